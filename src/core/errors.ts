@@ -1,0 +1,90 @@
+/**
+ * The error catalogue (core, no I/O): every error a user can see has a stable code,
+ * an HTTP status and a message that says what happened and what to do.
+ * `docs/errors.md` lists the same codes; a test keeps the two in step.
+ *
+ * @example throw new EnsuresecError('not_found', { detail: 'decision dec_01… does not exist' })
+ */
+
+export const ERROR_CATALOGUE = {
+  // --- client mistakes (4xx) ---
+  bad_request: { status: 400, message: 'The request is malformed.' },
+  invalid_json: { status: 400, message: 'The request body is not valid JSON.' },
+  validation_failed: { status: 400, message: 'The request does not match the expected schema; see details.' },
+  invalid_cursor: { status: 400, message: 'The pagination cursor is invalid; start again without a cursor.' },
+  unauthenticated: {
+    status: 401,
+    message: 'Authentication is required: send a bearer token or log in for a session cookie.',
+  },
+  invalid_credentials: { status: 401, message: 'The user name or password is wrong.' },
+  totp_required: { status: 401, message: 'A second factor is required: send the current TOTP code.' },
+  totp_invalid: { status: 401, message: 'The TOTP code is wrong or expired.' },
+  token_invalid: { status: 401, message: 'The API token is unknown, revoked or expired.' },
+  forbidden: { status: 403, message: 'Your role does not allow this action.' },
+  csrf_failed: {
+    status: 403,
+    message: 'The CSRF token is missing or wrong: send the x-csrf-token header from the login response.',
+  },
+  banned: { status: 403, message: 'Access denied by a security decision.' },
+  not_found: { status: 404, message: 'The resource does not exist.' },
+  method_not_allowed: { status: 405, message: 'The method is not allowed on this resource.' },
+  conflict: { status: 409, message: 'The resource already exists or was changed concurrently.' },
+  payload_too_large: { status: 413, message: 'The request body is larger than the configured limit.' },
+  unsupported_media_type: { status: 415, message: 'The content type is not supported; send application/json.' },
+  rate_limited: { status: 429, message: 'Too many requests; retry after the time in the Retry-After header.' },
+  headers_too_large: { status: 431, message: 'The request headers are larger than the configured limit.' },
+  // --- server and upstream faults (5xx) ---
+  internal: { status: 500, message: 'An internal error occurred; it has been logged with the request id.' },
+  upstream_unavailable: { status: 502, message: 'The protected shop could not be reached.' },
+  not_ready: { status: 503, message: 'The service is starting or a dependency is unavailable.' },
+  upstream_timeout: { status: 504, message: 'The protected shop did not answer in time.' },
+  // --- start-up and configuration (CLI exit, never HTTP) ---
+  config_invalid: { status: 500, message: 'The configuration is invalid; see the named key.' },
+  config_not_found: { status: 500, message: 'The configuration file does not exist.' },
+  data_dir_unwritable: { status: 500, message: 'The data directory cannot be written; check its path and permissions.' },
+  server_unreachable: {
+    status: 500,
+    message: 'No Ensuresec server answered; start one with `ensuresec start` or pass --url.',
+  },
+  store_migration_failed: { status: 500, message: 'The database migration failed; the store was left unchanged.' },
+  port_in_use: { status: 500, message: 'The port is already in use; choose another one in ensuresec.yaml.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; detail?: string; details?: unknown; requestId?: string };
+}
+
+export class EnsuresecError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly detail: string | undefined;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, options: { detail?: string; details?: unknown; cause?: unknown } = {}) {
+    const entry = ERROR_CATALOGUE[code];
+    super(options.detail ? `${entry.message} ${options.detail}` : entry.message, { cause: options.cause });
+    this.name = 'EnsuresecError';
+    this.code = code;
+    this.status = entry.status;
+    this.detail = options.detail;
+    this.details = options.details;
+  }
+
+  toBody(requestId?: string): ErrorBody {
+    const body: ErrorBody = { error: { code: this.code, message: ERROR_CATALOGUE[this.code].message } };
+    if (this.detail) body.error.detail = this.detail;
+    if (this.details !== undefined) body.error.details = this.details;
+    if (requestId) body.error.requestId = requestId;
+    return body;
+  }
+}
+
+export function isEnsuresecError(value: unknown): value is EnsuresecError {
+  return value instanceof EnsuresecError;
+}
+
+export function errorBody(code: ErrorCode, detail?: string, requestId?: string): ErrorBody {
+  return new EnsuresecError(code, detail === undefined ? {} : { detail }).toBody(requestId);
+}

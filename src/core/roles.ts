@@ -1,0 +1,26 @@
+/**
+ * Roles and what each may do (least privilege). admin: everything; analyst: reads and
+ * security writes (decisions, alerts, incidents); viewer: reads; partner: the shared,
+ * pseudonymised views meant for payment and delivery partners.
+ */
+export const ROLES = ['admin', 'analyst', 'viewer', 'partner'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = [
+  'read',
+  'read:partner',
+  'write:security',
+  'write:admin',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const GRANTS: Record<Role, readonly Permission[]> = {
+  admin: ['read', 'read:partner', 'write:security', 'write:admin'],
+  analyst: ['read', 'read:partner', 'write:security'],
+  viewer: ['read', 'read:partner'],
+  partner: ['read:partner'],
+};
+
+export function roleAllows(role: Role, permission: Permission): boolean {
+  return GRANTS[role].includes(permission);
+}

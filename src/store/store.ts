@@ -1,0 +1,176 @@
+/**
+ * The Store interface: every stage persists records through it. Two implementations,
+ * chosen only by the composition root: SQLite (embedded default, one file in the data
+ * directory) and PostgreSQL (larger deployments). One contract suite runs on both.
+ *
+ * Rules every implementation keeps:
+ * - a write that resolved is durable (it survives `kill -9` of the process the next instant);
+ * - lists are newest first, paginated by an opaque cursor (`nextCursor` null at the end);
+ * - records are stored whole (validated by the caller) plus the columns queries need.
+ */
+import type { Alert, Decision, DecisionAction, DecisionScope, Finding, Incident, SecurityEvent } from '../core/records/index.js';
+import type { Role } from '../core/roles.js';
+
+export interface PageRequest {
+  /** 1..500, default 50. */
+  limit?: number;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface EventQuery extends PageRequest {
+  kind?: SecurityEvent['kind'];
+  clientIp?: string;
+  since?: string;
+  until?: string;
+}
+
+export interface AlertQuery extends PageRequest {
+  status?: Alert['status'];
+  severity?: Alert['severity'];
+  since?: string;
+}
+
+export interface DecisionQuery extends PageRequest {
+  /** Only decisions in force at this instant (not expired); ISO time. */
+  activeAt?: string;
+  scope?: DecisionScope;
+  value?: string;
+  action?: DecisionAction;
+  origin?: Decision['origin'];
+}
+
+export interface IncidentQuery extends PageRequest {
+  status?: Incident['status'];
+}
+
+export interface FindingQuery extends PageRequest {
+  target?: string;
+  status?: Finding['status'];
+}
+
+export interface UserRecord {
+  id: string;
+  name: string;
+  role: Role;
+  passwordHash: string;
+  /** Base32 TOTP secret once the user enrolled a second factor; pending until confirmed. */
+  totpSecret: string | null;
+  totpEnabled: boolean;
+  mustChangePassword: boolean;
+  disabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TokenRecord {
+  id: string;
+  userId: string;
+  name: string;
+  /** SHA-256 of the token, hex; the token itself is shown once and never stored. */
+  tokenHash: string;
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+
+export interface SessionRecord {
+  /** SHA-256 of the cookie value, hex. */
+  idHash: string;
+  userId: string;
+  csrfToken: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface StoreCapabilities {
+  /** Several processes may write at once (PostgreSQL); SQLite serialises writers in one process. */
+  concurrentWriters: boolean;
+  /** Listening for changes across processes is available (PostgreSQL LISTEN/NOTIFY). */
+  crossProcessNotify: boolean;
+}
+
+export interface Store {
+  readonly capabilities: StoreCapabilities;
+  /** A short human description, e.g. `sqlite /var/lib/ensuresec/ensuresec.db` (never a password). */
+  readonly description: string;
+
+  /** Applies pending versioned migrations in order, each in its own transaction; returns the names applied. */
+  migrate(): Promise<string[]>;
+  /** Resolves when the database answers; rejects otherwise (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  events: {
+    insertMany(events: SecurityEvent[]): Promise<void>;
+    get(id: string): Promise<SecurityEvent | undefined>;
+    list(query: EventQuery): Promise<Page<SecurityEvent>>;
+    /** Deletes raw events older than the instant (retention); returns how many. */
+    purgeBefore(isoTime: string): Promise<number>;
+    count(): Promise<number>;
+  };
+  alerts: {
+    insert(alert: Alert): Promise<void>;
+    get(id: string): Promise<Alert | undefined>;
+    list(query: AlertQuery): Promise<Page<Alert>>;
+    setStatus(id: string, status: Alert['status']): Promise<Alert | undefined>;
+  };
+  decisions: {
+    insert(decision: Decision): Promise<void>;
+    get(id: string): Promise<Decision | undefined>;
+    list(query: DecisionQuery): Promise<Page<Decision>>;
+    /** Every decision in force at the instant, unpaginated (gateways load these). */
+    listActive(isoTime: string): Promise<Decision[]>;
+    delete(id: string): Promise<boolean>;
+  };
+  incidents: {
+    insert(incident: Incident): Promise<void>;
+    get(id: string): Promise<Incident | undefined>;
+    list(query: IncidentQuery): Promise<Page<Incident>>;
+    /** Replaces the stored incident (same id); undefined when it does not exist. */
+    update(incident: Incident): Promise<Incident | undefined>;
+  };
+  findings: {
+    insert(finding: Finding): Promise<void>;
+    get(id: string): Promise<Finding | undefined>;
+    list(query: FindingQuery): Promise<Page<Finding>>;
+  };
+  users: {
+    /** Rejects with EnsuresecError('conflict') when the name is taken. */
+    insert(user: UserRecord): Promise<void>;
+    get(id: string): Promise<UserRecord | undefined>;
+    getByName(name: string): Promise<UserRecord | undefined>;
+    list(query: PageRequest): Promise<Page<UserRecord>>;
+    update(user: UserRecord): Promise<UserRecord | undefined>;
+    count(): Promise<number>;
+  };
+  tokens: {
+    insert(token: TokenRecord): Promise<void>;
+    get(id: string): Promise<TokenRecord | undefined>;
+    getByHash(tokenHash: string): Promise<TokenRecord | undefined>;
+    list(query: PageRequest & { userId?: string }): Promise<Page<TokenRecord>>;
+    revoke(id: string, isoTime: string): Promise<boolean>;
+    touch(id: string, isoTime: string): Promise<void>;
+  };
+  sessions: {
+    insert(session: SessionRecord): Promise<void>;
+    get(idHash: string): Promise<SessionRecord | undefined>;
+    delete(idHash: string): Promise<void>;
+    deleteExpired(isoTime: string): Promise<number>;
+  };
+  /** Small settings and state (e.g. `bootstrap.completed`), JSON values. */
+  kv: {
+    get<T = unknown>(key: string): Promise<T | undefined>;
+    set(key: string, value: unknown): Promise<void>;
+  };
+}
+
+export type StoreConfig =
+  | { dialect: 'sqlite'; path: string }
+  | { dialect: 'postgres'; connectionString: string; schema?: string; maxConnections?: number };
