@@ -33,6 +33,17 @@ export const ERROR_CATALOGUE = {
   unsupported_media_type: { status: 415, message: 'The content type is not supported; send application/json.' },
   rate_limited: { status: 429, message: 'Too many requests; retry after the time in the Retry-After header.' },
   headers_too_large: { status: 431, message: 'The request headers are larger than the configured limit.' },
+  account_disabled: { status: 403, message: 'The account is disabled; ask an administrator to enable it.' },
+  password_change_required: {
+    status: 403,
+    message: 'The password must be changed first: POST /api/v1/auth/password, then retry.',
+  },
+  totp_enrolment_required: {
+    status: 403,
+    message: 'Administrators must enrol a second factor first: POST /api/v1/auth/totp/setup, then /auth/totp/enable.',
+  },
+  request_blocked: { status: 403, message: 'The request was blocked by a security rule; quote the request id if you think this is wrong.' },
+  request_timeout: { status: 408, message: 'The request was not received in time; send it again, faster.' },
   // --- server and upstream faults (5xx) ---
   internal: { status: 500, message: 'An internal error occurred; it has been logged with the request id.' },
   upstream_unavailable: { status: 502, message: 'The protected shop could not be reached.' },
