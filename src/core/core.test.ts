@@ -142,3 +142,17 @@ describe('durations and roles', () => {
     expect(roleAllows('partner', 'read:partner')).toBe(true);
   });
 });
+
+describe('data protection doc', () => {
+  it('lists exactly the personal fields the schemas mark', () => {
+    const doc = readFileSync(join(import.meta.dirname, '../../docs/data-protection.md'), 'utf8');
+    const documented: Record<string, string[]> = {};
+    for (const match of doc.matchAll(/^\| (SecurityEvent|Alert|Decision) \| ([^|]+) \|/gm)) {
+      const fields = [...(match[2] ?? '').matchAll(/`([^`]+)`/g)].map((field) => field[1] as string);
+      documented[match[1] as string] = [...(documented[match[1] as string] ?? []), ...fields];
+    }
+    expect(documented['SecurityEvent']?.sort()).toEqual(personalPaths(securityEventSchema).sort());
+    expect(documented['Alert']?.sort()).toEqual(personalPaths(alertSchema).sort());
+    expect(documented['Decision']?.sort()).toEqual(personalPaths(decisionSchema).sort());
+  });
+});

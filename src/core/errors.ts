@@ -42,7 +42,10 @@ export const ERROR_CATALOGUE = {
     status: 403,
     message: 'Administrators must enrol a second factor first: POST /api/v1/auth/totp/setup, then /auth/totp/enable.',
   },
-  request_blocked: { status: 403, message: 'The request was blocked by a security rule; quote the request id if you think this is wrong.' },
+  request_blocked: {
+    status: 403,
+    message: 'The request was blocked by a security rule; quote the request id if you think this is wrong.',
+  },
   request_timeout: { status: 408, message: 'The request was not received in time; send it again, faster.' },
   // --- server and upstream faults (5xx) ---
   internal: { status: 500, message: 'An internal error occurred; it has been logged with the request id.' },

@@ -1,0 +1,54 @@
+/**
+ * The `ensuresec` command line: noun then verb (`decisions add`, `token revoke`), one file
+ * per verb under commands/. Commands that change state talk to a running server through
+ * the API client; `start` and `demo` run one.
+ */
+import { Command } from 'commander';
+import { VERSION } from '../server/version.js';
+import { register as registerStart } from './commands/start.js';
+import { register as registerDemo } from './commands/demo.js';
+import { register as registerStatus } from './commands/status.js';
+import { register as registerConfigCheck } from './commands/config/check.js';
+import { register as registerUserAdd } from './commands/user/add.js';
+import { register as registerUserList } from './commands/user/list.js';
+import { register as registerTokenCreate } from './commands/token/create.js';
+import { register as registerTokenList } from './commands/token/list.js';
+import { register as registerTokenRevoke } from './commands/token/revoke.js';
+import { register as registerDecisionsAdd } from './commands/decisions/add.js';
+import { register as registerDecisionsList } from './commands/decisions/list.js';
+import { register as registerDecisionsDelete } from './commands/decisions/delete.js';
+
+export function buildProgram(): Command {
+  const program = new Command('ensuresec')
+    .description('Ensuresec: end-to-end security for online shops')
+    .version(VERSION)
+    .option('--data-dir <dir>', 'where state is kept (default: $ENSURESEC_DATA_DIR, dataDir in ensuresec.yaml, ./.ensuresec)')
+    .option('--config <file>', 'configuration file (default: ./ensuresec.yaml when present)')
+    .option('--url <url>', 'API of a running server (default: the one recorded in the data directory)')
+    .option('--json', 'print results as JSON')
+    .showHelpAfterError()
+    .configureHelp({ sortSubcommands: true });
+
+  registerStart(program);
+  registerDemo(program);
+  registerStatus(program);
+
+  const config = program.command('config').description('check the configuration');
+  registerConfigCheck(config);
+
+  const user = program.command('user').description('manage users of the Ensuresec API and dashboard');
+  registerUserAdd(user);
+  registerUserList(user);
+
+  const token = program.command('token').description('manage API tokens');
+  registerTokenCreate(token);
+  registerTokenList(token);
+  registerTokenRevoke(token);
+
+  const decisions = program.command('decisions').description('ban, throttle, challenge or allow clients');
+  registerDecisionsAdd(decisions);
+  registerDecisionsList(decisions);
+  registerDecisionsDelete(decisions);
+  return program;
+}
+

@@ -1,0 +1,84 @@
+/**
+ * `ensuresec demo`: the demo shop on its own port, the Ensuresec runtime (API + gateway in
+ * front of the shop) and the traffic simulator sending shoppers through the gateway.
+ * The shop's business events enter the pipeline as SecurityEvents like any source's.
+ */
+import type { Logger } from 'pino';
+import { join } from 'node:path';
+import { createDemoShop } from '../demo/shop/index.js';
+import { createTrafficSimulator } from '../demo/simulator/index.js';
+import { businessEventToSecurityEvent } from '../ingest/sources/shop/business-event.js';
+import type { EventSink } from '../ingest/event-sink.js';
+import type { EnsuresecConfig } from './config/schema.js';
+import { startRuntime, type Runtime } from './runtime.js';
+
+export interface DemoOptions {
+  config: EnsuresecConfig;
+  dataDir: string;
+  logger: Logger;
+  /** Overrides for tests (0 = ephemeral). */
+  ports?: { api?: number; gateway?: number; shop?: number };
+  simulatorDurationMs?: number;
+}
+
+export interface Demo {
+  runtime: Runtime;
+  shopUrl: string;
+  shopAdminPassword: string;
+  close(): Promise<void>;
+}
+
+export async function startDemo(options: DemoOptions): Promise<Demo> {
+  const { config, logger } = options;
+  let sink: EventSink | null = null;
+  const shop = await createDemoShop({
+    host: config.demo.shopHost,
+    port: options.ports?.shop ?? config.demo.shopPort,
+    dataDir: join(options.dataDir, 'demo-shop'),
+    vulnerable: config.demo.vulnerable,
+    logger: logger.child({ component: 'demo-shop' }),
+    onBusinessEvent: (event) => sink?.push(businessEventToSecurityEvent(event, 'demo-shop', Date.now())),
+  });
+  const { url: shopUrl } = await shop.listen();
+  let runtime: Runtime;
+  try {
+    const runtimeOptions: Parameters<typeof startRuntime>[0] = {
+      config,
+      dataDir: options.dataDir,
+      logger,
+      upstream: shopUrl,
+    };
+    if (options.ports?.api !== undefined) runtimeOptions.apiPort = options.ports.api;
+    if (options.ports?.gateway !== undefined) runtimeOptions.gatewayPort = options.ports.gateway;
+    runtime = await startRuntime(runtimeOptions);
+  } catch (error) {
+    await shop.close();
+    throw error;
+  }
+  sink = runtime.events;
+
+  const simulatorConfig = config.demo.simulator;
+  const simulator =
+    simulatorConfig.enabled && runtime.gatewayUrl
+      ? createTrafficSimulator({
+          baseUrl: runtime.gatewayUrl,
+          shoppers: simulatorConfig.shoppers,
+          ratePerSecond: simulatorConfig.ratePerSecond,
+          scenarios: simulatorConfig.scenarios as Parameters<typeof createTrafficSimulator>[0]['scenarios'],
+          ...(options.simulatorDurationMs === undefined ? {} : { durationMs: options.simulatorDurationMs }),
+          logger: logger.child({ component: 'simulator' }),
+        })
+      : null;
+  simulator?.start();
+
+  return {
+    runtime,
+    shopUrl,
+    shopAdminPassword: shop.adminPassword,
+    async close() {
+      await simulator?.stop();
+      await runtime.close();
+      await shop.close();
+    },
+  };
+}

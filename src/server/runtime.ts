@@ -1,0 +1,225 @@
+/**
+ * The composition root: the one place that reads the configuration and chooses the
+ * implementations (store dialect, bus), then wires the stages together:
+ * gateway ─► event sink ─► store + bus; API ─► store + bus ─► gateway decisions.
+ */
+import type { Logger } from 'pino';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { MemoryBus } from '../bus/memory/memory-bus.js';
+import { TOPICS, type Bus, type DecisionChange } from '../bus/bus.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { EnsuresecError } from '../core/errors.js';
+import { createEventSink, type EventSink } from '../ingest/event-sink.js';
+import { openStore } from '../store/index.js';
+import type { Store, StoreConfig } from '../store/store.js';
+import { createApiServer } from '../api/server.js';
+import { bootstrapAdmin, createLocalAdminToken } from '../api/auth/index.js';
+import { createGateway, type Gateway } from '../gateway/index.js';
+import type { DecisionProvider } from '../gateway/decisions.js';
+import type { EnsuresecConfig } from './config/schema.js';
+import { resolveSecret, pseudonymisationKey } from './config/secrets.js';
+import { ensureWritableDataDir, readCliToken, removeServerInfo, writeCliToken, writeServerInfo } from './data-dir.js';
+import { startRetention } from './retention.js';
+import { VERSION } from './version.js';
+import { join } from 'node:path';
+
+export interface RuntimeOptions {
+  config: EnsuresecConfig;
+  dataDir: string;
+  logger: Logger;
+  /** Overrides gateway.upstream (`ensuresec start --upstream URL`). */
+  upstream?: string;
+  /** Overrides the listening ports (tests use 0). */
+  apiPort?: number;
+  gatewayPort?: number;
+  clock?: Clock;
+}
+
+export interface AdminBootstrap {
+  created: boolean;
+  username: string;
+  /** Present only when a one-time password was generated now; print it once. */
+  oneTimePassword?: string;
+}
+
+export interface Runtime {
+  apiUrl: string;
+  gatewayUrl: string | null;
+  store: Store;
+  bus: Bus;
+  events: EventSink;
+  admin: AdminBootstrap;
+  close(): Promise<void>;
+}
+
+function storeConfigOf(config: EnsuresecConfig, dataDir: string): StoreConfig {
+  if (config.store.dialect === 'sqlite') return { dialect: 'sqlite', path: join(dataDir, 'ensuresec.db') };
+  const connectionString = resolveSecret(config.store.postgres.url);
+  if (!connectionString) {
+    throw new EnsuresecError('config_invalid', {
+      detail: `store.postgres.url: ${config.store.postgres.url} is not set.`,
+    });
+  }
+  const storeConfig: StoreConfig = {
+    dialect: 'postgres',
+    connectionString,
+    maxConnections: config.store.postgres.maxConnections,
+  };
+  if (config.store.postgres.schema) storeConfig.schema = config.store.postgres.schema;
+  return storeConfig;
+}
+
+/** Decisions for an in-process gateway: loaded from the store, refreshed at once on every change on the bus. */
+function storeDecisionProvider(store: Store, bus: Bus, clock: Clock): DecisionProvider {
+  return {
+    listActive: () => store.decisions.listActive(new Date(clock.nowMs()).toISOString()),
+    subscribe(onChange) {
+      const subscription = bus.subscribe<DecisionChange>(TOPICS.decisions, () => onChange(), {
+        group: `gateway-${process.pid}`,
+      });
+      return () => void subscription.unsubscribe();
+    },
+  };
+}
+
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { config, dataDir, logger } = options;
+  const clock = options.clock ?? systemClock;
+  ensureWritableDataDir(dataDir);
+
+  const store = await openStore(storeConfigOf(config, dataDir), { clock });
+  const closers: (() => Promise<void>)[] = [() => store.close()];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch((error) => logger.warn({ err: error }, 'close failed'));
+  };
+  try {
+    const applied = await store.migrate();
+    if (applied.length > 0) logger.info({ migrations: applied }, 'store migrated');
+
+    const bus = new MemoryBus({
+      onHandlerError: (error, message, group) => logger.warn({ err: error, topic: message.topic, group }, 'handler failed'),
+    });
+    closers.push(() => bus.close());
+    const events = createEventSink({ store, bus, logger });
+    closers.push(() => events.close());
+    const key = pseudonymisationKey(dataDir, config.secrets.pseudonymisationKey);
+
+    const bootstrapOptions: { password?: string; clock: Clock } = { clock };
+    const adminPassword = resolveSecret(config.secrets.adminPassword);
+    if (adminPassword) bootstrapOptions.password = adminPassword;
+    const bootstrap = await bootstrapAdmin(store, bootstrapOptions);
+    const admin: AdminBootstrap = { created: bootstrap.created, username: bootstrap.username };
+    if (bootstrap.created && !adminPassword && bootstrap.password) admin.oneTimePassword = bootstrap.password;
+    await ensureCliToken(store, dataDir);
+
+    const metricsRegistry = new Registry();
+    collectDefaultMetrics({ register: metricsRegistry });
+
+    let gateway: Gateway | null = null;
+    const api = await createApiServer({
+      store,
+      bus,
+      clock,
+      logger: logger.child({ component: 'api' }),
+      config: {
+        requireTotpForAdmins: config.api.requireTotpForAdmins,
+        sessionTtlMs: config.api.sessionTtl,
+        secureCookies: config.api.secureCookies,
+        loginRateLimit: { maxAttempts: config.api.loginRateLimit.maxAttempts, windowMs: config.api.loginRateLimit.window },
+        trustProxy: config.api.trustProxy,
+      },
+      pseudonymisationKey: key,
+      version: VERSION,
+      metricsRegistry,
+      readiness: async () => ({
+        store: await store.ping().then(
+          () => true,
+          () => false,
+        ),
+      }),
+      statusProviders: {
+        gateway: () => (gateway ? { url: gatewayUrl, ...gateway.stats() } : null),
+        events: () => events.stats(),
+      },
+    });
+    closers.push(() => api.close());
+    const apiAddress = await listenOrExplain(
+      () => api.listen({ host: config.api.host, port: options.apiPort ?? config.api.port }),
+      config.api.port,
+    );
+    const apiUrl = apiAddress.replace('[::1]', 'localhost');
+
+    let gatewayUrl: string | null = null;
+    if (config.gateway.enabled) {
+      const perClient = config.gateway.rateLimits.perClient;
+      gateway = createGateway({
+        upstream: options.upstream ?? config.gateway.upstream,
+        host: config.gateway.host,
+        port: options.gatewayPort ?? config.gateway.port,
+        limits: {
+          maxHeaderBytes: config.gateway.limits.maxHeaderBytes,
+          maxBodyBytes: config.gateway.limits.maxBodyBytes,
+          headersTimeoutMs: config.gateway.limits.headersTimeout,
+          requestTimeoutMs: config.gateway.limits.requestTimeout,
+          upstreamTimeoutMs: config.gateway.limits.upstreamTimeout,
+        },
+        trustProxy: config.gateway.trustProxy,
+        eventSampleRate: config.gateway.events.sampleRate,
+        rateLimits: {
+          ...(perClient ? { perClient: { requestsPerWindow: perClient.ratePerMinute, windowMs: 60_000, burst: perClient.burst } } : {}),
+          routes: config.gateway.rateLimits.routes,
+        },
+        publishEvent: (event) => events.push(event),
+        decisions: storeDecisionProvider(store, bus, clock),
+        decisionRefreshMs: config.gateway.decisionRefresh,
+        logger: logger.child({ component: 'gateway' }),
+        clock,
+      });
+      const started = gateway;
+      closers.push(() => started.close());
+      const { port } = await listenOrExplain(() => started.listen(), config.gateway.port);
+      gatewayUrl = `http://${config.gateway.host}:${port}`;
+    }
+
+    const stopRetention = startRetention({
+      store,
+      logger,
+      clock,
+      rawEventsDays: config.retention.rawEventsDays,
+      intervalMs: config.retention.purgeInterval,
+    });
+    closers.push(async () => stopRetention());
+
+    writeServerInfo(dataDir, { apiUrl, gatewayUrl, pid: process.pid, startedAt: new Date(clock.nowMs()).toISOString() });
+    closers.push(async () => removeServerInfo(dataDir));
+
+    return { apiUrl, gatewayUrl, store, bus, events, admin, close: closeAll };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+/** The CLI's own admin token in the data directory, made again if missing or no longer valid. */
+async function ensureCliToken(store: Store, dataDir: string): Promise<void> {
+  const existing = readCliToken(dataDir);
+  if (existing) {
+    const { createHash } = await import('node:crypto');
+    const record = await store.tokens.getByHash(createHash('sha256').update(existing).digest('hex'));
+    if (record && !record.revokedAt) return;
+  }
+  const admin = await store.users.getByName('admin');
+  if (!admin) return;
+  writeCliToken(dataDir, await createLocalAdminToken(store, admin.id));
+}
+
+async function listenOrExplain<T>(listen: () => Promise<T>, port: number): Promise<T> {
+  try {
+    return await listen();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new EnsuresecError('port_in_use', { detail: `Port ${port} is taken.`, cause: error });
+    }
+    throw error;
+  }
+}
