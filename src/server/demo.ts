@@ -24,7 +24,7 @@ export interface DemoOptions {
 export interface Demo {
   runtime: Runtime;
   shopUrl: string;
-  shopAdminPassword: string;
+  shopAdmin: { email: string; password: string };
   close(): Promise<void>;
 }
 
@@ -74,7 +74,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   return {
     runtime,
     shopUrl,
-    shopAdminPassword: shop.adminPassword,
+    shopAdmin: shop.admin,
     async close() {
       await simulator?.stop();
       await runtime.close();

@@ -138,8 +138,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         ),
       }),
       statusProviders: {
-        gateway: () => (gateway ? { url: gatewayUrl, ...gateway.stats() } : null),
-        events: () => events.stats(),
+        gateway: () => (gateway ? { url: gatewayUrl, ...gateway.metrics } : null),
+        eventSink: () => events.stats(),
       },
     });
     closers.push(() => api.close());

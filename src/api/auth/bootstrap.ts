@@ -1,0 +1,71 @@
+/**
+ * First start and local CLI access (auth), called by the composition root: create the
+ * first administrator with a one-time password, and issue the API token the local CLI
+ * keeps in the data directory.
+ *
+ * @example const { created, password } = await bootstrapAdmin(store); if (created) console.log(password);
+ */
+import { isoNow, systemClock, type Clock } from '../../core/clock.js';
+import { newId } from '../../core/ids.js';
+import type { Store, TokenRecord } from '../../store/store.js';
+import { generatePassword, hashPassword } from './passwords.js';
+import { generateApiToken, sha256Hex } from './secrets.js';
+
+export interface BootstrapResult {
+  created: boolean;
+  username: 'admin';
+  /** The one-time password, only when it was generated here. */
+  password?: string;
+}
+
+/** Creates user 'admin' (must change the password at first sign-in) when no user exists yet. */
+export async function bootstrapAdmin(
+  store: Store,
+  options: { password?: string; clock?: Clock } = {},
+): Promise<BootstrapResult> {
+  if ((await store.users.count()) > 0) return { created: false, username: 'admin' };
+  const password = options.password ?? generatePassword(20);
+  const now = isoNow(options.clock ?? systemClock);
+  await store.users.insert({
+    id: newId('usr'),
+    name: 'admin',
+    role: 'admin',
+    passwordHash: await hashPassword(password),
+    totpSecret: null,
+    totpEnabled: false,
+    mustChangePassword: true,
+    disabled: false,
+    createdAt: now,
+    updatedAt: now,
+  });
+  return options.password === undefined
+    ? { created: true, username: 'admin', password }
+    : { created: true, username: 'admin' };
+}
+
+/** Stores a new token's hash and returns the token itself (shown once) with its record. */
+export async function issueApiToken(
+  store: Store,
+  input: { userId: string; name: string; expiresAt: string | null },
+  clock: Clock = systemClock,
+): Promise<{ token: string; record: TokenRecord }> {
+  const token = generateApiToken();
+  const record: TokenRecord = {
+    id: newId('tok'),
+    userId: input.userId,
+    name: input.name,
+    tokenHash: sha256Hex(token),
+    createdAt: isoNow(clock),
+    expiresAt: input.expiresAt,
+    revokedAt: null,
+    lastUsedAt: null,
+  };
+  await store.tokens.insert(record);
+  return { token, record };
+}
+
+/** A non-expiring token named 'local-cli' for the CLI on this machine. */
+export async function createLocalAdminToken(store: Store, userId: string): Promise<string> {
+  const { token } = await issueApiToken(store, { userId, name: 'local-cli', expiresAt: null });
+  return token;
+}

@@ -1,0 +1,166 @@
+/**
+ * The one typed API client (api): the CLI and remote gateways talk to a server through
+ * it. Server errors come back as EnsuresecError with the server's code; a server that
+ * does not answer becomes `server_unreachable`.
+ *
+ * @example
+ * const api = new ApiClient({ baseUrl: 'http://127.0.0.1:8700', token });
+ * await api.decisions.add({ action: 'ban', scope: 'ip', value: '203.0.113.7', duration: '4h', origin: 'cli' });
+ */
+import { request } from 'undici';
+import { ERROR_CATALOGUE, EnsuresecError, type ErrorCode } from '../core/errors.js';
+import type { Decision, DecisionAction, DecisionScope, SecurityEvent } from '../core/records/index.js';
+import type { Role } from '../core/roles.js';
+import type { Page } from '../store/store.js';
+import type { ApiStatus, CreatedToken, PublicToken, PublicUser } from './schemas.js';
+
+export interface ApiClientOptions {
+  /** e.g. `http://127.0.0.1:8700` (no `/api/v1`). */
+  baseUrl: string;
+  /** An API token `ens_…`. */
+  token: string;
+  /** Per request, headers and body together; default 30 000. */
+  timeoutMs?: number;
+}
+
+export interface PageOptions {
+  limit?: number;
+  cursor?: string;
+}
+
+export interface NewDecision {
+  action: DecisionAction;
+  scope: DecisionScope;
+  value: string;
+  /** "30m", "4h", "7d"; or give `expiresAt`; neither: until deleted. */
+  duration?: string;
+  expiresAt?: string;
+  reason?: string;
+  ratePerMinute?: number;
+  alertId?: string;
+  origin?: 'api' | 'cli';
+}
+
+export interface DecisionFilter extends PageOptions {
+  active?: boolean;
+  scope?: DecisionScope;
+  value?: string;
+  action?: DecisionAction;
+}
+
+export interface EventFilter extends PageOptions {
+  kind?: SecurityEvent['kind'];
+  clientIp?: string;
+  since?: string;
+  until?: string;
+}
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CATALOGUE, value);
+}
+
+export class ApiClient {
+  private readonly baseUrl: string;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: ApiClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  status(): Promise<ApiStatus> {
+    return this.call('GET', '/status');
+  }
+
+  readonly users = {
+    list: (page: PageOptions = {}): Promise<Page<PublicUser>> =>
+      this.call('GET', '/users', { query: { ...page } }),
+    add: (input: {
+      name: string;
+      role: Role;
+      password?: string;
+    }): Promise<{ user: PublicUser; password?: string }> => this.call('POST', '/users', { body: input }),
+  };
+
+  readonly tokens = {
+    list: (page: PageOptions & { userId?: string } = {}): Promise<Page<PublicToken>> =>
+      this.call('GET', '/tokens', { query: { ...page } }),
+    create: (input: { name: string; expiresInDays?: number; userId?: string }): Promise<CreatedToken> =>
+      this.call('POST', '/tokens', { body: input }),
+    revoke: (id: string): Promise<void> => this.call('DELETE', `/tokens/${encodeURIComponent(id)}`),
+  };
+
+  readonly decisions = {
+    add: (input: NewDecision): Promise<Decision> => this.call('POST', '/decisions', { body: input }),
+    list: (filter: DecisionFilter = {}): Promise<Page<Decision>> =>
+      this.call('GET', '/decisions', {
+        query: { ...filter, active: filter.active === undefined ? undefined : String(filter.active) },
+      }),
+    get: (id: string): Promise<Decision> => this.call('GET', `/decisions/${encodeURIComponent(id)}`),
+    delete: (id: string): Promise<void> => this.call('DELETE', `/decisions/${encodeURIComponent(id)}`),
+    /** Every decision in force now (what a gateway loads). */
+    listActive: async (): Promise<Decision[]> =>
+      (await this.call<{ items: Decision[] }>('GET', '/decisions/active')).items,
+  };
+
+  readonly events = {
+    list: (filter: EventFilter = {}): Promise<Page<SecurityEvent>> =>
+      this.call('GET', '/events', { query: { ...filter } }),
+  };
+
+  private async call<T>(
+    method: string,
+    path: string,
+    input: { query?: Query; body?: unknown } = {},
+  ): Promise<T> {
+    const url = new URL(`${this.baseUrl}/api/v1${path}`);
+    for (const [name, value] of Object.entries(input.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    }
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.options.token}`,
+      accept: 'application/json',
+    };
+    if (input.body !== undefined) headers['content-type'] = 'application/json';
+    let response;
+    try {
+      response = await request(url, {
+        method: method as 'GET',
+        headers,
+        ...(input.body === undefined ? {} : { body: JSON.stringify(input.body) }),
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      });
+    } catch (error) {
+      throw new EnsuresecError('server_unreachable', {
+        detail: `${this.baseUrl}: ${String(error)}`,
+        cause: error,
+      });
+    }
+    const text = await response.body.text();
+    if (response.statusCode >= 400) throw this.errorFrom(response.statusCode, text);
+    if (response.statusCode === 204 || text === '') return undefined as T;
+    return JSON.parse(text) as T;
+  }
+
+  private errorFrom(statusCode: number, text: string): EnsuresecError {
+    try {
+      const body = JSON.parse(text) as { error?: { code?: unknown; detail?: unknown; details?: unknown } };
+      const code = body.error?.code;
+      if (isErrorCode(code)) {
+        const detail = typeof body.error?.detail === 'string' ? body.error.detail : undefined;
+        return new EnsuresecError(code, {
+          ...(detail ? { detail } : {}),
+          ...(body.error?.details === undefined ? {} : { details: body.error.details }),
+        });
+      }
+    } catch {
+      // Not our error format (a proxy in between?): fall through to a generic error.
+    }
+    return new EnsuresecError(statusCode >= 500 ? 'internal' : 'bad_request', {
+      detail: `HTTP ${statusCode} from ${this.baseUrl}: ${text.slice(0, 200)}`,
+    });
+  }
+}

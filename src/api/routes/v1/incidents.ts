@@ -1,0 +1,124 @@
+/** Incident routes (api/v1): cases gathering alerts and impact; analysts open and update them. */
+import { z } from 'zod';
+import { isoNow } from '../../../core/clock.js';
+import { EnsuresecError } from '../../../core/errors.js';
+import { newId } from '../../../core/ids.js';
+import {
+  INCIDENT_STATUSES,
+  idOf,
+  incidentSchema,
+  severity,
+  type Incident,
+} from '../../../core/records/index.js';
+import { defineRoute } from '../../route.js';
+import { idParams, pageOf, pageQueryShape } from '../../schemas.js';
+
+const impact = z.strictObject({
+  affectedCustomers: z.number().int().min(0).optional(),
+  financialLossMinor: z.number().int().min(0).optional(),
+  serviceDowntimeMinutes: z.number().min(0).optional(),
+});
+const editable = {
+  title: z.string().min(1).max(512),
+  summary: z.string().max(16384),
+  severity,
+  alertIds: z.array(idOf('alr')).max(10000),
+  impact,
+  labels: z.record(z.string().max(128), z.string().max(1024)),
+};
+
+function validIncident(candidate: unknown): Incident {
+  const parsed = incidentSchema.safeParse(candidate);
+  if (parsed.success) return parsed.data;
+  throw new EnsuresecError('validation_failed', {
+    details: parsed.error.issues.map((issue) => ({
+      in: 'body',
+      path: issue.path.join('.'),
+      message: issue.message,
+    })),
+  });
+}
+
+const list = defineRoute('incidents', {
+  method: 'GET',
+  url: '/incidents',
+  summary: 'List incidents, newest first, by status',
+  access: 'read',
+  query: z.strictObject({ ...pageQueryShape, status: z.enum(INCIDENT_STATUSES).optional() }),
+  response: { schema: pageOf(incidentSchema) },
+  async handler({ query, deps }) {
+    return deps.store.incidents.list(query);
+  },
+});
+
+const get = defineRoute('incidents', {
+  method: 'GET',
+  url: '/incidents/:id',
+  summary: 'One incident',
+  access: 'read',
+  params: idParams('inc'),
+  response: { schema: incidentSchema },
+  async handler({ params, deps }) {
+    const incident = await deps.store.incidents.get(params.id);
+    if (!incident) throw new EnsuresecError('not_found', { detail: `Incident ${params.id} does not exist.` });
+    return incident;
+  },
+});
+
+const create = defineRoute('incidents', {
+  method: 'POST',
+  url: '/incidents',
+  summary: 'Open an incident',
+  access: 'write:security',
+  body: z.strictObject({
+    title: editable.title,
+    severity: editable.severity,
+    summary: editable.summary.optional(),
+    alertIds: editable.alertIds.optional(),
+    impact: editable.impact.optional(),
+    labels: editable.labels.optional(),
+  }),
+  response: { status: 201, schema: incidentSchema },
+  async handler({ body, deps }) {
+    const now = isoNow(deps.clock);
+    const incident = validIncident({
+      ...body,
+      id: newId('inc'),
+      createdAt: now,
+      updatedAt: now,
+      status: 'open',
+    });
+    await deps.store.incidents.insert(incident);
+    return incident;
+  },
+});
+
+const update = defineRoute('incidents', {
+  method: 'PATCH',
+  url: '/incidents/:id',
+  summary: "Update an incident's fields or status",
+  access: 'write:security',
+  params: idParams('inc'),
+  body: z
+    .strictObject({
+      title: editable.title.optional(),
+      summary: editable.summary.optional(),
+      severity: editable.severity.optional(),
+      status: z.enum(INCIDENT_STATUSES).optional(),
+      alertIds: editable.alertIds.optional(),
+      impact: editable.impact.optional(),
+      labels: editable.labels.optional(),
+    })
+    .refine((patch) => Object.keys(patch).length > 0, 'send at least one field'),
+  response: { schema: incidentSchema },
+  async handler({ params, body, deps }) {
+    const existing = await deps.store.incidents.get(params.id);
+    if (!existing) throw new EnsuresecError('not_found', { detail: `Incident ${params.id} does not exist.` });
+    const incident = validIncident({ ...existing, ...body, updatedAt: isoNow(deps.clock) });
+    const stored = await deps.store.incidents.update(incident);
+    if (!stored) throw new EnsuresecError('not_found', { detail: `Incident ${params.id} does not exist.` });
+    return stored;
+  },
+});
+
+export const incidentRoutes = [list, get, create, update];

@@ -1,0 +1,82 @@
+/**
+ * The API's dependency and request-context types (the one door: CLI, dashboard, partners
+ * and remote gateways reach the store and the bus through these). The composition root
+ * builds `ApiDeps`; routes receive them resolved (`ResolvedApiDeps`).
+ */
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Bus } from '../bus/bus.js';
+import type { Clock } from '../core/clock.js';
+import type { Permission } from '../core/roles.js';
+import type { LoginRateLimiter } from './auth/rate-limit.js';
+import type { SessionRecord, Store, TokenRecord, UserRecord } from '../store/store.js';
+
+export interface ApiConfig {
+  /** An admin without an enrolled second factor may sign in only to enrol one. */
+  requireTotpForAdmins: boolean;
+  sessionTtlMs: number;
+  /** 'auto': Secure when the request came over TLS (honouring X-Forwarded-Proto when trustProxy). */
+  secureCookies: boolean | 'auto';
+  loginRateLimit: { maxAttempts: number; windowMs: number };
+  trustProxy: boolean;
+  /** Largest accepted request body; default 1 MiB. */
+  maxBodyBytes?: number;
+}
+
+/** Something the status route reports under its name, e.g. gateway counters. */
+export type StatusProvider = () => unknown;
+
+export interface ApiDeps {
+  store: Store;
+  bus: Bus;
+  clock?: Clock;
+  logger: Logger;
+  config: ApiConfig;
+  /** HMAC key for pseudonymising personal fields in exports and partner views. */
+  pseudonymisationKey: Buffer;
+  version: string;
+  /** Named checks for /readyz; any false answers 503. */
+  readiness?: () => Promise<Record<string, boolean>>;
+  metricsRegistry?: Registry;
+  statusProviders?: Record<string, StatusProvider>;
+}
+
+export interface ResolvedApiDeps extends ApiDeps {
+  clock: Clock;
+  startedAtMs: number;
+  /** One per server: failed sign-ins per client ip and per user name. */
+  loginLimiter: LoginRateLimiter;
+}
+
+/**
+ * What keeps a signed-in session from using the API fully: the one-time password must be
+ * changed, or an administrator must enrol TOTP (when the configuration requires it).
+ */
+export type Restriction = 'password_change' | 'totp_enrolment';
+
+export interface Principal {
+  user: UserRecord;
+  via: 'session' | 'token';
+  session?: SessionRecord;
+  /** The raw session cookie's hash is `session.idHash`; the token record when via is 'token'. */
+  token?: TokenRecord;
+  restrictions: Restriction[];
+}
+
+/** Who may call a route: nobody signed in needed, any signed-in user, or a role permission. */
+export type Access = 'public' | 'authenticated' | Permission;
+
+export interface RouteAccessConfig {
+  access: Access;
+  /** Restrictions under which the route still answers (e.g. the password change route). */
+  allowWhile: Restriction[];
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    ensuresec?: RouteAccessConfig;
+  }
+}

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import exploits from '../fixtures/exploits.json' with { type: 'json' };
+import { SUCCEEDING_CARD } from '../payment/index.js';
+import { addToCart, checkOut, logIn, productSlugsIn, validCard } from '../simulator/shop-flows.js';
+import { startTestShop, type TestShop } from './test-kit.js';
+import { VULNERABILITIES, type VulnerabilityId } from './vulnerabilities.js';
+
+const ADDRESS = '9 Victim Lane, 75001 Paris';
+
+describe('demo shop (vulnerable mode): every listed flaw is exploitable', () => {
+  let t: TestShop;
+  const exploited = new Set<VulnerabilityId>();
+
+  beforeAll(async () => {
+    t = await startTestShop({ vulnerable: true, deliveryStepMs: 0 });
+  });
+  afterAll(async () => t.stop());
+
+  it('sql-injection-search: a tautology lists unpublished products, UNION leaks password hashes, errors leak', async () => {
+    const client = t.client();
+    const tautology = await client.get(`/search?q=${encodeURIComponent(exploits.sqlInjection.tautology)}`);
+    expect(productSlugsIn(tautology.body).length).toBeGreaterThan(30);
+    expect(tautology.body).toContain(exploits.unpublishedProductName);
+    const union = await client.get(`/search?q=${encodeURIComponent(exploits.sqlInjection.unionCustomers)}`);
+    expect(union.body).toContain(t.shop.admin.email);
+    expect(union.body).toContain('$argon2id$');
+    const broken = await client.get(`/search?q=${encodeURIComponent(exploits.sqlInjection.syntaxError)}`);
+    expect(broken.status).toBe(500);
+    expect(broken.body).toContain('in query: SELECT');
+    exploited.add('sql-injection-search');
+  });
+
+  it('reflected-xss-search: the search term is echoed unescaped', async () => {
+    const res = await t.client().get(`/search?q=${encodeURIComponent(exploits.xss.scriptTag)}`);
+    expect(res.body).toContain(exploits.xss.scriptTag);
+    exploited.add('reflected-xss-search');
+  });
+
+  it("idor-order-page: any customer reads another customer's order", async () => {
+    const victim = await t.customer('victim');
+    await addToCart(victim.client, 'e-reader', 1);
+    const { orderId } = await checkOut(victim.client, validCard(SUCCEEDING_CARD), ADDRESS);
+    const attacker = await t.customer('attacker');
+    const stolen = await attacker.client.get(`/orders/${orderId}`);
+    expect(stolen.status).toBe(200);
+    expect(stolen.body).toContain(ADDRESS);
+    expect(stolen.body).toContain(victim.email);
+    expect((await attacker.client.get(`/api/orders/${orderId}`)).status).toBe(200);
+    exploited.add('idor-order-page');
+  });
+
+  it('client-price-trusted: a tampered hidden price is charged', async () => {
+    const { client } = await t.customer('cheapskate');
+    await addToCart(client, 'adjustable-dumbbells', 1, { price_minor: exploits.tamperedPriceMinor });
+    const { orderId } = await checkOut(client, validCard(SUCCEEDING_CARD), ADDRESS);
+    expect(orderId).not.toBeNull();
+    const order = await client.get(`/orders/${orderId}`);
+    expect(order.body).toMatch(/class="total">0\.01 EUR/);
+    exploited.add('client-price-trusted');
+  });
+
+  it('no-login-rate-limit: 30 wrong passwords, then the right one still logs in', async () => {
+    const { email, password } = await t.customer('stuffed');
+    const attacker = t.client();
+    for (let i = 0; i < 30; i++) expect((await logIn(attacker, email, `guess-${i}`)).status).toBe(401);
+    expect((await logIn(attacker, email, password)).status).toBe(303);
+    exploited.add('no-login-rate-limit');
+  });
+
+  it('missing-csrf-protection: a form post without any token is accepted', async () => {
+    const { client } = await t.customer('csrf');
+    const res = await client.postForm('/account/address', { address: 'Attacker Street 1' });
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('Attacker Street 1');
+    exploited.add('missing-csrf-protection');
+  });
+
+  it('missing-security-headers: no CSP, nosniff, referrer policy or frame protection', async () => {
+    const res = await t.client().get('/');
+    for (const header of [
+      'content-security-policy',
+      'x-content-type-options',
+      'referrer-policy',
+      'x-frame-options',
+    ]) {
+      expect(res.headers[header]).toBeUndefined();
+    }
+    exploited.add('missing-security-headers');
+  });
+
+  it('exposed-dotenv and exposed-git-config: the files are served', async () => {
+    const client = t.client();
+    const env = await client.get('/.env');
+    expect(env.status).toBe(200);
+    expect(env.body).toContain('PAYMENT_SECRET_KEY=sk_live_');
+    exploited.add('exposed-dotenv');
+    const git = await client.get('/.git/config');
+    expect(git.status).toBe(200);
+    expect(git.body).toContain('[remote "origin"]');
+    exploited.add('exposed-git-config');
+  });
+
+  it('covers every entry of VULNERABILITIES', () => {
+    expect([...exploited].sort()).toEqual(VULNERABILITIES.map((v) => v.id).sort());
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * The deliberate flaws `vulnerable: true` turns on, as data: docs/demo.md shows this list
+ * and the vulnerable-mode tests exploit each entry. Safe mode has none of them.
+ */
+
+export interface Vulnerability {
+  id: string;
+  title: string;
+  route: string;
+  cwe: string;
+  exploit: string;
+  safeBehaviour: string;
+}
+
+export const VULNERABILITIES = [
+  {
+    id: 'sql-injection-search',
+    title: 'SQL injection in product search',
+    route: 'GET /search?q=',
+    cwe: 'CWE-89',
+    exploit:
+      "The search term is concatenated into a LIKE query. `/search?q=' OR 1=1 --` lists unpublished products too; " +
+      "`/search?q=' UNION SELECT id, email, password_hash, 0, 'EUR', 'x' FROM customers --` lists customers and " +
+      'their password hashes; a stray quote shows the SQLite error on the page.',
+    safeBehaviour: 'A parameterised query with escaped LIKE wildcards; errors are never shown.',
+  },
+  {
+    id: 'reflected-xss-search',
+    title: 'Reflected XSS in the search results heading',
+    route: 'GET /search?q=',
+    cwe: 'CWE-79',
+    exploit: '`/search?q=<script>alert(document.domain)</script>` is echoed into the page unescaped.',
+    safeBehaviour: 'Every value is HTML-escaped and the CSP forbids inline scripts.',
+  },
+  {
+    id: 'idor-order-page',
+    title: 'Insecure direct object reference on order pages',
+    route: 'GET /orders/:id, GET /api/orders/:id',
+    cwe: 'CWE-639',
+    exploit:
+      'Order ids are sequential (1000, 1001, …). Logged in as any customer, open `/orders/1000` to read ' +
+      "another customer's order, shipping address and card digits.",
+    safeBehaviour: 'Only the owner (or an admin) sees an order; everyone else gets 404.',
+  },
+  {
+    id: 'client-price-trusted',
+    title: 'Client-supplied price trusted at checkout',
+    route: 'POST /cart/add (hidden field price_minor) → POST /checkout',
+    cwe: 'CWE-602',
+    exploit:
+      'The add-to-cart form carries a hidden `price_minor` field. Post `price_minor=1` and checkout charges 0.01 EUR ' +
+      'per item.',
+    safeBehaviour: 'The field is ignored; prices always come from the catalogue.',
+  },
+  {
+    id: 'no-login-rate-limit',
+    title: 'No login rate limit',
+    route: 'POST /login',
+    cwe: 'CWE-307',
+    exploit:
+      'Unlimited password guesses per address and per account: credential stuffing runs at full speed.',
+    safeBehaviour: 'After 20 failures per address or 5 per account in 15 minutes, logins answer 429.',
+  },
+  {
+    id: 'missing-csrf-protection',
+    title: 'No CSRF tokens on forms',
+    route: 'every POST form (cart, checkout, account, admin)',
+    cwe: 'CWE-352',
+    exploit:
+      'Forms carry no `_csrf` token and none is checked: a page on another site can post to `/account/address` ' +
+      "or `/cart/add` with the victim's cookie (a top-level form post is enough).",
+    safeBehaviour: 'Every form carries the session token; a POST without it answers 403.',
+  },
+  {
+    id: 'missing-security-headers',
+    title: 'Missing security headers',
+    route: 'every response',
+    cwe: 'CWE-693',
+    exploit:
+      'No Content-Security-Policy, X-Content-Type-Options, Referrer-Policy or frame-ancestors: the shop can be ' +
+      'framed (clickjacking) and injected scripts run freely.',
+    safeBehaviour: 'CSP with frame-ancestors none, nosniff, strict referrer policy, X-Frame-Options DENY.',
+  },
+  {
+    id: 'exposed-dotenv',
+    title: 'Exposed /.env file',
+    route: 'GET /.env',
+    cwe: 'CWE-538',
+    exploit: '`/.env` serves the (fake) database URL, payment secret key and session secret.',
+    safeBehaviour: '404.',
+  },
+  {
+    id: 'exposed-git-config',
+    title: 'Exposed /.git/config',
+    route: 'GET /.git/config',
+    cwe: 'CWE-527',
+    exploit: '`/.git/config` serves the repository config with a (fake) access token in the remote URL.',
+    safeBehaviour: '404 for everything under /.git/.',
+  },
+] as const satisfies readonly Vulnerability[];
+
+export type VulnerabilityId = (typeof VULNERABILITIES)[number]['id'];

@@ -1,0 +1,193 @@
+/**
+ * The gateway's request entry point (hot path): identifies the client and the request id,
+ * runs admission, size limits and the request-side inspection phases, then hands the
+ * exchange to undici. Everything per request is plain code: no zod, no middleware chain.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
+import type { Duplex, Readable } from 'node:stream';
+import { Pool } from 'undici';
+import { newId } from '../core/ids.js';
+import { AdmissionControl } from './admission.js';
+import { DecisionSync } from './decisions.js';
+import { EventPublisher, type Outcome } from './events.js';
+import { Exchange } from './exchange.js';
+import { clientIpFrom, isValidRequestId, upstreamRequestHeaders } from './headers.js';
+import { checkVerdict, type InspectionContext } from './inspection.js';
+import { normaliseIp } from './ip.js';
+import { emptyMetrics } from './metrics.js';
+import type { ResolvedOptions } from './options.js';
+
+const isIp = (value: string): boolean => isIP(value) !== 0;
+
+export interface ClientIdentity {
+  peerIp: string;
+  clientIp: string;
+  requestId: string;
+}
+
+export class GatewayCore {
+  readonly pool: Pool;
+  readonly metrics = emptyMetrics();
+  readonly decisions: DecisionSync;
+  readonly admission: AdmissionControl;
+  readonly events: EventPublisher;
+  /** Open WebSocket tunnels (client and upstream sockets), destroyed on close. */
+  readonly tunnels = new Set<Duplex>();
+
+  constructor(readonly options: ResolvedOptions) {
+    this.pool = new Pool(options.upstream.origin, {
+      connections: options.upstreamConnections,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      connect: { timeout: options.upstreamTimeoutMs },
+    });
+    this.decisions = new DecisionSync(
+      options.decisions,
+      options.decisionRefreshMs,
+      options.clock,
+      options.logger,
+    );
+    this.admission = new AdmissionControl(options, this.decisions);
+    this.events = new EventPublisher(
+      options.publishEvent,
+      options.eventSampleRate,
+      options.name,
+      this.metrics,
+      options.logger,
+    );
+  }
+
+  identify(req: IncomingMessage): ClientIdentity {
+    const peerIp = normaliseIp(req.socket.remoteAddress ?? '');
+    const trust = this.options.trustProxy;
+    if (!trust) return { peerIp, clientIp: peerIp, requestId: newId('req') };
+    const forwardedFor = req.headers['x-forwarded-for'];
+    const firstFor = typeof forwardedFor === 'string' ? forwardedFor : forwardedFor?.[0];
+    const clientIp = normaliseIp(clientIpFrom(peerIp, firstFor, true, isIp));
+    const incomingId = req.headers['x-request-id'];
+    const requestId = typeof incomingId === 'string' && isValidRequestId(incomingId) ? incomingId : newId('req');
+    return { peerIp, clientIp, requestId };
+  }
+
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const startedAt = performance.now();
+    const startedAtMs = Date.now();
+    this.metrics.requests++;
+    const options = this.options;
+    const { peerIp, clientIp, requestId } = this.identify(req);
+    const method = req.method ?? 'GET';
+    const url = req.url ?? '/';
+    const admission = this.admission.admit(clientIp, method, url);
+    const exchange = new Exchange(
+      this,
+      req,
+      res,
+      requestId,
+      clientIp,
+      admission.route,
+      admission.challenge,
+      startedAtMs,
+      startedAt,
+    );
+    if (admission.reject !== null) {
+      const { code, outcome, retryAfterSec } = admission.reject;
+      return exchange.reply({ code, retryAfterSec, close: !req.complete }, outcome);
+    }
+    if (url.charCodeAt(0) !== 47)
+      return exchange.reply({ code: 'bad_request', close: !req.complete }, 'rejected');
+
+    const contentLength = req.headers['content-length'];
+    const chunked = req.headers['transfer-encoding'] !== undefined;
+    let declaredBytes = 0;
+    if (contentLength !== undefined) {
+      declaredBytes = Number(contentLength);
+      if (declaredBytes > options.maxBodyBytes)
+        return exchange.reply({ code: 'payload_too_large', close: true }, 'rejected');
+    }
+    const headers = upstreamRequestHeaders(req.rawHeaders, req.headers, {
+      clientIp,
+      peerIp,
+      proto: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
+      requestId,
+      trustProxy: options.trustProxy,
+      keepUpgrade: false,
+    });
+    if (options.inspection !== null) {
+      void this.inspectAndForward(exchange, headers, declaredBytes > 0 || chunked);
+      return;
+    }
+    if (chunked) return exchange.forward(headers, exchange.countedBody(options.maxBodyBytes));
+    exchange.requestBytes = declaredBytes;
+    exchange.forward(headers, declaredBytes > 0 ? (req as Readable) : null);
+  };
+
+  /** Request-side inspection phases (1 and 2); only runs when an inspector is configured. */
+  private async inspectAndForward(exchange: Exchange, headers: string[], hasBody: boolean): Promise<void> {
+    const inspector = this.options.inspection;
+    if (inspector === null) return;
+    const req = exchange.req;
+    const ctx: InspectionContext = {
+      requestId: exchange.requestId,
+      clientIp: exchange.clientIp,
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: req.headers,
+      route: exchange.route,
+      vars: {},
+    };
+    exchange.ctx = ctx;
+    try {
+      if (inspector.onRequestHeaders) {
+        const verdict = checkVerdict(await inspector.onRequestHeaders(ctx));
+        if (verdict !== undefined) return exchange.block(verdict);
+      }
+      if (hasBody && inspector.onRequestBody && inspector.wantsRequestBody?.(ctx) !== false) {
+        const limit = Math.min(this.options.maxBodyBytes, this.options.inspectionBodyLimitBytes);
+        const body = await exchange.readBody(limit);
+        if (body === undefined) return;
+        const verdict = checkVerdict(await inspector.onRequestBody(ctx, body));
+        if (verdict !== undefined) return exchange.block(verdict);
+        return exchange.forward(headers, body);
+      }
+    } catch (err) {
+      return exchange.inspectorFailed(err);
+    }
+    if (!hasBody) return exchange.forward(headers, null);
+    exchange.forward(headers, exchange.countedBody(this.options.maxBodyBytes));
+  }
+
+  recordExchange(exchange: Exchange, outcome: Outcome): void {
+    this.metrics.outcomes[outcome]++;
+    const req = exchange.req;
+    this.events.record({
+      requestId: exchange.requestId,
+      startedAtMs: exchange.startedAtMs,
+      latencyMs: performance.now() - exchange.startedAt,
+      clientIp: exchange.clientIp,
+      clientPort: exchange.clientPort,
+      userAgent: req.headers['user-agent'],
+      method: req.method ?? 'GET',
+      host: req.headers.host,
+      path: req.url ?? '/',
+      route: exchange.route,
+      status: exchange.status,
+      requestBytes: exchange.requestBytes,
+      responseBytes: exchange.responseBytes,
+      outcome,
+      ...(exchange.labels ? { labels: exchange.labels } : {}),
+    });
+  }
+
+  async close(): Promise<void> {
+    this.decisions.stop();
+    this.admission.stop();
+    this.closeTunnels();
+    await this.pool.close();
+  }
+
+  closeTunnels(): void {
+    for (const socket of this.tunnels) socket.destroy();
+    this.tunnels.clear();
+  }
+}

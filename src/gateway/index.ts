@@ -1,0 +1,148 @@
+/**
+ * The Ensuresec gateway: a reverse proxy in front of the shop (source stage of the flow).
+ * It enforces decisions and rate limits, runs the inspection hook (the WAF), proxies HTTP
+ * and WebSocket traffic with streamed bodies, and publishes one SecurityEvent per exchange.
+ *
+ * @example
+ * const gateway = createGateway({
+ *   upstream: 'http://127.0.0.1:8781',
+ *   port: 8780,
+ *   publishEvent: (event) => void bus.publish(TOPICS.events, event, { id: event.id }),
+ *   decisions: { listActive: () => store.decisions.listActive() },
+ * });
+ * const { port } = await gateway.listen();
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { newId } from '../core/ids.js';
+import { GatewayCore } from './core.js';
+import type { GatewayMetricsSnapshot } from './metrics.js';
+import { resolveOptions, type GatewayOptions } from './options.js';
+import { writeRawError } from './respond.js';
+import { handleUpgrade } from './upgrade.js';
+
+export type { DecisionProvider } from './decisions.js';
+export type { ExchangeRecord, Outcome } from './events.js';
+export { buildSecurityEvent } from './events.js';
+export type { BlockVerdict, InspectionContext, InspectionResult, Inspector } from './inspection.js';
+export type { GatewayMetricsSnapshot } from './metrics.js';
+export type { ClientRateLimit, GatewayLimits, GatewayOptions, RouteRateLimit } from './options.js';
+
+export interface Gateway {
+  /** Loads the decisions once, then accepts connections. */
+  listen(): Promise<{ port: number }>;
+  /** Stops accepting, closes idle and open connections, and the upstream pool. */
+  close(): Promise<void>;
+  /** Where the gateway listens; null before listen(). */
+  readonly address: { host: string; port: number } | null;
+  /** A snapshot of the counters. */
+  readonly metrics: GatewayMetricsSnapshot;
+  /** Re-reads the decisions now (the provider's subscribe does this too). */
+  refreshDecisions(): Promise<void>;
+}
+
+export function createGateway(gatewayOptions: GatewayOptions): Gateway {
+  const options = resolveOptions(gatewayOptions);
+  const core = new GatewayCore(options);
+  const server: Server = createServer(
+    {
+      maxHeaderSize: options.maxHeaderBytes,
+      headersTimeout: options.headersTimeoutMs,
+      requestTimeout: options.requestTimeoutMs,
+      keepAliveTimeout: options.keepAliveTimeoutMs,
+      // node checks request timeouts on this interval (30 s by default): keep it tight.
+      connectionsCheckingInterval: Math.min(1_000, options.headersTimeoutMs),
+      noDelay: true,
+    },
+    core.handle,
+  );
+
+  server.on('upgrade', (req, socket, head: Buffer) => {
+    handleUpgrade(core, req, socket, head).catch((err: unknown) => {
+      options.logger.error({ err }, 'gateway upgrade failed');
+      socket.destroy();
+    });
+  });
+
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    core.metrics.clientErrors++;
+    const code =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? 'headers_too_large'
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? 'request_timeout'
+          : 'bad_request';
+    // node's own guard: never write a raw answer into a response that has already started.
+    const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const requestId = newId('req');
+    const status = writeRawError(socket, code, requestId);
+    core.metrics.outcomes.rejected++;
+    core.events.record({
+      requestId,
+      startedAtMs: Date.now(),
+      latencyMs: 0,
+      clientIp: (socket as Socket).remoteAddress ?? '',
+      clientPort: (socket as Socket).remotePort,
+      userAgent: undefined,
+      method: 'UNKNOWN',
+      host: undefined,
+      path: '',
+      route: '',
+      status,
+      requestBytes: 0,
+      responseBytes: 0,
+      outcome: 'rejected',
+      labels: { parserError: String(err.code ?? 'unknown') },
+    });
+  });
+
+  let listening: { host: string; port: number } | null = null;
+
+  return {
+    async listen() {
+      await core.decisions.start();
+      core.admission.start();
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(options.port, options.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      const address = server.address() as AddressInfo;
+      listening = { host: options.host, port: address.port };
+      options.logger.info({ ...listening, upstream: options.upstream.origin }, 'gateway listening');
+      return { port: address.port };
+    },
+    async close() {
+      // Upgraded sockets still count as server connections: end the tunnels first.
+      core.closeTunnels();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await core.close();
+      listening = null;
+    },
+    get address() {
+      return listening;
+    },
+    get metrics(): GatewayMetricsSnapshot {
+      return {
+        ...core.metrics,
+        outcomes: { ...core.metrics.outcomes },
+        decisions: {
+          indexed: core.decisions.index.size,
+          refreshes: core.decisions.refreshes,
+          refreshErrors: core.decisions.refreshErrors,
+        },
+        rateLimitBuckets: core.admission.bucketCount,
+      };
+    },
+    refreshDecisions: () => core.decisions.refresh(),
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * The inspection hook: where the WAF engine (src/gateway/waf/, next issue) plugs into the
+ * gateway. An `Inspector` implements any of four phases, the same four as ModSecurity/Coraza:
+ *
+ *   1. onRequestHeaders(ctx)        before anything is sent to the shop
+ *   2. onRequestBody(ctx, body)     the whole request body, buffered (only if this phase exists)
+ *   3. onResponseHeaders(ctx)       the shop's status and headers, before the client sees them
+ *   4. onResponseBody(ctx, body)    the response body, buffered (only if this phase exists)
+ *
+ * Each phase returns `undefined` to continue or a `BlockVerdict`; it may return a Promise
+ * (the exchange waits). A block answers the client with the verdict's status and the
+ * `request_blocked` error body (the rule ids and message go to the event and the log, never
+ * to the client), and the exchange's event gets outcome 'blocked'.
+ *
+ * Bodies are buffered only when the inspector has the body phase and `wantsRequestBody` /
+ * `wantsResponseBody` (when present) say yes for this exchange. A request body larger than
+ * `inspectionBodyLimitBytes` is refused with 413; for a response body only the first
+ * `inspectionBodyLimitBytes` are inspected and the rest streams on (ModSecurity's
+ * ProcessPartial), so a large download never sits in memory.
+ *
+ * Phases run in the order above; `ctx` is the same object in all of them, and `ctx.vars`
+ * carries the inspector's own state (for example an anomaly score) between phases.
+ *
+ * @example
+ * const inspector: Inspector = {
+ *   onRequestHeaders: (ctx) =>
+ *     ctx.headers['x-attack'] === '1'
+ *       ? { action: 'block', status: 403, ruleIds: ['900001'], message: 'x-attack header' }
+ *       : undefined,
+ * };
+ * createGateway({ upstream: 'http://127.0.0.1:8781', inspection: inspector });
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+
+export interface BlockVerdict {
+  action: 'block';
+  /** HTTP status answered to the client, 400..599 (usually 403). */
+  status: number;
+  ruleIds: string[];
+  message: string;
+}
+
+export type InspectionResult = BlockVerdict | undefined;
+export type MaybePromise<T> = T | Promise<T>;
+
+export interface InspectionContext {
+  requestId: string;
+  clientIp: string;
+  method: string;
+  /** Path and query as the client sent them. */
+  url: string;
+  /** Request headers, names lower-cased (node's `req.headers`). */
+  headers: IncomingHttpHeaders;
+  route: string;
+  /** Set before onResponseHeaders. */
+  response?: { status: number; headers: IncomingHttpHeaders };
+  /** The inspector's own per-exchange state. */
+  vars: Record<string, unknown>;
+}
+
+export interface Inspector {
+  onRequestHeaders?(ctx: InspectionContext): MaybePromise<InspectionResult>;
+  onRequestBody?(ctx: InspectionContext, body: Buffer): MaybePromise<InspectionResult>;
+  onResponseHeaders?(ctx: InspectionContext): MaybePromise<InspectionResult>;
+  onResponseBody?(ctx: InspectionContext, body: Buffer): MaybePromise<InspectionResult>;
+  /** Whether to buffer this request's body for onRequestBody; default yes. */
+  wantsRequestBody?(ctx: InspectionContext): boolean;
+  /** Whether to buffer this response's body for onResponseBody; default yes. */
+  wantsResponseBody?(ctx: InspectionContext): boolean;
+}
+
+/** Normalises what an inspector returned; a malformed verdict blocks with 403 rather than passing. */
+export function checkVerdict(result: unknown): BlockVerdict | undefined {
+  if (result === undefined || result === null) return undefined;
+  const verdict = result as Partial<BlockVerdict>;
+  const status =
+    typeof verdict.status === 'number' && verdict.status >= 400 && verdict.status <= 599
+      ? verdict.status
+      : 403;
+  return {
+    action: 'block',
+    status,
+    ruleIds: Array.isArray(verdict.ruleIds) ? verdict.ruleIds.map(String) : [],
+    message: typeof verdict.message === 'string' ? verdict.message : 'blocked by inspection',
+  };
+}
+
+export function isPromise<T>(value: MaybePromise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | undefined)?.then === 'function';
+}

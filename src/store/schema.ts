@@ -1,0 +1,91 @@
+/**
+ * The tables behind the Store, as Kysely sees them (store layer). Every record table keeps
+ * the whole record as JSON text in `record` plus the columns that queries filter or sort
+ * on. Times are epoch milliseconds so comparisons never depend on how an ISO string was
+ * written (`Z` or `+02:00`); PostgreSQL hands `bigint` back as a string, which is why the
+ * store never reads those columns back, only the JSON.
+ */
+type EpochMs = number | string;
+
+export interface EventsTable {
+  id: string;
+  time_ms: EpochMs;
+  kind: string;
+  client_ip: string | null;
+  record: string;
+}
+
+export interface AlertsTable {
+  id: string;
+  time_ms: EpochMs;
+  status: string;
+  severity: string;
+  record: string;
+}
+
+export interface DecisionsTable {
+  id: string;
+  created_ms: EpochMs;
+  expires_ms: EpochMs | null;
+  action: string;
+  scope: string;
+  value: string;
+  origin: string;
+  record: string;
+}
+
+export interface IncidentsTable {
+  id: string;
+  status: string;
+  record: string;
+}
+
+export interface FindingsTable {
+  id: string;
+  target: string;
+  status: string;
+  record: string;
+}
+
+export interface UsersTable {
+  id: string;
+  name: string;
+  record: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  record: string;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  user_id: string;
+  expires_ms: EpochMs;
+  record: string;
+}
+
+export interface KvTable {
+  key: string;
+  value: string;
+}
+
+export interface MigrationsTable {
+  name: string;
+  applied_at: string;
+}
+
+export interface StoreDatabase {
+  events: EventsTable;
+  alerts: AlertsTable;
+  decisions: DecisionsTable;
+  incidents: IncidentsTable;
+  findings: FindingsTable;
+  users: UsersTable;
+  api_tokens: ApiTokensTable;
+  sessions: SessionsTable;
+  kv: KvTable;
+  ensuresec_migrations: MigrationsTable;
+}

@@ -1,0 +1,50 @@
+/**
+ * Opens the embedded SQLite store: one file in the data directory (store layer, chosen by
+ * the composition root). The file is set up so that a write that resolved survives `kill -9`
+ * and power loss: WAL journal with `synchronous = FULL` (every commit is fsynced), a busy
+ * timeout for a second process such as the CLI, and foreign keys enforced.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Clock } from '../../core/clock.js';
+import { EnsuresecError } from '../../core/errors.js';
+import { KyselyStore } from '../kysely-store.js';
+import type { StoreDatabase } from '../schema.js';
+import type { Store } from '../store.js';
+import { sqliteAdapter } from './sqlite-adapter.js';
+
+export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+
+function unwritable(path: string, error: unknown): EnsuresecError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new EnsuresecError('data_dir_unwritable', {
+    detail: `Cannot open the database file ${path}: ${reason}`,
+    cause: error,
+  });
+}
+
+/** Opens (creating if needed) the SQLite file; does not migrate. */
+export async function openSqliteStore(path: string, clock: Clock): Promise<Store> {
+  if (typeof path !== 'string' || path.trim() === '') {
+    throw new EnsuresecError('config_invalid', { detail: 'store.path must name the SQLite database file.' });
+  }
+  const filePath = resolve(path);
+  let database: Database.Database | undefined;
+  try {
+    mkdirSync(dirname(filePath), { recursive: true });
+    database = new Database(filePath);
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = FULL');
+    database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    database.pragma('foreign_keys = ON');
+    // A read-only directory can still open an existing file; find out now, not on the first write.
+    database.exec('begin immediate; commit');
+  } catch (error) {
+    database?.close();
+    throw unwritable(filePath, error);
+  }
+  const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database }) });
+  return new KyselyStore({ db, adapter: sqliteAdapter, description: `sqlite ${filePath}`, clock });
+}
