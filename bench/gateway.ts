@@ -5,7 +5,8 @@
  * limits on, and, when nginx is on PATH, nginx `return 200` and nginx as a plain reverse
  * proxy. Loads each with wrk (required), then prints req/s, p50, p99, the gateway's peak RSS
  * and the ratios gateway/minimal-proxy and gateway/nginx-proxy.
- * Env: BENCH_DURATION_S (default 10), BENCH_CONNECTIONS (50), BENCH_THREADS (2), BENCH_RATE (2000).
+ * Env: BENCH_DURATION_S (default 10), BENCH_CONNECTIONS (50), BENCH_THREADS (2), BENCH_RATE (2000),
+ * BENCH_ROUNDS (2: targets are measured in interleaved rounds and the best run of each is kept).
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ const DURATION_S = Number(process.env['BENCH_DURATION_S'] ?? 10);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
 const THREADS = Number(process.env['BENCH_THREADS'] ?? 2);
 const FIXED_RATE = Number(process.env['BENCH_RATE'] ?? 2000);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 2);
 const SERVER_SCRIPT = fileURLToPath(new URL('./server.ts', import.meta.url));
 
 function onPath(tool: string): boolean {
@@ -30,8 +32,40 @@ interface Started {
   child: ChildProcess;
 }
 
+/**
+ * Bundles bench/server.ts into one plain .mjs with esbuild (tsx's own dependency), so the
+ * servers run as production JS would: the tsx loader thread alone costs tens of MB of RSS.
+ * Falls back to tsx when esbuild cannot be loaded.
+ */
+async function bundleServer(dir: string): Promise<string[]> {
+  try {
+    const esbuild = (await import('esbuild')) as typeof import('esbuild');
+    const outfile = join(dir, 'server.mjs');
+    await esbuild.build({
+      entryPoints: [SERVER_SCRIPT],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      outfile,
+      logLevel: 'error',
+      banner: {
+        js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+      },
+    });
+    return [outfile];
+  } catch (err) {
+    console.log(
+      `note: esbuild unavailable (${String(err)}); running the servers through tsx, which adds RSS.`,
+    );
+    return ['--import', 'tsx', SERVER_SCRIPT];
+  }
+}
+
+let serverArgs: string[] = ['--import', 'tsx', SERVER_SCRIPT];
+
 function startNodeServer(role: string, upstream = ''): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER_SCRIPT, role, upstream], {
+  const child = spawn(process.execPath, [...serverArgs, role, upstream], {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
@@ -52,7 +86,10 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startNginx(dir: string, upstreamPort: number): Promise<{ returnPort: number; proxyPort: number; child: ChildProcess }> {
+async function startNginx(
+  dir: string,
+  upstreamPort: number,
+): Promise<{ returnPort: number; proxyPort: number; child: ChildProcess }> {
   const [returnPort, proxyPort] = [await freePort(), await freePort()];
   const conf = `worker_processes 1;
 pid ${dir}/nginx.pid;
@@ -69,7 +106,9 @@ http {
 }
 `;
   writeFileSync(join(dir, 'nginx.conf'), conf);
-  const child = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'inherit' });
+  const child = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
+    stdio: 'inherit',
+  });
   await new Promise((resolve) => setTimeout(resolve, 500));
   return { returnPort, proxyPort, child };
 }
@@ -89,10 +128,21 @@ function toMs(value: string): number {
   return match[2] === 'us' ? n / 1000 : match[2] === 's' ? n * 1000 : match[2] === 'm' ? n * 60_000 : n;
 }
 
-function runWrk(tool: string, port: number, extra: string[] = []): { rps: number; p50Ms: number; p99Ms: number } {
+function runWrk(
+  tool: string,
+  port: number,
+  extra: string[] = [],
+): { rps: number; p50Ms: number; p99Ms: number } {
   const out = execFileSync(
     tool,
-    [`-t${THREADS}`, `-c${CONNECTIONS}`, `-d${DURATION_S}s`, '--latency', ...extra, `http://127.0.0.1:${port}/`],
+    [
+      `-t${THREADS}`,
+      `-c${CONNECTIONS}`,
+      `-d${DURATION_S}s`,
+      '--latency',
+      ...extra,
+      `http://127.0.0.1:${port}/`,
+    ],
     { encoding: 'utf8' },
   );
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
@@ -118,13 +168,16 @@ function gatewayStats(child: ChildProcess): Promise<unknown> {
 
 async function main(): Promise<void> {
   if (!onPath('wrk')) {
-    console.error('bench:gateway needs wrk as the load generator: apt-get install wrk (Debian/Ubuntu), brew install wrk (macOS).');
+    console.error(
+      'bench:gateway needs wrk as the load generator: apt-get install wrk (Debian/Ubuntu), brew install wrk (macOS).',
+    );
     process.exit(2);
   }
   const fixedTool = onPath('wrk2') ? 'wrk2' : null;
   const children: ChildProcess[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'ensuresec-bench-'));
   try {
+    serverArgs = await bundleServer(dir);
     const upstream = await startNodeServer('upstream');
     children.push(upstream.child);
     const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
@@ -139,25 +192,40 @@ async function main(): Promise<void> {
     if (onPath('nginx')) {
       const nginx = await startNginx(dir, upstream.port);
       children.push(nginx.child);
-      targets.push({ name: 'nginx return 200', port: nginx.returnPort }, { name: 'nginx proxy', port: nginx.proxyPort });
+      targets.push(
+        { name: 'nginx return 200', port: nginx.returnPort },
+        { name: 'nginx proxy', port: nginx.proxyPort },
+      );
     } else {
       console.log('note: nginx is not on PATH; skipping the nginx baselines (apt-get install nginx-light).');
     }
-    console.log(`wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION_S}s --latency, each target in turn (2 s warm-up each)\n`);
+    console.log(
+      `wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION_S}s --latency, ${ROUNDS} interleaved rounds, best run kept\n`,
+    );
+    // The machine is shared and has 2 cores: interleave rounds and keep each target's best run.
     const results: Result[] = [];
-    for (const target of targets) {
-      execFileSync('wrk', ['-t1', '-c10', '-d2s', `http://127.0.0.1:${target.port}/`], { stdio: 'ignore' });
-      const result: Result = { name: target.name, ...runWrk('wrk', target.port) };
-      if (fixedTool) result.fixedP99Ms = runWrk(fixedTool, target.port, [`-R${FIXED_RATE}`]).p99Ms;
-      results.push(result);
-      console.log(`  done: ${target.name}`);
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const target of targets) {
+        if (round === 1)
+          execFileSync('wrk', ['-t1', '-c10', '-d2s', `http://127.0.0.1:${target.port}/`], {
+            stdio: 'ignore',
+          });
+        const result: Result = { name: target.name, ...runWrk('wrk', target.port) };
+        if (fixedTool) result.fixedP99Ms = runWrk(fixedTool, target.port, [`-R${FIXED_RATE}`]).p99Ms;
+        const index = results.findIndex((r) => r.name === target.name);
+        if (index < 0) results.push(result);
+        else if (result.rps > (results[index]?.rps ?? 0)) results[index] = result;
+        console.log(`  round ${round}: ${target.name} ${result.rps.toFixed(0)} req/s`);
+      }
     }
     const rssMb = peakRssMb(gateway.child.pid);
     const stats = (await gatewayStats(gateway.child)) as { events: number };
 
     console.log('');
     const fixedHeader = fixedTool ? `p99 @${FIXED_RATE}/s` : '';
-    console.log(`${'target'.padEnd(38)}${'req/s'.padStart(10)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${fixedHeader.padStart(14)}`);
+    console.log(
+      `${'target'.padEnd(38)}${'req/s'.padStart(10)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${fixedHeader.padStart(14)}`,
+    );
     for (const r of results) {
       const fixed = r.fixedP99Ms !== undefined ? r.fixedP99Ms.toFixed(2) : '';
       console.log(
@@ -171,13 +239,20 @@ async function main(): Promise<void> {
     console.log('');
     if (gw && minimalResult) {
       const ratio = gw.rps / minimalResult.rps;
-      console.log(`gateway / minimal proxy req/s: ${(ratio * 100).toFixed(1)} % (target >= 90 %) ${ratio >= 0.9 ? 'OK' : 'BELOW TARGET'}`);
+      console.log(
+        `gateway / minimal proxy req/s: ${(ratio * 100).toFixed(1)} % (target >= 90 %) ${ratio >= 0.9 ? 'OK' : 'BELOW TARGET'}`,
+      );
     }
-    if (gw && nginxProxy) console.log(`gateway / nginx proxy req/s:   ${((gw.rps / nginxProxy.rps) * 100).toFixed(1)} %`);
-    console.log(`gateway peak RSS (VmHWM): ${rssMb.toFixed(1)} MB (target <= 120 MB) ${rssMb <= 120 ? 'OK' : 'ABOVE TARGET'}`);
+    if (gw && nginxProxy)
+      console.log(`gateway / nginx proxy req/s:   ${((gw.rps / nginxProxy.rps) * 100).toFixed(1)} %`);
+    console.log(
+      `gateway peak RSS (VmHWM): ${rssMb.toFixed(1)} MB (target <= 120 MB) ${rssMb <= 120 ? 'OK' : 'ABOVE TARGET'}`,
+    );
     console.log(`gateway events published to the no-op sink: ${stats.events}`);
     if (!fixedTool) {
-      console.log(`note: wrk2 is not on PATH and wrk ${'4'} has no fixed-rate mode (-R): only throughput latency was measured, not p99 at ${FIXED_RATE} req/s.`);
+      console.log(
+        `note: wrk2 is not on PATH and wrk ${'4'} has no fixed-rate mode (-R): only throughput latency was measured, not p99 at ${FIXED_RATE} req/s.`,
+      );
     }
   } finally {
     for (const child of children) child.kill('SIGTERM');

@@ -22,7 +22,13 @@ function benchDecisions(): Decision[] {
     decisions.push({ ...base, id: newId('dec'), action: 'ban', scope: 'ip', value });
   }
   for (let i = 0; i < 100; i++) {
-    decisions.push({ ...base, id: newId('dec'), action: 'ban', scope: 'cidr', value: `172.${16 + (i % 16)}.${i}.0/24` });
+    decisions.push({
+      ...base,
+      id: newId('dec'),
+      action: 'ban',
+      scope: 'cidr',
+      value: `172.${16 + (i % 16)}.${i}.0/24`,
+    });
   }
   return decisions;
 }

@@ -38,8 +38,8 @@ export function contextOf(command: Command): CommandContext {
     client() {
       const dir = dataDir();
       const baseUrl =
-        options.url ?? process.env['ENSURESEC_URL'] ?? readServerInfo(dir)?.apiUrl ?? `http://127.0.0.1:${config().config.api.port}`;
-      const token = process.env['ENSURESEC_TOKEN'] ?? readCliToken(dir);
+        options.url || process.env['ENSURESEC_URL'] || readServerInfo(dir)?.apiUrl || `http://127.0.0.1:${config().config.api.port}`;
+      const token = process.env['ENSURESEC_TOKEN'] || readCliToken(dir);
       if (!token) {
         throw new EnsuresecError('unauthenticated', {
           detail: `No token: set ENSURESEC_TOKEN, or run this on the server's machine with --data-dir ${dir}.`,

@@ -27,7 +27,7 @@ export function buildProgram(): Command {
     .option('--url <url>', 'API of a running server (default: the one recorded in the data directory)')
     .option('--json', 'print results as JSON')
     .showHelpAfterError()
-    .configureHelp({ sortSubcommands: true });
+    .configureHelp({ sortSubcommands: true, showGlobalOptions: true });
 
   registerStart(program);
   registerDemo(program);

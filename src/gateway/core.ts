@@ -66,7 +66,8 @@ export class GatewayCore {
     const firstFor = typeof forwardedFor === 'string' ? forwardedFor : forwardedFor?.[0];
     const clientIp = normaliseIp(clientIpFrom(peerIp, firstFor, true, isIp));
     const incomingId = req.headers['x-request-id'];
-    const requestId = typeof incomingId === 'string' && isValidRequestId(incomingId) ? incomingId : newId('req');
+    const requestId =
+      typeof incomingId === 'string' && isValidRequestId(incomingId) ? incomingId : newId('req');
     return { peerIp, clientIp, requestId };
   }
 

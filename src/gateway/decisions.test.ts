@@ -4,7 +4,14 @@ import { request } from 'undici';
 import type { DecisionInput } from '../core/records/decision.js';
 import { DecisionIndex } from './decisions.js';
 import { parseIp, scratchWords } from './ip.js';
-import { makeDecision, mutableProvider, sleep, startGateway, startUpstream, type Upstream } from './testing/harness.js';
+import {
+  makeDecision,
+  mutableProvider,
+  sleep,
+  startGateway,
+  startUpstream,
+  type Upstream,
+} from './testing/harness.js';
 
 interface IndexFixture {
   decisions: Array<Pick<DecisionInput, 'action' | 'scope' | 'value' | 'ratePerMinute'>>;
@@ -14,10 +21,13 @@ const fixture = JSON.parse(
   readFileSync(new URL('./fixtures/decisions-index.json', import.meta.url), 'utf8'),
 ) as IndexFixture;
 
-async function status(url: string): Promise<{ status: number; headers: Record<string, unknown>; code?: string }> {
+async function status(
+  url: string,
+): Promise<{ status: number; headers: Record<string, unknown>; code?: string }> {
   const res = await request(url);
   const text = await res.body.text();
-  const code = res.statusCode >= 400 ? (JSON.parse(text) as { error: { code: string } }).error.code : undefined;
+  const code =
+    res.statusCode >= 400 ? (JSON.parse(text) as { error: { code: string } }).error.code : undefined;
   return { status: res.statusCode, headers: res.headers, ...(code ? { code } : {}) };
 }
 
@@ -31,7 +41,10 @@ async function waitForStatus(url: string, expected: number, withinMs: number): P
 }
 
 describe('decision index', () => {
-  const index = DecisionIndex.build(fixture.decisions.map((d) => makeDecision(d)), Date.now());
+  const index = DecisionIndex.build(
+    fixture.decisions.map((d) => makeDecision(d)),
+    Date.now(),
+  );
 
   it.each(fixture.cases)('matches $ip -> $action', ({ ip, action }) => {
     expect(index.match(ip, Date.now())?.action ?? null).toBe(action === null ? null : action);
@@ -42,7 +55,12 @@ describe('decision index', () => {
   });
 
   it('ignores decisions that have expired', () => {
-    const expired = makeDecision({ action: 'ban', scope: 'ip', value: '192.0.2.1', expiresAt: new Date(Date.now() + 100).toISOString() });
+    const expired = makeDecision({
+      action: 'ban',
+      scope: 'ip',
+      value: '192.0.2.1',
+      expiresAt: new Date(Date.now() + 100).toISOString(),
+    });
     const built = DecisionIndex.build([expired], Date.now());
     expect(built.match('192.0.2.1', Date.now())?.action).toBe('ban');
     expect(built.match('192.0.2.1', Date.now() + 200)).toBeUndefined();
@@ -100,7 +118,9 @@ describe('gateway decisions', () => {
   });
 
   it('throttles to the decision rate with 429 and Retry-After', async () => {
-    const state = mutableProvider([makeDecision({ action: 'throttle', scope: 'ip', value: '127.0.0.1', ratePerMinute: 3 })]);
+    const state = mutableProvider([
+      makeDecision({ action: 'throttle', scope: 'ip', value: '127.0.0.1', ratePerMinute: 3 }),
+    ]);
     const gw = await startGateway(upstream.url, { decisions: state.provider });
     try {
       const statuses = [];
@@ -116,7 +136,9 @@ describe('gateway decisions', () => {
 
   it('stops applying a decision once it expires', async () => {
     const expiresAt = new Date(Date.now() + 400).toISOString();
-    const state = mutableProvider([makeDecision({ action: 'ban', scope: 'ip', value: '127.0.0.1', expiresAt })]);
+    const state = mutableProvider([
+      makeDecision({ action: 'ban', scope: 'ip', value: '127.0.0.1', expiresAt }),
+    ]);
     const gw = await startGateway(upstream.url, { decisions: state.provider, decisionRefreshMs: 60_000 });
     try {
       expect((await status(`${gw.base}/echo`)).status).toBe(403);

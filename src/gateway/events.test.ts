@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { securityEventSchema } from '../core/records/security-event.js';
 import { buildSecurityEvent } from './events.js';
-import { eventually, makeDecision, mutableProvider, startGateway, startUpstream, type Upstream } from './testing/harness.js';
+import {
+  eventually,
+  makeDecision,
+  mutableProvider,
+  startGateway,
+  startUpstream,
+  type Upstream,
+} from './testing/harness.js';
 
 describe('gateway events', () => {
   let upstream: Upstream;
@@ -48,7 +55,15 @@ describe('gateway events', () => {
   });
 
   it('builds schema-valid events for every outcome, even with oversized fields', () => {
-    for (const outcome of ['forwarded', 'banned', 'throttled', 'rate_limited', 'rejected', 'upstream_error', 'blocked'] as const) {
+    for (const outcome of [
+      'forwarded',
+      'banned',
+      'throttled',
+      'rate_limited',
+      'rejected',
+      'upstream_error',
+      'blocked',
+    ] as const) {
       const event = buildSecurityEvent(
         {
           requestId: 'req-1',
@@ -94,7 +109,9 @@ describe('gateway events', () => {
     const gw = await startGateway(upstream.url, { eventSampleRate: 0.5 });
     try {
       for (let i = 0; i < 200; i++) await (await request(`${gw.base}/echo`)).body.dump();
-      await eventually(() => gw.gateway.metrics.eventsPublished + gw.gateway.metrics.eventsSampledOut === 200);
+      await eventually(
+        () => gw.gateway.metrics.eventsPublished + gw.gateway.metrics.eventsSampledOut === 200,
+      );
       expect(gw.events.length).toBeGreaterThan(50);
       expect(gw.events.length).toBeLessThan(150);
     } finally {

@@ -47,7 +47,10 @@ describe('gateway inspection hook', () => {
   });
 
   it('blocks on a request body substring and passes a clean body unchanged', async () => {
-    const blocked = await request(`${gw.base}/echo`, { method: 'POST', body: "q=1' UNION SELECT password FROM users" });
+    const blocked = await request(`${gw.base}/echo`, {
+      method: 'POST',
+      body: "q=1' UNION SELECT password FROM users",
+    });
     await blocked.body.dump();
     expect(blocked.statusCode).toBe(403);
     expect(gw.events.at(-1)?.labels?.['ruleIds']).toBe('942100');

@@ -3,9 +3,18 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
 import { ID_PATTERN } from '../core/ids.js';
-import { eventually, rawRequest, sleep, startGateway, startUpstream, type TestGateway, type Upstream } from './testing/harness.js';
+import {
+  eventually,
+  rawRequest,
+  sleep,
+  startGateway,
+  startUpstream,
+  type TestGateway,
+  type Upstream,
+} from './testing/harness.js';
 
-const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string): string =>
+  readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 
 describe('gateway proxy', () => {
   let upstream: Upstream;
@@ -23,7 +32,10 @@ describe('gateway proxy', () => {
   it('passes every method through with its body', async () => {
     for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']) {
       const hasBody = method !== 'GET' && method !== 'OPTIONS';
-      const res = await request(`${gw.base}/echo?m=${method}`, { method, body: hasBody ? `body-${method}` : null });
+      const res = await request(`${gw.base}/echo?m=${method}`, {
+        method,
+        body: hasBody ? `body-${method}` : null,
+      });
       const echoed = (await res.body.json()) as { method: string; url: string; body: string };
       expect(res.statusCode).toBe(200);
       expect(echoed.method).toBe(method);
@@ -61,7 +73,10 @@ describe('gateway proxy', () => {
       req.on('error', reject);
     });
     req.write('a'.repeat(100));
-    const seenFirst = await Promise.race([upstream.firstUploadChunk.then(() => true), sleep(2_000).then(() => false)]);
+    const seenFirst = await Promise.race([
+      upstream.firstUploadChunk.then(() => true),
+      sleep(2_000).then(() => false),
+    ]);
     expect(seenFirst).toBe(true);
     req.end('b'.repeat(100));
     expect(JSON.parse(await answer)).toEqual({ bytes: 200 });
@@ -69,7 +84,9 @@ describe('gateway proxy', () => {
 
   it('removes hop-by-hop headers and sets X-Forwarded-* on the way in', async () => {
     const answer = await rawRequest(gw.port, fixture('hop-by-hop-request.http').replaceAll('\n', '\r\n'));
-    const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { headers: Record<string, string> };
+    const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as {
+      headers: Record<string, string>;
+    };
     expect(body.headers['x-secret']).toBeUndefined();
     expect(body.headers['keep-alive']).toBeUndefined();
     expect(body.headers['proxy-authorization']).toBeUndefined();
@@ -91,7 +108,9 @@ describe('gateway proxy', () => {
   });
 
   it('replaces an incoming X-Request-Id when the proxy is not trusted', async () => {
-    const res = await request(`${gw.base}/echo`, { headers: { 'x-request-id': 'client-chosen-1', 'x-forwarded-for': '6.6.6.6' } });
+    const res = await request(`${gw.base}/echo`, {
+      headers: { 'x-request-id': 'client-chosen-1', 'x-forwarded-for': '6.6.6.6' },
+    });
     const body = (await res.body.json()) as { headers: Record<string, string> };
     const id = res.headers['x-request-id'] as string;
     expect(id).toMatch(/^req_/);
@@ -103,7 +122,11 @@ describe('gateway proxy', () => {
     const trusted = await startGateway(upstream.url, { trustProxy: true });
     try {
       const res = await request(`${trusted.base}/echo`, {
-        headers: { 'x-request-id': 'lb-1234', 'x-forwarded-for': '198.51.100.7', 'x-forwarded-proto': 'https' },
+        headers: {
+          'x-request-id': 'lb-1234',
+          'x-forwarded-for': '198.51.100.7',
+          'x-forwarded-proto': 'https',
+        },
       });
       const body = (await res.body.json()) as { headers: Record<string, string> };
       expect(res.headers['x-request-id']).toBe('lb-1234');
@@ -111,7 +134,9 @@ describe('gateway proxy', () => {
       expect(body.headers['x-forwarded-proto']).toBe('https');
       await eventually(() => trusted.events.length === 1);
       expect(trusted.events.at(-1)?.client?.ip).toBe('198.51.100.7');
-      const bad = await request(`${trusted.base}/echo`, { headers: { 'x-request-id': 'bad id with spaces' } });
+      const bad = await request(`${trusted.base}/echo`, {
+        headers: { 'x-request-id': 'bad id with spaces' },
+      });
       await bad.body.dump();
       expect(bad.headers['x-request-id']).toMatch(/^req_/);
     } finally {
@@ -151,7 +176,10 @@ describe('gateway proxy', () => {
   });
 
   it('answers 431 when the headers are too large', async () => {
-    const answer = await rawRequest(gw.port, `GET / HTTP/1.1\r\nHost: a\r\nX-Big: ${'h'.repeat(4000)}\r\n\r\n`);
+    const answer = await rawRequest(
+      gw.port,
+      `GET / HTTP/1.1\r\nHost: a\r\nX-Big: ${'h'.repeat(4000)}\r\n\r\n`,
+    );
     expect(answer).toMatch(/^HTTP\/1\.1 431 /);
     expect(answer).toContain('"headers_too_large"');
   });
@@ -165,7 +193,9 @@ describe('gateway proxy', () => {
     const res = await request(`${gw.base}/echo`);
     await res.body.dump();
     expect(res.statusCode).toBe(200);
-    expect(gw.events.some((event) => event.http?.outcome === 'rejected' && event.http.status === 400)).toBe(true);
+    expect(gw.events.some((event) => event.http?.outcome === 'rejected' && event.http.status === 400)).toBe(
+      true,
+    );
   });
 });
 

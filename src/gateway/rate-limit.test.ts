@@ -32,14 +32,20 @@ describe('gateway rate limits', () => {
     await upstream.close();
   });
 
-  async function get(base: string, path: string, method = 'GET'): Promise<{ status: number; retryAfter: string | undefined }> {
+  async function get(
+    base: string,
+    path: string,
+    method = 'GET',
+  ): Promise<{ status: number; retryAfter: string | undefined }> {
     const res = await request(`${base}${path}`, { method });
     await res.body.dump();
     return { status: res.statusCode, retryAfter: res.headers['retry-after'] as string | undefined };
   }
 
   it('answers 429 with Retry-After once a client used its burst', async () => {
-    const gw = await startGateway(upstream.url, { rateLimits: { perClient: { requestsPerWindow: 2, windowMs: 10_000 } } });
+    const gw = await startGateway(upstream.url, {
+      rateLimits: { perClient: { requestsPerWindow: 2, windowMs: 10_000 } },
+    });
     try {
       expect((await get(gw.base, '/a')).status).toBe(200);
       expect((await get(gw.base, '/b')).status).toBe(200);
@@ -54,7 +60,9 @@ describe('gateway rate limits', () => {
 
   it('limits a configured route and method without touching other routes', async () => {
     const gw = await startGateway(upstream.url, {
-      rateLimits: { routes: [{ method: 'POST', pathPrefix: '/login', ratePerMinute: 1, burst: 1, name: 'login' }] },
+      rateLimits: {
+        routes: [{ method: 'POST', pathPrefix: '/login', ratePerMinute: 1, burst: 1, name: 'login' }],
+      },
     });
     try {
       expect((await get(gw.base, '/login', 'POST')).status).toBe(200);

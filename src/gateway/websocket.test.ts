@@ -1,7 +1,14 @@
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { makeDecision, mutableProvider, startGateway, startUpstream, type TestGateway, type Upstream } from './testing/harness.js';
+import {
+  makeDecision,
+  mutableProvider,
+  startGateway,
+  startUpstream,
+  type TestGateway,
+  type Upstream,
+} from './testing/harness.js';
 
 describe('gateway WebSocket upgrades', () => {
   let upstream: Upstream;

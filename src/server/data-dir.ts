@@ -10,7 +10,8 @@ import { EnsuresecError } from '../core/errors.js';
 export const DEFAULT_DATA_DIR = '.ensuresec';
 
 export function resolveDataDir(flag: string | undefined, configured: string | undefined, env = process.env): string {
-  return resolve(flag ?? env['ENSURESEC_DATA_DIR'] ?? configured ?? DEFAULT_DATA_DIR);
+  // An empty variable counts as unset.
+  return resolve(flag || env['ENSURESEC_DATA_DIR'] || configured || DEFAULT_DATA_DIR);
 }
 
 /** Creates the directory if needed and proves it writable, or throws data_dir_unwritable. */

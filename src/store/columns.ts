@@ -9,7 +9,9 @@ import { EnsuresecError } from '../core/errors.js';
 export function epochMsOf(isoTime: string, field: string): number {
   const ms = typeof isoTime === 'string' ? Date.parse(isoTime) : Number.NaN;
   if (!Number.isFinite(ms)) {
-    throw new EnsuresecError('validation_failed', { detail: `${field} must be an ISO 8601 time, got ${JSON.stringify(isoTime)}.` });
+    throw new EnsuresecError('validation_failed', {
+      detail: `${field} must be an ISO 8601 time, got ${JSON.stringify(isoTime)}.`,
+    });
   }
   return ms;
 }
@@ -24,9 +26,13 @@ export function toJsonText(value: unknown, what: string): string {
   try {
     text = JSON.stringify(value);
   } catch (error) {
-    throw new EnsuresecError('validation_failed', { detail: `${what} cannot be stored as JSON.`, cause: error });
+    throw new EnsuresecError('validation_failed', {
+      detail: `${what} cannot be stored as JSON.`,
+      cause: error,
+    });
   }
-  if (text === undefined) throw new EnsuresecError('validation_failed', { detail: `${what} cannot be stored as JSON.` });
+  if (text === undefined)
+    throw new EnsuresecError('validation_failed', { detail: `${what} cannot be stored as JSON.` });
   return text;
 }
 

@@ -57,7 +57,8 @@ export class KyselyStore implements Store {
     this.#db = options.db;
     this.#adapter = options.adapter;
     this.#clock = options.clock;
-    this.#describeError = options.describeError ?? ((error) => (error instanceof Error ? error.message : String(error)));
+    this.#describeError =
+      options.describeError ?? ((error) => (error instanceof Error ? error.message : String(error)));
     this.capabilities = options.adapter.capabilities;
     this.description = options.description;
     const ctx: StoreContext = { db: options.db, adapter: options.adapter };

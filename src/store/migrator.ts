@@ -83,7 +83,10 @@ export async function runMigrations(
         if (done !== undefined) return false;
         // Migrations see an untyped database (see Migration), the same connection underneath.
         await migration.up(connection as unknown as Kysely<unknown>, adapter);
-        await connection.insertInto(MIGRATIONS_TABLE).values({ name: migration.name, applied_at: isoNow(clock) }).execute();
+        await connection
+          .insertInto(MIGRATIONS_TABLE)
+          .values({ name: migration.name, applied_at: isoNow(clock) })
+          .execute();
         return true;
       });
       if (ran) applied.push(migration.name);

@@ -1,5 +1,5 @@
 /** Opening a store: clear errors for unusable paths, unreachable servers and bad settings. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +52,15 @@ describe('openStore', () => {
     expect(error.detail).toContain(blocker);
   });
 
+  it.runIf(existsSync('/proc/self'))(
+    'answers data_dir_unwritable, not a hang, where folders cannot exist',
+    async () => {
+      expect((await openError({ dialect: 'sqlite', path: '/proc/ensuresec-test/ensuresec.db' })).code).toBe(
+        'data_dir_unwritable',
+      );
+    },
+  );
+
   it('answers data_dir_unwritable when the path is a folder', async () => {
     expect((await openError({ dialect: 'sqlite', path: dir })).code).toBe('data_dir_unwritable');
   });
@@ -61,7 +70,9 @@ describe('openStore', () => {
     const store = await openStore({ dialect: 'sqlite', path });
     await store.migrate();
     const raw = new Database(path);
-    raw.prepare("insert into ensuresec_migrations (name, applied_at) values ('999-future', '2030-01-01')").run();
+    raw
+      .prepare("insert into ensuresec_migrations (name, applied_at) values ('999-future', '2030-01-01')")
+      .run();
     raw.close();
     await expect(store.migrate()).rejects.toMatchObject({ code: 'store_migration_failed' });
     await store.close();
@@ -70,9 +81,17 @@ describe('openStore', () => {
   it('rejects an unknown dialect and bad PostgreSQL settings with config_invalid', async () => {
     const unknown = { dialect: 'mysql', path: 'x' } as unknown as StoreConfig;
     expect((await openError(unknown)).code).toBe('config_invalid');
-    const badSchema: StoreConfig = { dialect: 'postgres', connectionString: 'postgres://x@127.0.0.1/db', schema: 'a; drop' };
+    const badSchema: StoreConfig = {
+      dialect: 'postgres',
+      connectionString: 'postgres://x@127.0.0.1/db',
+      schema: 'a; drop',
+    };
     expect((await openError(badSchema)).code).toBe('config_invalid');
-    const badPool: StoreConfig = { dialect: 'postgres', connectionString: 'postgres://x@127.0.0.1/db', maxConnections: 0 };
+    const badPool: StoreConfig = {
+      dialect: 'postgres',
+      connectionString: 'postgres://x@127.0.0.1/db',
+      maxConnections: 0,
+    };
     expect((await openError(badPool)).code).toBe('config_invalid');
   });
 });

@@ -29,8 +29,10 @@ export function encodeCursor(lastId: string): string {
 
 /** The last id of the previous page; throws EnsuresecError('invalid_cursor') for anything else. */
 export function decodeCursor(cursor: string): string {
-  const invalid = () => new EnsuresecError('invalid_cursor', { detail: 'The cursor was not issued by this server.' });
-  if (typeof cursor !== 'string' || cursor.length === 0 || cursor.length > MAX_CURSOR_ID_CHARS * 2) throw invalid();
+  const invalid = () =>
+    new EnsuresecError('invalid_cursor', { detail: 'The cursor was not issued by this server.' });
+  if (typeof cursor !== 'string' || cursor.length === 0 || cursor.length > MAX_CURSOR_ID_CHARS * 2)
+    throw invalid();
   if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
   const id = Buffer.from(cursor, 'base64url').toString('utf8');
   // Node's decoder skips junk silently; re-encoding catches cursors that were altered.
@@ -43,7 +45,11 @@ export function decodeCursor(cursor: string): string {
  * Builds a page from rows fetched with `limit + 1`: the extra row only says another page
  * exists, so it is dropped and the cursor points at the last row kept.
  */
-export function toPage<Row extends { id: string }, T>(rows: Row[], limit: number, parse: (row: Row) => T): Page<T> {
+export function toPage<Row extends { id: string }, T>(
+  rows: Row[],
+  limit: number,
+  parse: (row: Row) => T,
+): Page<T> {
   const kept = rows.slice(0, limit);
   const last = kept[kept.length - 1];
   return {
@@ -53,9 +59,13 @@ export function toPage<Row extends { id: string }, T>(rows: Row[], limit: number
 }
 
 /** The clamped limit and the id to continue below, from a caller's page request. */
-export function pageParams(request: { limit?: number; cursor?: string }): { limit: number; beforeId: string | undefined } {
+export function pageParams(request: { limit?: number; cursor?: string }): {
+  limit: number;
+  beforeId: string | undefined;
+} {
   return {
     limit: clampLimit(request.limit),
-    beforeId: request.cursor === undefined || request.cursor === null ? undefined : decodeCursor(request.cursor),
+    beforeId:
+      request.cursor === undefined || request.cursor === null ? undefined : decodeCursor(request.cursor),
   };
 }

@@ -22,14 +22,22 @@ export interface ViolationDetails {
 }
 
 /** Runs a write; unique violations become `conflict`, missing references `not_found`. */
-export async function runWrite<T>(ctx: StoreContext, details: ViolationDetails, write: () => Promise<T>): Promise<T> {
+export async function runWrite<T>(
+  ctx: StoreContext,
+  details: ViolationDetails,
+  write: () => Promise<T>,
+): Promise<T> {
   try {
     return await write();
   } catch (error) {
     const violation = ctx.adapter.constraintViolation(error);
-    if (violation === 'unique') throw new EnsuresecError('conflict', { detail: details.unique, cause: error });
+    if (violation === 'unique')
+      throw new EnsuresecError('conflict', { detail: details.unique, cause: error });
     if (violation === 'foreign_key') {
-      throw new EnsuresecError('not_found', { detail: details.foreignKey ?? 'A referenced record does not exist.', cause: error });
+      throw new EnsuresecError('not_found', {
+        detail: details.foreignKey ?? 'A referenced record does not exist.',
+        cause: error,
+      });
     }
     throw error;
   }
@@ -62,7 +70,9 @@ export async function swapRecord<T>(
     if (await write(row.record, next)) return next;
     await backoff();
   }
-  throw new EnsuresecError('conflict', { detail: 'The record kept changing while it was being updated; retry.' });
+  throw new EnsuresecError('conflict', {
+    detail: 'The record kept changing while it was being updated; retry.',
+  });
 }
 
 /** Kysely reports affected rows as bigint on every dialect. */

@@ -10,7 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EnsuresecError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import { postgresAvailability, selectedDialects, sqliteHarness, type DialectHarness } from './fixtures/dialects.js';
+import {
+  postgresAvailability,
+  selectedDialects,
+  sqliteHarness,
+  type DialectHarness,
+} from './fixtures/dialects.js';
 import {
   sampleAlert,
   sampleDecision,
@@ -34,7 +39,9 @@ async function expectCode(promise: Promise<unknown>, code: string): Promise<void
 }
 
 /** Walks every page with the given size and returns the pages' item ids. */
-async function walkPages(list: (cursor: string | undefined) => Promise<Page<{ id: string }>>): Promise<string[][]> {
+async function walkPages(
+  list: (cursor: string | undefined) => Promise<Page<{ id: string }>>,
+): Promise<string[][]> {
   const pages: string[][] = [];
   let cursor: string | undefined;
   do {
@@ -70,22 +77,20 @@ const PAGINATION_CASES: PaginationCase[] = [
       ['findings', (store: Store) => store.findings, sampleFinding],
       ['users', (store: Store) => store.users, sampleUser],
     ] as const
-  ).map(
-    ([collection, pick, make]): PaginationCase => ({
-      collection,
-      insert: async (store, n) => {
-        const ids: string[] = [];
-        for (let i = 0; i < n; i++) {
-          const record = make();
-          // Each collection's insert takes its own record type; the pairs above match by construction.
-          await (pick(store).insert as (value: typeof record) => Promise<void>)(record);
-          ids.push(record.id);
-        }
-        return ids;
-      },
-      list: (store, limit, cursor) => pick(store).list({ limit, ...(cursor ? { cursor } : {}) }),
-    }),
-  ),
+  ).map(([collection, pick, make]): PaginationCase => ({
+    collection,
+    insert: async (store, n) => {
+      const ids: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const record = make();
+        // Each collection's insert takes its own record type; the pairs above match by construction.
+        await (pick(store).insert as (value: typeof record) => Promise<void>)(record);
+        ids.push(record.id);
+      }
+      return ids;
+    },
+    list: (store, limit, cursor) => pick(store).list({ limit, ...(cursor ? { cursor } : {}) }),
+  })),
   {
     collection: 'tokens',
     insert: async (store, n) => {
@@ -189,7 +194,10 @@ for (const harness of harnesses) {
       it('rejects a cursor it did not issue with invalid_cursor', async () => {
         await expectCode(store.events.list({ cursor: 'not a cursor!' }), 'invalid_cursor');
         await expectCode(store.alerts.list({ cursor: 'AAAA' }), 'invalid_cursor');
-        await expectCode(store.users.list({ cursor: Buffer.from("x' or 1=1 --").toString('base64url') }), 'invalid_cursor');
+        await expectCode(
+          store.users.list({ cursor: Buffer.from("x' or 1=1 --").toString('base64url') }),
+          'invalid_cursor',
+        );
       });
     });
 
@@ -205,7 +213,11 @@ for (const harness of harnesses) {
 
       it('filters by kind, client ip and a since/until window', async () => {
         const early = sampleEvent({ time: '2025-03-01T10:00:00.000Z' });
-        const middle = sampleEvent({ time: '2025-03-01T12:00:00+02:00', kind: 'log', client: { ip: '198.51.100.1' } });
+        const middle = sampleEvent({
+          time: '2025-03-01T12:00:00+02:00',
+          kind: 'log',
+          client: { ip: '198.51.100.1' },
+        });
         const late = sampleEvent({ time: '2025-03-01T11:00:00.000Z', kind: 'business' });
         await store.events.insertMany([early, middle, late]);
         const ids = async (query: Parameters<Store['events']['list']>[0]) =>
@@ -281,10 +293,20 @@ for (const harness of harnesses) {
         const permanent = sampleDecision({ expiresAt: null, scope: 'cidr', value: '198.51.100.0/24' });
         const active = sampleDecision({ expiresAt: '2025-03-01T12:00:00.001Z' });
         const expiredNow = sampleDecision({ expiresAt: at });
-        const throttle = sampleDecision({ action: 'throttle', ratePerMinute: 30, origin: 'api', expiresAt: null });
-        for (const decision of [permanent, active, expiredNow, throttle]) await store.decisions.insert(decision);
+        const throttle = sampleDecision({
+          action: 'throttle',
+          ratePerMinute: 30,
+          origin: 'api',
+          expiresAt: null,
+        });
+        for (const decision of [permanent, active, expiredNow, throttle])
+          await store.decisions.insert(decision);
 
-        expect((await store.decisions.listActive(at)).map((d) => d.id)).toEqual([throttle.id, active.id, permanent.id]);
+        expect((await store.decisions.listActive(at)).map((d) => d.id)).toEqual([
+          throttle.id,
+          active.id,
+          permanent.id,
+        ]);
         expect((await store.decisions.list({ activeAt: at, limit: 2 })).items.map((d) => d.id)).toEqual([
           throttle.id,
           active.id,
@@ -347,7 +369,9 @@ for (const harness of harnesses) {
         await store.users.insert(user);
         const token = sampleToken(user.id);
         await store.tokens.insert(token);
-        const touches = Array.from({ length: 10 }, (_, i) => store.tokens.touch(token.id, `2025-03-0${i % 9 + 1}T00:00:00.000Z`));
+        const touches = Array.from({ length: 10 }, (_, i) =>
+          store.tokens.touch(token.id, `2025-03-0${(i % 9) + 1}T00:00:00.000Z`),
+        );
         await Promise.all([...touches, store.tokens.revoke(token.id, '2025-03-09T12:00:00.000Z')]);
         expect((await store.tokens.get(token.id))?.revokedAt).toBe('2025-03-09T12:00:00.000Z');
       });
@@ -400,7 +424,9 @@ describe('sqlite durability', () => {
     });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exit = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    const exit = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (chunk: Buffer) => {
         if (chunk.toString().includes('written')) {

@@ -8,7 +8,15 @@
  * - lists are newest first, paginated by an opaque cursor (`nextCursor` null at the end);
  * - records are stored whole (validated by the caller) plus the columns queries need.
  */
-import type { Alert, Decision, DecisionAction, DecisionScope, Finding, Incident, SecurityEvent } from '../core/records/index.js';
+import type {
+  Alert,
+  Decision,
+  DecisionAction,
+  DecisionScope,
+  Finding,
+  Incident,
+  SecurityEvent,
+} from '../core/records/index.js';
 import type { Role } from '../core/roles.js';
 
 export interface PageRequest {

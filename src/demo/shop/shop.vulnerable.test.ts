@@ -104,3 +104,14 @@ describe('demo shop (vulnerable mode): every listed flaw is exploitable', () => 
     expect([...exploited].sort()).toEqual(VULNERABILITIES.map((v) => v.id).sort());
   });
 });
+
+describe('docs/demo.md', () => {
+  it('lists every deliberate flaw', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const doc = await readFile(new URL('../../../docs/demo.md', import.meta.url), 'utf8');
+    for (const v of VULNERABILITIES) {
+      expect(doc).toContain(`\`${v.id}\``);
+      expect(doc).toContain(v.cwe);
+    }
+  });
+});

@@ -2,31 +2,40 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isEnsuresecError } from '../../core/errors.js';
 import { isLoopbackHost } from '../loopback.js';
 import { startTestShop, type TestShop } from '../shop/test-kit.js';
-import { ATTACK_SCENARIO_NAMES, ATTACK_SCENARIOS, createTrafficSimulator, runAttackScenario } from './index.js';
+import {
+  ATTACK_SCENARIO_NAMES,
+  ATTACK_SCENARIOS,
+  createTrafficSimulator,
+  runAttackScenario,
+} from './index.js';
 import type { ScenarioStats } from './scenario-runner.js';
 import type { AttackScenarioName } from './scenarios/index.js';
 import { logIn } from './shop-flows.js';
 
 describe('traffic simulator target guard', () => {
-  it.each(['http://example.com', 'http://10.0.0.1:8780', 'http://[::2]/', 'http://128.0.0.1', 'ftp://127.0.0.1'])(
-    'refuses %s with a clear bad_request error',
-    (baseUrl) => {
-      let caught: unknown;
-      try {
-        createTrafficSimulator({ baseUrl });
-      } catch (err) {
-        caught = err;
-      }
-      expect(isEnsuresecError(caught) && caught.code).toBe('bad_request');
-      expect(String((caught as Error).message)).toMatch(/loopback|http and https/);
-    },
-  );
+  it.each([
+    'http://example.com',
+    'http://10.0.0.1:8780',
+    'http://[::2]/',
+    'http://128.0.0.1',
+    'ftp://127.0.0.1',
+  ])('refuses %s with a clear bad_request error', (baseUrl) => {
+    let caught: unknown;
+    try {
+      createTrafficSimulator({ baseUrl });
+    } catch (err) {
+      caught = err;
+    }
+    expect(isEnsuresecError(caught) && caught.code).toBe('bad_request');
+    expect(String((caught as Error).message)).toMatch(/loopback|http and https/);
+  });
 
   it('accepts loopback hosts only', () => {
     for (const host of ['127.0.0.1', '127.8.9.10', 'localhost', '[::1]', '::ffff:127.0.0.1']) {
       expect(isLoopbackHost(host)).toBe(true);
     }
-    for (const host of ['127.0.0.1.nip.io', '192.168.1.1', 'example.com', '::']) expect(isLoopbackHost(host)).toBe(false);
+    for (const host of ['127.0.0.1.nip.io', '192.168.1.1', 'example.com', '::'])
+      expect(isLoopbackHost(host)).toBe(false);
   });
 
   it('refuses unknown scenario names', () => {
@@ -44,7 +53,13 @@ describe('traffic simulator shoppers', () => {
   afterAll(async () => t.stop());
 
   it('browses, registers and places orders for a bounded time, then stops by itself', async () => {
-    const sim = createTrafficSimulator({ baseUrl: t.url, shoppers: 3, ratePerSecond: 80, durationMs: 3_000, thinkTimeMs: 10 });
+    const sim = createTrafficSimulator({
+      baseUrl: t.url,
+      shoppers: 3,
+      ratePerSecond: 80,
+      durationMs: 3_000,
+      thinkTimeMs: 10,
+    });
     const startedMs = Date.now();
     sim.start();
     await sim.done;
@@ -54,7 +69,9 @@ describe('traffic simulator shoppers', () => {
     expect(stats.visits).toBeGreaterThan(1);
     expect(stats.ordersPlaced).toBeGreaterThan(0);
     expect(stats.responsesByStatus['200']).toBeGreaterThan(0);
-    expect(t.events.filter((e) => e.type === 'order' && e.outcome === 'success').length).toBe(stats.ordersPlaced);
+    expect(t.events.filter((e) => e.type === 'order' && e.outcome === 'success').length).toBe(
+      stats.ordersPlaced,
+    );
     const admin = t.client();
     await logIn(admin, t.shop.admin.email, t.shop.admin.password);
     expect((await admin.get('/admin')).body.match(/data-order-id=/g)?.length ?? 0).toBeGreaterThanOrEqual(
@@ -63,7 +80,12 @@ describe('traffic simulator shoppers', () => {
   });
 
   it('stops promptly when stop() is called', async () => {
-    const sim = createTrafficSimulator({ baseUrl: t.url, shoppers: 2, ratePerSecond: 20, durationMs: 60_000 });
+    const sim = createTrafficSimulator({
+      baseUrl: t.url,
+      shoppers: 2,
+      ratePerSecond: 20,
+      durationMs: 60_000,
+    });
     sim.start();
     await new Promise((resolve) => setTimeout(resolve, 300));
     const stoppingMs = Date.now();
@@ -77,14 +99,19 @@ describe('attack scenarios', () => {
   let safe: TestShop;
   let vulnerable: TestShop;
   beforeAll(async () => {
-    [safe, vulnerable] = await Promise.all([startTestShop({ deliveryStepMs: 0 }), startTestShop({ vulnerable: true })]);
+    [safe, vulnerable] = await Promise.all([
+      startTestShop({ deliveryStepMs: 0 }),
+      startTestShop({ vulnerable: true }),
+    ]);
   });
   afterAll(async () => Promise.all([safe.stop(), vulnerable.stop()]));
 
   const expectations: Record<AttackScenarioName, (stats: ScenarioStats, shop: TestShop) => void> = {
     'card-testing': (stats, shop) => {
       expect(stats.outcomes.card_declined).toBeGreaterThan(20);
-      expect(shop.events.filter((e) => e.type === 'payment' && e.outcome === 'failure').length).toBeGreaterThan(20);
+      expect(
+        shop.events.filter((e) => e.type === 'payment' && e.outcome === 'failure').length,
+      ).toBeGreaterThan(20);
     },
     'coupon-abuse': (stats, shop) => {
       expect(stats.outcomes.coupon_rejected).toBeGreaterThanOrEqual(9);
@@ -141,6 +168,6 @@ describe('attack scenarios', () => {
     await sim.done;
     const stats = sim.stats();
     expect(stats.scenarios.map((s) => s.status)).toEqual(['completed', 'completed']);
-    expect(stats.requests).toBe(stats.scenarios[0]!.requests + stats.scenarios[1]!.requests); // eslint-disable-line @typescript-eslint/no-non-null-assertion
+    expect(stats.requests).toBe(stats.scenarios[0]!.requests + stats.scenarios[1]!.requests);
   });
 });

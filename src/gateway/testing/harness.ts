@@ -76,7 +76,9 @@ export async function startUpstream(): Promise<Upstream> {
   });
   const wss = new WebSocketServer({ server });
   wss.on('connection', (ws, req) => {
-    ws.on('message', (data, isBinary) => ws.send(isBinary ? data : `echo:${String(data)}|${req.headers['x-request-id']}`));
+    ws.on('message', (data, isBinary) =>
+      ws.send(isBinary ? data : `echo:${String(data)}|${req.headers['x-request-id']}`),
+    );
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -102,7 +104,10 @@ export interface TestGateway {
   events: SecurityEvent[];
 }
 
-export async function startGateway(upstream: string, options: Partial<GatewayOptions> = {}): Promise<TestGateway> {
+export async function startGateway(
+  upstream: string,
+  options: Partial<GatewayOptions> = {},
+): Promise<TestGateway> {
   const events: SecurityEvent[] = [];
   const gateway = createGateway({
     upstream,
@@ -128,7 +133,9 @@ export async function rawRequest(port: number, payload: string | Buffer, timeout
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export function makeDecision(input: Partial<DecisionInput> & Pick<DecisionInput, 'action' | 'scope' | 'value'>): Decision {
+export function makeDecision(
+  input: Partial<DecisionInput> & Pick<DecisionInput, 'action' | 'scope' | 'value'>,
+): Decision {
   return decisionSchema.parse({
     id: newId('dec'),
     createdAt: new Date().toISOString(),

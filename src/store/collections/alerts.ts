@@ -7,7 +7,8 @@ import type { AlertQuery, Store } from '../store.js';
 
 export function alertsCollection(ctx: StoreContext): Store['alerts'] {
   const { db } = ctx;
-  const readRow = (id: string) => db.selectFrom('alerts').select('record').where('id', '=', id).executeTakeFirst();
+  const readRow = (id: string) =>
+    db.selectFrom('alerts').select('record').where('id', '=', id).executeTakeFirst();
   return {
     async insert(alert) {
       await runWrite(ctx, { unique: `Alert ${alert.id} already exists.` }, () =>
@@ -31,7 +32,11 @@ export function alertsCollection(ctx: StoreContext): Store['alerts'] {
 
     async list(query: AlertQuery) {
       const { limit, beforeId } = pageParams(query);
-      let select = db.selectFrom('alerts').select(['id', 'record']).orderBy('id', 'desc').limit(limit + 1);
+      let select = db
+        .selectFrom('alerts')
+        .select(['id', 'record'])
+        .orderBy('id', 'desc')
+        .limit(limit + 1);
       if (beforeId !== undefined) select = select.where('id', '<', beforeId);
       if (query.status !== undefined) select = select.where('status', '=', query.status);
       if (query.severity !== undefined) select = select.where('severity', '=', query.severity);

@@ -39,7 +39,11 @@ export function eventsCollection(ctx: StoreContext): Store['events'] {
 
     async list(query: EventQuery) {
       const { limit, beforeId } = pageParams(query);
-      let select = db.selectFrom('events').select(['id', 'record']).orderBy('id', 'desc').limit(limit + 1);
+      let select = db
+        .selectFrom('events')
+        .select(['id', 'record'])
+        .orderBy('id', 'desc')
+        .limit(limit + 1);
       if (beforeId !== undefined) select = select.where('id', '<', beforeId);
       if (query.kind !== undefined) select = select.where('kind', '=', query.kind);
       if (query.clientIp !== undefined) select = select.where('client_ip', '=', query.clientIp);
@@ -57,7 +61,12 @@ export function eventsCollection(ctx: StoreContext): Store['events'] {
     },
 
     async count() {
-      return countOf(await db.selectFrom('events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst());
+      return countOf(
+        await db
+          .selectFrom('events')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirst(),
+      );
     },
   };
 }

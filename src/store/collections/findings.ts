@@ -29,7 +29,11 @@ export function findingsCollection(ctx: StoreContext): Store['findings'] {
 
     async list(query: FindingQuery) {
       const { limit, beforeId } = pageParams(query);
-      let select = db.selectFrom('findings').select(['id', 'record']).orderBy('id', 'desc').limit(limit + 1);
+      let select = db
+        .selectFrom('findings')
+        .select(['id', 'record'])
+        .orderBy('id', 'desc')
+        .limit(limit + 1);
       if (beforeId !== undefined) select = select.where('id', '<', beforeId);
       if (query.target !== undefined) select = select.where('target', '=', query.target);
       if (query.status !== undefined) select = select.where('status', '=', query.status);

@@ -24,7 +24,11 @@ export function incidentsCollection(ctx: StoreContext): Store['incidents'] {
 
     async list(query: IncidentQuery) {
       const { limit, beforeId } = pageParams(query);
-      let select = db.selectFrom('incidents').select(['id', 'record']).orderBy('id', 'desc').limit(limit + 1);
+      let select = db
+        .selectFrom('incidents')
+        .select(['id', 'record'])
+        .orderBy('id', 'desc')
+        .limit(limit + 1);
       if (beforeId !== undefined) select = select.where('id', '<', beforeId);
       if (query.status !== undefined) select = select.where('status', '=', query.status);
       return toPage(await select.execute(), limit, (row) => fromJsonText<Incident>(row.record));

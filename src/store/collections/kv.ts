@@ -8,7 +8,9 @@ const MAX_KEY_CHARS = 256;
 
 function checkKey(key: string): void {
   if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_CHARS) {
-    throw new EnsuresecError('validation_failed', { detail: `A setting key must be 1..${MAX_KEY_CHARS} characters.` });
+    throw new EnsuresecError('validation_failed', {
+      detail: `A setting key must be 1..${MAX_KEY_CHARS} characters.`,
+    });
   }
 }
 

@@ -11,7 +11,10 @@ export function sessionsCollection(ctx: StoreContext): Store['sessions'] {
   const { db } = ctx;
   return {
     async insert(session) {
-      const details = { unique: 'This session already exists.', foreignKey: `User ${session.userId} does not exist.` };
+      const details = {
+        unique: 'This session already exists.',
+        foreignKey: `User ${session.userId} does not exist.`,
+      };
       await runWrite(ctx, details, () =>
         db
           .insertInto('sessions')
@@ -26,7 +29,11 @@ export function sessionsCollection(ctx: StoreContext): Store['sessions'] {
     },
 
     async get(idHash) {
-      const row = await db.selectFrom('sessions').select('record').where('id_hash', '=', idHash).executeTakeFirst();
+      const row = await db
+        .selectFrom('sessions')
+        .select('record')
+        .where('id_hash', '=', idHash)
+        .executeTakeFirst();
       return row === undefined ? undefined : fromJsonText<SessionRecord>(row.record);
     },
 

@@ -10,7 +10,8 @@ import type { PageRequest, Store, TokenRecord } from '../store.js';
 
 export function tokensCollection(ctx: StoreContext): Store['tokens'] {
   const { db } = ctx;
-  const readRow = (id: string) => db.selectFrom('api_tokens').select('record').where('id', '=', id).executeTakeFirst();
+  const readRow = (id: string) =>
+    db.selectFrom('api_tokens').select('record').where('id', '=', id).executeTakeFirst();
 
   function change(id: string, edit: (current: TokenRecord) => TokenRecord): Promise<TokenRecord | undefined> {
     return swapRecord<TokenRecord>(
@@ -63,14 +64,20 @@ export function tokensCollection(ctx: StoreContext): Store['tokens'] {
 
     async list(query: PageRequest & { userId?: string }) {
       const { limit, beforeId } = pageParams(query);
-      let select = db.selectFrom('api_tokens').select(['id', 'record']).orderBy('id', 'desc').limit(limit + 1);
+      let select = db
+        .selectFrom('api_tokens')
+        .select(['id', 'record'])
+        .orderBy('id', 'desc')
+        .limit(limit + 1);
       if (beforeId !== undefined) select = select.where('id', '<', beforeId);
       if (query.userId !== undefined) select = select.where('user_id', '=', query.userId);
       return toPage(await select.execute(), limit, (row) => fromJsonText<TokenRecord>(row.record));
     },
 
     async revoke(id, isoTime) {
-      const token = await change(id, (current) => (current.revokedAt === null ? { ...current, revokedAt: isoTime } : current));
+      const token = await change(id, (current) =>
+        current.revokedAt === null ? { ...current, revokedAt: isoTime } : current,
+      );
       return token !== undefined;
     },
 

@@ -6,7 +6,9 @@ import type { PageRequest, Store, UserRecord } from '../store.js';
 
 export function usersCollection(ctx: StoreContext): Store['users'] {
   const { db } = ctx;
-  const taken = (user: UserRecord) => ({ unique: `A user named ${JSON.stringify(user.name)} (or id ${user.id}) already exists.` });
+  const taken = (user: UserRecord) => ({
+    unique: `A user named ${JSON.stringify(user.name)} (or id ${user.id}) already exists.`,
+  });
   return {
     async insert(user) {
       await runWrite(ctx, taken(user), () =>
@@ -29,7 +31,11 @@ export function usersCollection(ctx: StoreContext): Store['users'] {
 
     async list(query: PageRequest) {
       const { limit, beforeId } = pageParams(query);
-      let select = db.selectFrom('users').select(['id', 'record']).orderBy('id', 'desc').limit(limit + 1);
+      let select = db
+        .selectFrom('users')
+        .select(['id', 'record'])
+        .orderBy('id', 'desc')
+        .limit(limit + 1);
       if (beforeId !== undefined) select = select.where('id', '<', beforeId);
       return toPage(await select.execute(), limit, (row) => fromJsonText<UserRecord>(row.record));
     },
@@ -46,7 +52,12 @@ export function usersCollection(ctx: StoreContext): Store['users'] {
     },
 
     async count() {
-      return countOf(await db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst());
+      return countOf(
+        await db
+          .selectFrom('users')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirst(),
+      );
     },
   };
 }

@@ -43,7 +43,11 @@ export const initialMigration: Migration = {
       .addColumn('record', 'text', (col) => col.notNull())
       .execute();
     await db.schema.createIndex('decisions_expires_ms').on('decisions').column('expires_ms').execute();
-    await db.schema.createIndex('decisions_scope_value').on('decisions').columns(['scope', 'value']).execute();
+    await db.schema
+      .createIndex('decisions_scope_value')
+      .on('decisions')
+      .columns(['scope', 'value'])
+      .execute();
 
     await db.schema
       .createTable('incidents')
@@ -77,7 +81,11 @@ export const initialMigration: Migration = {
       .addColumn('token_hash', 'text', (col) => col.notNull().unique())
       .addColumn('record', 'text', (col) => col.notNull())
       .execute();
-    await db.schema.createIndex('api_tokens_user_id_id').on('api_tokens').columns(['user_id', 'id']).execute();
+    await db.schema
+      .createIndex('api_tokens_user_id_id')
+      .on('api_tokens')
+      .columns(['user_id', 'id'])
+      .execute();
 
     await db.schema
       .createTable('sessions')

@@ -55,7 +55,9 @@ function describer(connectionString: string): (error: unknown) => string {
   return (error) => {
     let text = error instanceof Error ? error.message : String(error);
     if (error instanceof AggregateError && error.errors.length > 0) {
-      text = error.errors.map((inner: unknown) => (inner instanceof Error ? inner.message : String(inner))).join('; ');
+      text = error.errors
+        .map((inner: unknown) => (inner instanceof Error ? inner.message : String(inner)))
+        .join('; ');
     }
     for (const secret of secrets) text = text.split(secret).join('***');
     return text;
@@ -64,10 +66,14 @@ function describer(connectionString: string): (error: unknown) => string {
 
 function checkConfig(config: PostgresConfig): { maxConnections: number } {
   if (typeof config.connectionString !== 'string' || config.connectionString.trim() === '') {
-    throw invalid('store.connectionString must be a PostgreSQL connection string such as postgres://user@host:5432/db.');
+    throw invalid(
+      'store.connectionString must be a PostgreSQL connection string such as postgres://user@host:5432/db.',
+    );
   }
   if (config.schema !== undefined && !SCHEMA_PATTERN.test(config.schema)) {
-    throw invalid('store.schema must be lower-case letters, digits and underscores (at most 63), starting with a letter.');
+    throw invalid(
+      'store.schema must be lower-case letters, digits and underscores (at most 63), starting with a letter.',
+    );
   }
   const maxConnections = config.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   if (!Number.isInteger(maxConnections) || maxConnections < 1 || maxConnections > MAX_CONNECTIONS_LIMIT) {
@@ -81,7 +87,8 @@ export async function openPostgresStore(config: PostgresConfig, clock: Clock): P
   const { maxConnections } = checkConfig(config);
   const describeError = describer(config.connectionString);
   const description =
-    `postgres ${redactConnectionString(config.connectionString)}` + (config.schema ? ` (schema ${config.schema})` : '');
+    `postgres ${redactConnectionString(config.connectionString)}` +
+    (config.schema ? ` (schema ${config.schema})` : '');
 
   const pool = new pg.Pool({
     connectionString: config.connectionString,

@@ -4,7 +4,7 @@
  * and power loss: WAL journal with `synchronous = FULL` (every commit is fsynced), a busy
  * timeout for a second process such as the CLI, and foreign keys enforced.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
@@ -17,12 +17,34 @@ import { sqliteAdapter } from './sqlite-adapter.js';
 
 export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 
-function unwritable(path: string, error: unknown): EnsuresecError {
+function openFailure(path: string, error: unknown): EnsuresecError {
   const reason = error instanceof Error ? error.message : String(error);
+  if ((error as { code?: unknown } | null)?.code === 'SQLITE_BUSY') {
+    return new EnsuresecError('not_ready', {
+      detail: `The database file ${path} stayed locked by another process for ${SQLITE_BUSY_TIMEOUT_MS} ms; retry.`,
+      cause: error,
+    });
+  }
   return new EnsuresecError('data_dir_unwritable', {
     detail: `Cannot open the database file ${path}: ${reason}`,
     cause: error,
   });
+}
+
+/**
+ * Creates the missing folders one level at a time. Node's `recursive: true` can spin forever
+ * when a level refuses creation with ENOENT (seen under /proc), which would hang start-up.
+ */
+function createParentFolders(folder: string): void {
+  const missing: string[] = [];
+  let current = folder;
+  while (!existsSync(current)) {
+    missing.unshift(current);
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  for (const level of missing) mkdirSync(level);
 }
 
 /** Opens (creating if needed) the SQLite file; does not migrate. */
@@ -33,7 +55,7 @@ export async function openSqliteStore(path: string, clock: Clock): Promise<Store
   const filePath = resolve(path);
   let database: Database.Database | undefined;
   try {
-    mkdirSync(dirname(filePath), { recursive: true });
+    createParentFolders(dirname(filePath));
     database = new Database(filePath);
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = FULL');
@@ -43,7 +65,7 @@ export async function openSqliteStore(path: string, clock: Clock): Promise<Store
     database.exec('begin immediate; commit');
   } catch (error) {
     database?.close();
-    throw unwritable(filePath, error);
+    throw openFailure(filePath, error);
   }
   const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database }) });
   return new KyselyStore({ db, adapter: sqliteAdapter, description: `sqlite ${filePath}`, clock });
