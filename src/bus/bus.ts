@@ -61,4 +61,6 @@ export const TOPICS = {
 } as const;
 
 /** What travels on `TOPICS.decisions`: a decision was created or deleted. */
-export type DecisionChange = { type: 'created'; decision: import('../core/records/index.js').Decision } | { type: 'deleted'; id: string };
+export type DecisionChange =
+  | { type: 'created'; decision: import('../core/records/index.js').Decision }
+  | { type: 'deleted'; id: string };

@@ -38,7 +38,10 @@ export function contextOf(command: Command): CommandContext {
     client() {
       const dir = dataDir();
       const baseUrl =
-        options.url || process.env['ENSURESEC_URL'] || readServerInfo(dir)?.apiUrl || `http://127.0.0.1:${config().config.api.port}`;
+        options.url ||
+        process.env['ENSURESEC_URL'] ||
+        readServerInfo(dir)?.apiUrl ||
+        `http://127.0.0.1:${config().config.api.port}`;
       const token = process.env['ENSURESEC_TOKEN'] || readCliToken(dir);
       if (!token) {
         throw new EnsuresecError('unauthenticated', {

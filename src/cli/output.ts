@@ -19,15 +19,26 @@ function cell(value: unknown): string {
   return String(value);
 }
 
-export function createOutput(json: boolean, write: (text: string) => void = (text) => process.stdout.write(text)): Output {
+export function createOutput(
+  json: boolean,
+  write: (text: string) => void = (text) => process.stdout.write(text),
+): Output {
   return {
     json,
     list(items, columns) {
       if (json) return write(JSON.stringify(items, null, 2) + '\n');
       if (items.length === 0) return write('(none)\n');
-      const rows = items.map((item) => columns.map((column) => cell((item as Record<string, unknown>)[column])));
-      const widths = columns.map((column, i) => Math.max(column.length, ...rows.map((row) => (row[i] ?? '').length)));
-      const format = (values: string[]) => values.map((value, i) => value.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+      const rows = items.map((item) =>
+        columns.map((column) => cell((item as Record<string, unknown>)[column])),
+      );
+      const widths = columns.map((column, i) =>
+        Math.max(column.length, ...rows.map((row) => (row[i] ?? '').length)),
+      );
+      const format = (values: string[]) =>
+        values
+          .map((value, i) => value.padEnd(widths[i] ?? 0))
+          .join('  ')
+          .trimEnd();
       write([format(columns.map((column) => column.toUpperCase())), ...rows.map(format)].join('\n') + '\n');
     },
     result(value) {

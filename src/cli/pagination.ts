@@ -20,7 +20,10 @@ export function withPageOptions(command: Command): Command {
 }
 
 export function pageOf(flags: PageFlags): { limit?: number; cursor?: string } {
-  return { ...(flags.limit ? { limit: flags.limit } : {}), ...(flags.cursor ? { cursor: flags.cursor } : {}) };
+  return {
+    ...(flags.limit ? { limit: flags.limit } : {}),
+    ...(flags.cursor ? { cursor: flags.cursor } : {}),
+  };
 }
 
 export function nextPageHint(output: Output, nextCursor: string | null): void {

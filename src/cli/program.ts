@@ -22,7 +22,10 @@ export function buildProgram(): Command {
   const program = new Command('ensuresec')
     .description('Ensuresec: end-to-end security for online shops')
     .version(VERSION)
-    .option('--data-dir <dir>', 'where state is kept (default: $ENSURESEC_DATA_DIR, dataDir in ensuresec.yaml, ./.ensuresec)')
+    .option(
+      '--data-dir <dir>',
+      'where state is kept (default: $ENSURESEC_DATA_DIR, dataDir in ensuresec.yaml, ./.ensuresec)',
+    )
     .option('--config <file>', 'configuration file (default: ./ensuresec.yaml when present)')
     .option('--url <url>', 'API of a running server (default: the one recorded in the data directory)')
     .option('--json', 'print results as JSON')
@@ -51,4 +54,3 @@ export function buildProgram(): Command {
   registerDecisionsDelete(decisions);
   return program;
 }
-

@@ -15,7 +15,8 @@ import {
 import { parseDurationMs, formatDurationMs } from './duration.js';
 import { roleAllows } from './roles.js';
 
-const fixture = (name: string): unknown => JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8'));
+const fixture = (name: string): unknown =>
+  JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8'));
 const key = Buffer.alloc(32, 7);
 
 describe('ids', () => {
@@ -50,7 +51,9 @@ describe('records', () => {
 
   it('refuses ids of the wrong kind and unknown enum values', () => {
     const event = fixture('http-event.json') as Record<string, unknown>;
-    expect(securityEventSchema.safeParse({ ...event, id: 'alr_01JD3Q7Z9X8K2M4N6P8R0T2V4W' }).success).toBe(false);
+    expect(securityEventSchema.safeParse({ ...event, id: 'alr_01JD3Q7Z9X8K2M4N6P8R0T2V4W' }).success).toBe(
+      false,
+    );
     expect(securityEventSchema.safeParse({ ...event, kind: 'telepathy' }).success).toBe(false);
   });
 });
@@ -76,7 +79,13 @@ describe('personal data', () => {
     const event = securityEventSchema.parse(fixture('business-event.json'));
     const out = pseudonymiseRecord(securityEventSchema, event, key);
     const serialised = JSON.stringify(out);
-    for (const secret of ['2001:db8::42', 'alice@example.com', 'customer-1042', 'Rue de la Paix', 'fp_9f86d081884c7d65']) {
+    for (const secret of [
+      '2001:db8::42',
+      'alice@example.com',
+      'customer-1042',
+      'Rue de la Paix',
+      'fp_9f86d081884c7d65',
+    ]) {
       expect(serialised).not.toContain(secret);
     }
     expect(out.business?.email).toBe(pseudonymise('alice@example.com', 'email', key));
@@ -108,7 +117,10 @@ describe('OCSF export', () => {
     expect(http).toMatchObject({ class_uid: 4002, category_uid: 4, activity_id: 6, type_uid: 400206 });
     expect(http['http_response']).toEqual({ code: 200, length: 2048 });
     const flow = eventToOcsf(securityEventSchema.parse(fixture('flow-event.json')));
-    expect(flow).toMatchObject({ class_uid: OCSF_CLASS.networkActivity, traffic: { bytes: 1_500_000, packets: 1200 } });
+    expect(flow).toMatchObject({
+      class_uid: OCSF_CLASS.networkActivity,
+      traffic: { bytes: 1_500_000, packets: 1200 },
+    });
     const alert = alertToOcsf(alertSchema.parse(fixture('alert.json')));
     expect(alert).toMatchObject({ class_uid: 2004, type_uid: 200401, severity_id: 4 });
     const finding = findingToOcsf(findingSchema.parse(fixture('finding.json')));

@@ -30,8 +30,14 @@ export const ERROR_CATALOGUE = {
   method_not_allowed: { status: 405, message: 'The method is not allowed on this resource.' },
   conflict: { status: 409, message: 'The resource already exists or was changed concurrently.' },
   payload_too_large: { status: 413, message: 'The request body is larger than the configured limit.' },
-  unsupported_media_type: { status: 415, message: 'The content type is not supported; send application/json.' },
-  rate_limited: { status: 429, message: 'Too many requests; retry after the time in the Retry-After header.' },
+  unsupported_media_type: {
+    status: 415,
+    message: 'The content type is not supported; send application/json.',
+  },
+  rate_limited: {
+    status: 429,
+    message: 'Too many requests; retry after the time in the Retry-After header.',
+  },
   headers_too_large: { status: 431, message: 'The request headers are larger than the configured limit.' },
   account_disabled: { status: 403, message: 'The account is disabled; ask an administrator to enable it.' },
   password_change_required: {
@@ -40,7 +46,8 @@ export const ERROR_CATALOGUE = {
   },
   totp_enrolment_required: {
     status: 403,
-    message: 'Administrators must enrol a second factor first: POST /api/v1/auth/totp/setup, then /auth/totp/enable.',
+    message:
+      'Administrators must enrol a second factor first: POST /api/v1/auth/totp/setup, then /auth/totp/enable.',
   },
   request_blocked: {
     status: 403,
@@ -55,12 +62,18 @@ export const ERROR_CATALOGUE = {
   // --- start-up and configuration (CLI exit, never HTTP) ---
   config_invalid: { status: 500, message: 'The configuration is invalid; see the named key.' },
   config_not_found: { status: 500, message: 'The configuration file does not exist.' },
-  data_dir_unwritable: { status: 500, message: 'The data directory cannot be written; check its path and permissions.' },
+  data_dir_unwritable: {
+    status: 500,
+    message: 'The data directory cannot be written; check its path and permissions.',
+  },
   server_unreachable: {
     status: 500,
     message: 'No Ensuresec server answered; start one with `ensuresec start` or pass --url.',
   },
-  store_migration_failed: { status: 500, message: 'The database migration failed; the store was left unchanged.' },
+  store_migration_failed: {
+    status: 500,
+    message: 'The database migration failed; the store was left unchanged.',
+  },
   port_in_use: { status: 500, message: 'The port is already in use; choose another one in ensuresec.yaml.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -49,7 +49,13 @@ export function eventToOcsf(event: SecurityEvent): OcsfObject {
   if (event.kind === 'http' && event.http) {
     const http = event.http;
     return {
-      ...base(OCSF_CLASS.httpActivity, HTTP_ACTIVITY_ID[http.method.toUpperCase()] ?? 99, event.time, event.id, event.severity),
+      ...base(
+        OCSF_CLASS.httpActivity,
+        HTTP_ACTIVITY_ID[http.method.toUpperCase()] ?? 99,
+        event.time,
+        event.id,
+        event.severity,
+      ),
       http_request: {
         uid: http.requestId,
         http_method: http.method,
@@ -109,7 +115,12 @@ export function findingToOcsf(finding: Finding): OcsfObject {
   return {
     ...base(OCSF_CLASS.vulnerabilityFinding, 1, finding.createdAt, finding.id, finding.severity),
     status_id: FINDING_STATUS_ID[finding.status],
-    finding_info: { uid: finding.id, title: finding.title, types: [finding.attackClass], desc: finding.evidence },
+    finding_info: {
+      uid: finding.id,
+      title: finding.title,
+      types: [finding.attackClass],
+      desc: finding.evidence,
+    },
     vulnerabilities: [
       {
         title: finding.title,

@@ -17,7 +17,8 @@ export const PERSONAL_DATA_KINDS = [
 export type PersonalDataKind = (typeof PERSONAL_DATA_KINDS)[number];
 
 /** The kind is fixed, or read from the object holding the field (a decision's scope says what its value is). */
-export type PersonalDataMarker = PersonalDataKind | ((holder: Record<string, unknown>) => PersonalDataKind | null);
+export type PersonalDataMarker =
+  PersonalDataKind | ((holder: Record<string, unknown>) => PersonalDataKind | null);
 
 export const personalDataRegistry = z.registry<{ personal: PersonalDataMarker }>();
 

@@ -6,12 +6,7 @@
 export const ROLES = ['admin', 'analyst', 'viewer', 'partner'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const PERMISSIONS = [
-  'read',
-  'read:partner',
-  'write:security',
-  'write:admin',
-] as const;
+export const PERMISSIONS = ['read', 'read:partner', 'write:security', 'write:admin'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const GRANTS: Record<Role, readonly Permission[]> = {

@@ -54,7 +54,9 @@ describe('event sink', () => {
 
   it('writes pushed events to the store in batches and publishes each on the bus', async () => {
     const published: string[] = [];
-    bus.subscribe<SecurityEvent>(TOPICS.events, (message) => void published.push(message.data.id), { group: 'test' });
+    bus.subscribe<SecurityEvent>(TOPICS.events, (message) => void published.push(message.data.id), {
+      group: 'test',
+    });
     const sink = createEventSink({ store, bus, logger, batchSize: 10 });
     const events = Array.from({ length: 25 }, () => httpEvent());
     for (const event of events) sink.push(event);
@@ -66,7 +68,14 @@ describe('event sink', () => {
   });
 
   it('drops the oldest events beyond its bound and counts them', async () => {
-    const sink = createEventSink({ store, bus, logger, batchSize: 1000, maxQueued: 5, flushIntervalMs: 60_000 });
+    const sink = createEventSink({
+      store,
+      bus,
+      logger,
+      batchSize: 1000,
+      maxQueued: 5,
+      flushIntervalMs: 60_000,
+    });
     for (let i = 0; i < 8; i++) sink.push(httpEvent());
     expect(sink.stats()).toMatchObject({ accepted: 8, dropped: 3, queued: 5 });
     await sink.close();
@@ -95,7 +104,12 @@ describe('shop business events', () => {
       kind: 'business',
       severity: 'low',
       client: { ip: '198.51.100.23' },
-      business: { type: 'payment', outcome: 'failure', cardFingerprint: 'fp_4000000000000002', amountMinor: 1999 },
+      business: {
+        type: 'payment',
+        outcome: 'failure',
+        cardFingerprint: 'fp_4000000000000002',
+        amountMinor: 1999,
+      },
     });
   });
 });

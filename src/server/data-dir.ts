@@ -9,7 +9,11 @@ import { EnsuresecError } from '../core/errors.js';
 
 export const DEFAULT_DATA_DIR = '.ensuresec';
 
-export function resolveDataDir(flag: string | undefined, configured: string | undefined, env = process.env): string {
+export function resolveDataDir(
+  flag: string | undefined,
+  configured: string | undefined,
+  env = process.env,
+): string {
   // An empty variable counts as unset.
   return resolve(flag || env['ENSURESEC_DATA_DIR'] || configured || DEFAULT_DATA_DIR);
 }

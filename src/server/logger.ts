@@ -20,6 +20,10 @@ export const REDACTED_PATHS = [
 ];
 
 export function createLogger(level: LevelWithSilent, destination?: NodeJS.WritableStream): Logger {
-  const options = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { service: 'ensuresec' } };
+  const options = {
+    level,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    base: { service: 'ensuresec' },
+  };
   return destination ? pino(options, destination as unknown as pino.DestinationStream) : pino(options);
 }

@@ -33,7 +33,12 @@ describe('retention', () => {
       const old = logEvent(clock.nowMs() - 31 * DAY_MS);
       const recent = logEvent(clock.nowMs() - 29 * DAY_MS);
       await store.events.insertMany([old, recent]);
-      const purged = await purgeExpiredEvents({ store, clock, rawEventsDays: 30, logger: pino({ level: 'silent' }) });
+      const purged = await purgeExpiredEvents({
+        store,
+        clock,
+        rawEventsDays: 30,
+        logger: pino({ level: 'silent' }),
+      });
       expect(purged).toBe(1);
       expect(await store.events.get(old.id)).toBeUndefined();
       expect(await store.events.get(recent.id)).toEqual(recent);

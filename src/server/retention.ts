@@ -24,7 +24,9 @@ export async function purgeExpiredEvents(options: Omit<RetentionOptions, 'interv
 /** Purges now and then every interval; returns the function that stops it. */
 export function startRetention(options: RetentionOptions): () => void {
   const run = () =>
-    void purgeExpiredEvents(options).catch((error) => options.logger.error({ err: error }, 'retention purge failed'));
+    void purgeExpiredEvents(options).catch((error) =>
+      options.logger.error({ err: error }, 'retention purge failed'),
+    );
   run();
   const timer = setInterval(run, options.intervalMs);
   timer.unref();

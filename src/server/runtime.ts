@@ -18,7 +18,13 @@ import { createGateway, type Gateway } from '../gateway/index.js';
 import type { DecisionProvider } from '../gateway/decisions.js';
 import type { EnsuresecConfig } from './config/schema.js';
 import { resolveSecret, pseudonymisationKey } from './config/secrets.js';
-import { ensureWritableDataDir, readCliToken, removeServerInfo, writeCliToken, writeServerInfo } from './data-dir.js';
+import {
+  ensureWritableDataDir,
+  readCliToken,
+  removeServerInfo,
+  writeCliToken,
+  writeServerInfo,
+} from './data-dir.js';
 import { startRetention } from './retention.js';
 import { VERSION } from './version.js';
 import { join } from 'node:path';
@@ -90,14 +96,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const store = await openStore(storeConfigOf(config, dataDir), { clock });
   const closers: (() => Promise<void>)[] = [() => store.close()];
   const closeAll = async () => {
-    for (const close of closers.reverse()) await close().catch((error) => logger.warn({ err: error }, 'close failed'));
+    for (const close of closers.reverse())
+      await close().catch((error) => logger.warn({ err: error }, 'close failed'));
   };
   try {
     const applied = await store.migrate();
     if (applied.length > 0) logger.info({ migrations: applied }, 'store migrated');
 
     const bus = new MemoryBus({
-      onHandlerError: (error, message, group) => logger.warn({ err: error, topic: message.topic, group }, 'handler failed'),
+      onHandlerError: (error, message, group) =>
+        logger.warn({ err: error, topic: message.topic, group }, 'handler failed'),
     });
     closers.push(() => bus.close());
     const events = createEventSink({ store, bus, logger });
@@ -125,7 +133,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         requireTotpForAdmins: config.api.requireTotpForAdmins,
         sessionTtlMs: config.api.sessionTtl,
         secureCookies: config.api.secureCookies,
-        loginRateLimit: { maxAttempts: config.api.loginRateLimit.maxAttempts, windowMs: config.api.loginRateLimit.window },
+        loginRateLimit: {
+          maxAttempts: config.api.loginRateLimit.maxAttempts,
+          windowMs: config.api.loginRateLimit.window,
+        },
         trustProxy: config.api.trustProxy,
       },
       pseudonymisationKey: key,
@@ -166,7 +177,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         trustProxy: config.gateway.trustProxy,
         eventSampleRate: config.gateway.events.sampleRate,
         rateLimits: {
-          ...(perClient ? { perClient: { requestsPerWindow: perClient.ratePerMinute, windowMs: 60_000, burst: perClient.burst } } : {}),
+          ...(perClient
+            ? {
+                perClient: {
+                  requestsPerWindow: perClient.ratePerMinute,
+                  windowMs: 60_000,
+                  burst: perClient.burst,
+                },
+              }
+            : {}),
           routes: config.gateway.rateLimits.routes,
         },
         publishEvent: (event) => events.push(event),
@@ -190,7 +209,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     });
     closers.push(async () => stopRetention());
 
-    writeServerInfo(dataDir, { apiUrl, gatewayUrl, pid: process.pid, startedAt: new Date(clock.nowMs()).toISOString() });
+    writeServerInfo(dataDir, {
+      apiUrl,
+      gatewayUrl,
+      pid: process.pid,
+      startedAt: new Date(clock.nowMs()).toISOString(),
+    });
     closers.push(async () => removeServerInfo(dataDir));
 
     return { apiUrl, gatewayUrl, store, bus, events, admin, close: closeAll };

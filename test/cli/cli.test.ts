@@ -31,7 +31,8 @@ describe('ensuresec CLI', { timeout: 60_000 }, () => {
   it('shows help for every noun and verb', async () => {
     const top = await runCli(['--help']);
     expect(top.code).toBe(0);
-    for (const noun of ['start', 'demo', 'status', 'config', 'user', 'token', 'decisions']) expect(top.stdout).toContain(noun);
+    for (const noun of ['start', 'demo', 'status', 'config', 'user', 'token', 'decisions'])
+      expect(top.stdout).toContain(noun);
     const verbs = await runCli(['decisions', 'add', '--help']);
     expect(verbs.stdout).toContain('--duration');
     expect(verbs.stdout).toContain('--json');
@@ -47,11 +48,19 @@ describe('ensuresec CLI', { timeout: 60_000 }, () => {
   });
 
   it('adds and lists users, showing a generated password once', async () => {
-    const created = await json<{ name: string; role: string; password: string }>('user', 'add', 'carol', '--role', 'analyst');
+    const created = await json<{ name: string; role: string; password: string }>(
+      'user',
+      'add',
+      'carol',
+      '--role',
+      'analyst',
+    );
     expect(created).toMatchObject({ name: 'carol', role: 'analyst' });
     expect(created.password.length).toBeGreaterThanOrEqual(16);
     const users = await json<{ name: string; role: string }[]>('user', 'list');
-    expect(users).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'carol', role: 'analyst' })]));
+    expect(users).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'carol', role: 'analyst' })]),
+    );
     const again = await cli('user', 'add', 'carol');
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('error[conflict]');
@@ -63,17 +72,28 @@ describe('ensuresec CLI', { timeout: 60_000 }, () => {
     const tokens = await json<{ id: string; name: string }[]>('token', 'list');
     expect(tokens.find((token) => token.id === created.id)).toMatchObject({ name: 'ci-bot' });
     expect(JSON.stringify(tokens)).not.toContain(created.token);
-    const withToken = await runCli(['status', '--url', env.runtime.apiUrl], { env: { ENSURESEC_TOKEN: created.token } });
+    const withToken = await runCli(['status', '--url', env.runtime.apiUrl], {
+      env: { ENSURESEC_TOKEN: created.token },
+    });
     expect(withToken.code).toBe(0);
     expect((await json<{ revoked: boolean }>('token', 'revoke', created.id)).revoked).toBe(true);
-    const revoked = await runCli(['status', '--url', env.runtime.apiUrl], { env: { ENSURESEC_TOKEN: created.token } });
+    const revoked = await runCli(['status', '--url', env.runtime.apiUrl], {
+      env: { ENSURESEC_TOKEN: created.token },
+    });
     expect(revoked.code).toBe(1);
     expect(revoked.stderr).toContain('error[token_invalid]');
   });
 
   it('adds a ban the gateway enforces, lists it, and deletes it', async () => {
     const decision = await json<{ id: string; origin: string; expiresAt: string }>(
-      'decisions', 'add', '--cidr', '127.0.0.0/8', '--duration', '10m', '--reason', 'cli test',
+      'decisions',
+      'add',
+      '--cidr',
+      '127.0.0.0/8',
+      '--duration',
+      '10m',
+      '--reason',
+      'cli test',
     );
     expect(decision.origin).toBe('cli');
     expect(Date.parse(decision.expiresAt) - Date.now()).toBeGreaterThan(9 * 60_000);
@@ -98,7 +118,10 @@ describe('ensuresec CLI', { timeout: 60_000 }, () => {
   it('checks a configuration file, naming the key and line of a mistake', async () => {
     const good = await runCli(['config', 'check', '--config', join(fixtures, 'good.yaml'), '--json']);
     expect(good.code).toBe(0);
-    expect(JSON.parse(good.stdout)).toMatchObject({ valid: true, gateway: expect.stringContaining('127.0.0.1:3000') });
+    expect(JSON.parse(good.stdout)).toMatchObject({
+      valid: true,
+      gateway: expect.stringContaining('127.0.0.1:3000'),
+    });
     const bad = await runCli(['config', 'check', '--config', join(fixtures, 'bad.yaml')]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('bad.yaml:6: gateway.limits.maxBodyByte: unknown key');

@@ -50,7 +50,10 @@ describe('ensuresec demo', { timeout: 60_000 }, () => {
     await demo.runtime.events.flush();
     const events = await client.events.list({ kind: 'business', limit: 500 });
     const login = events.items.find(
-      (event) => event.business?.type === 'login' && event.business.outcome === 'failure' && event.business.email === 'nobody@example.com',
+      (event) =>
+        event.business?.type === 'login' &&
+        event.business.outcome === 'failure' &&
+        event.business.email === 'nobody@example.com',
     );
     expect(login).toMatchObject({ source: { type: 'shop', name: 'demo-shop' }, client: { ip: '127.0.0.1' } });
   });

@@ -15,9 +15,13 @@ describe('durability', () => {
   it('keeps decisions acknowledged just before SIGKILL', async () => {
     const configPath = join(dataDir, 'ensuresec.yaml');
     writeFileSync(configPath, 'api:\n  port: 0\ngateway:\n  port: 0\nlogging:\n  level: warn\n');
-    const { child, info } = await spawnServer(['start', '--config', configPath, '--upstream', 'http://127.0.0.1:9'], dataDir, {
-      ENSURESEC_ADMIN_PASSWORD: 'a-long-test-password-1',
-    });
+    const { child, info } = await spawnServer(
+      ['start', '--config', configPath, '--upstream', 'http://127.0.0.1:9'],
+      dataDir,
+      {
+        ENSURESEC_ADMIN_PASSWORD: 'a-long-test-password-1',
+      },
+    );
     const token = readCliToken(dataDir);
     const acknowledged: string[] = [];
     try {
@@ -38,7 +42,8 @@ describe('durability', () => {
     }
     const store = await openStore({ dialect: 'sqlite', path: join(dataDir, 'ensuresec.db') });
     try {
-      for (const id of acknowledged) expect(await store.decisions.get(id)).toMatchObject({ id, action: 'ban' });
+      for (const id of acknowledged)
+        expect(await store.decisions.get(id)).toMatchObject({ id, action: 'ban' });
     } finally {
       await store.close();
     }

@@ -18,7 +18,8 @@ async function waitForStatus(url: string, expected: number, timeoutMs: number): 
     const response = await request(url);
     await response.body.dump();
     if (response.statusCode === expected) return Date.now() - started;
-    if (Date.now() - started > timeoutMs) throw new Error(`still ${response.statusCode} after ${timeoutMs} ms`);
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`still ${response.statusCode} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
@@ -51,12 +52,19 @@ describe('embedded runtime', () => {
     await (await request(`${env.runtime.gatewayUrl}/record-me`)).body.dump();
     await env.runtime.events.flush();
     const page = await env.client.events.list({ kind: 'http' });
-    expect(page.items.some((event) => event.http?.path === '/record-me' && event.http.status === 200)).toBe(true);
+    expect(page.items.some((event) => event.http?.path === '/record-me' && event.http.status === 200)).toBe(
+      true,
+    );
   });
 
   it('enforces a ban created through the API within one second, and lifts it when deleted', async () => {
     const url = `${env.runtime.gatewayUrl}/`;
-    const decision = await env.client.decisions.add({ action: 'ban', scope: 'cidr', value: '127.0.0.0/8', duration: '5m' });
+    const decision = await env.client.decisions.add({
+      action: 'ban',
+      scope: 'cidr',
+      value: '127.0.0.0/8',
+      duration: '5m',
+    });
     const bannedAfterMs = await waitForStatus(url, 403, 1000);
     expect(bannedAfterMs).toBeLessThan(1000);
     await env.client.decisions.delete(decision.id);
@@ -77,7 +85,9 @@ describe('embedded runtime', () => {
     try {
       const response = await request(`${down.runtime.gatewayUrl}/`);
       expect(response.statusCode).toBe(502);
-      expect(((await response.body.json()) as { error: { code: string } }).error.code).toBe('upstream_unavailable');
+      expect(((await response.body.json()) as { error: { code: string } }).error.code).toBe(
+        'upstream_unavailable',
+      );
       await down.runtime.events.flush();
       const events = await down.client.events.list({ kind: 'http' });
       expect(events.items[0]?.http?.outcome).toBe('upstream_error');
@@ -97,7 +107,9 @@ describe('start-up errors', () => {
     writeFileSync(blockingFile, '');
     try {
       const config = parseConfig('api:\n  port: 0\ngateway:\n  port: 0\n');
-      const error = await startRuntime({ config, dataDir: join(blockingFile, 'data'), logger }).catch((caught: unknown) => caught);
+      const error = await startRuntime({ config, dataDir: join(blockingFile, 'data'), logger }).catch(
+        (caught: unknown) => caught,
+      );
       expect(error).toMatchObject({ code: 'data_dir_unwritable' });
       expect((error as Error).message).toContain('not-a-directory');
     } finally {

@@ -12,7 +12,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
       cwd: REPO_ROOT,
@@ -33,7 +36,11 @@ export async function spawnServer(
   args: string[],
   dataDir: string,
   env: NodeJS.ProcessEnv = {},
-): Promise<{ child: ChildProcess; info: { apiUrl: string; gatewayUrl: string | null }; output: () => string }> {
+): Promise<{
+  child: ChildProcess;
+  info: { apiUrl: string; gatewayUrl: string | null };
+  output: () => string;
+}> {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args, '--data-dir', dataDir], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },

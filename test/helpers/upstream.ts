@@ -2,7 +2,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export async function startEchoUpstream(): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
+export async function startEchoUpstream(): Promise<{
+  url: string;
+  server: Server;
+  close: () => Promise<void>;
+}> {
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));

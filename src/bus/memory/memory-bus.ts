@@ -149,7 +149,10 @@ export class MemoryBus implements Bus {
       await Promise.race([
         Promise.resolve().then(() => member.handler(delivery)),
         new Promise<never>((_, reject) => {
-          ackTimer = setTimeout(() => reject(new Error(`no ack within ${group.options.ackWaitMs} ms`)), group.options.ackWaitMs);
+          ackTimer = setTimeout(
+            () => reject(new Error(`no ack within ${group.options.ackWaitMs} ms`)),
+            group.options.ackWaitMs,
+          );
         }),
       ]);
       this.finish();

@@ -16,9 +16,12 @@ export function register(program: Command): void {
   program
     .command('demo')
     .description('run the demo shop behind the Ensuresec gateway, with the API and simulated shoppers')
-    .option('--vulnerable', 'turn on the demo shop\'s deliberate flaws (see docs/demo.md)')
+    .option('--vulnerable', "turn on the demo shop's deliberate flaws (see docs/demo.md)")
     .option('--no-simulator', 'do not send simulated shoppers')
-    .option('--scenario <name...>', 'attack scenarios to play (sql-injection, xss, credential-stuffing, card-testing, coupon-abuse, scraping, path-probing)')
+    .option(
+      '--scenario <name...>',
+      'attack scenarios to play (sql-injection, xss, credential-stuffing, card-testing, coupon-abuse, scraping, path-probing)',
+    )
     .option('--shoppers <n>', 'simulated shoppers at once')
     .action(
       action(async (context, flags: DemoFlags) => {
@@ -26,7 +29,8 @@ export function register(program: Command): void {
         if (flags.vulnerable) config.demo.vulnerable = true;
         if (flags.simulator === false) config.demo.simulator.enabled = false;
         if (flags.scenario) config.demo.simulator.scenarios = flags.scenario;
-        if (flags.shoppers) config.demo.simulator.shoppers = Math.max(0, Number.parseInt(flags.shoppers, 10) || 0);
+        if (flags.shoppers)
+          config.demo.simulator.shoppers = Math.max(0, Number.parseInt(flags.shoppers, 10) || 0);
         // The demo prints its own banner; the log keeps to warnings unless asked otherwise.
         const logger = createLogger(config.logging.level === 'info' ? 'warn' : config.logging.level);
         const dataDir = context.dataDir();

@@ -14,7 +14,11 @@ export function register(program: Command): void {
       action(async (context, options: { upstream?: string }) => {
         const { config } = context.loadConfig();
         const logger = createLogger(config.logging.level);
-        const runtimeOptions: Parameters<typeof startRuntime>[0] = { config, dataDir: context.dataDir(), logger };
+        const runtimeOptions: Parameters<typeof startRuntime>[0] = {
+          config,
+          dataDir: context.dataDir(),
+          logger,
+        };
         if (options.upstream) runtimeOptions.upstream = options.upstream;
         const runtime = await startRuntime(runtimeOptions);
         const lines = [
@@ -23,7 +27,9 @@ export function register(program: Command): void {
           `Data       ${context.dataDir()}`,
         ];
         if (runtime.admin.oneTimePassword) {
-          lines.push(`Admin      user "admin", one-time password: ${runtime.admin.oneTimePassword}  (shown once; change it at first login)`);
+          lines.push(
+            `Admin      user "admin", one-time password: ${runtime.admin.oneTimePassword}  (shown once; change it at first login)`,
+          );
         }
         process.stdout.write(lines.join('\n') + '\n');
         await waitForShutdown(() => runtime.close(), logger);

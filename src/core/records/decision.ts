@@ -43,7 +43,11 @@ export const decisionSchema = z
       ctx.addIssue({ code: 'custom', path: ['value'], message: 'must be an IPv4 or IPv6 address' });
     }
     if (decision.scope === 'cidr' && !isCidr(decision.value)) {
-      ctx.addIssue({ code: 'custom', path: ['value'], message: 'must be a CIDR block such as 203.0.113.0/24' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['value'],
+        message: 'must be a CIDR block such as 203.0.113.0/24',
+      });
     }
     if (decision.action === 'throttle' && decision.ratePerMinute === undefined) {
       ctx.addIssue({ code: 'custom', path: ['ratePerMinute'], message: 'is required for throttle' });
@@ -52,7 +56,8 @@ export const decisionSchema = z
 
 export function isCidr(value: string): boolean {
   const [address, bits, extra] = value.split('/');
-  if (address === undefined || bits === undefined || extra !== undefined || !/^\d{1,3}$/.test(bits)) return false;
+  if (address === undefined || bits === undefined || extra !== undefined || !/^\d{1,3}$/.test(bits))
+    return false;
   const family = isIP(address);
   const prefix = Number(bits);
   return (family === 4 && prefix <= 32) || (family === 6 && prefix <= 128);

@@ -13,7 +13,10 @@ export const findingSchema = z.object({
   status: z.enum(['open', 'fixed', 'accepted']).default('open'),
   evidence: z.string().max(16384).default(''),
   remediation: z.string().max(8192).default(''),
-  cwe: z.string().regex(/^CWE-\d+$/).optional(),
+  cwe: z
+    .string()
+    .regex(/^CWE-\d+$/)
+    .optional(),
 });
 
 export type Finding = z.infer<typeof findingSchema>;

@@ -27,7 +27,15 @@ export const httpSection = z.object({
   responseBytes: z.number().int().min(0),
   latencyMs: z.number().min(0),
   /** What the gateway did: passed it on, or answered itself (ban, throttle, limit, upstream error). */
-  outcome: z.enum(['forwarded', 'banned', 'throttled', 'rate_limited', 'rejected', 'upstream_error', 'blocked']),
+  outcome: z.enum([
+    'forwarded',
+    'banned',
+    'throttled',
+    'rate_limited',
+    'rejected',
+    'upstream_error',
+    'blocked',
+  ]),
   upgrade: z.boolean().optional(),
 });
 

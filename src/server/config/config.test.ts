@@ -48,23 +48,36 @@ describe('configuration', () => {
     const config = parseConfig('');
     expect(config.store.dialect).toBe('sqlite');
     expect(config.api).toMatchObject({ host: '127.0.0.1', port: 8700 });
-    expect(config.gateway).toMatchObject({ host: '127.0.0.1', port: 8780, upstream: 'http://127.0.0.1:8781' });
+    expect(config.gateway).toMatchObject({
+      host: '127.0.0.1',
+      port: 8780,
+      upstream: 'http://127.0.0.1:8781',
+    });
     expect(config.gateway.limits.headersTimeout).toBe(10_000);
   });
 
   it('reads the full example fixture', () => {
     const config = parseConfig(readFileSync(join(fixtures, 'full.yaml'), 'utf8'));
-    expect(config.gateway.rateLimits.routes[0]).toEqual({ method: 'POST', pathPrefix: '/login', ratePerMinute: 10, burst: 5 });
+    expect(config.gateway.rateLimits.routes[0]).toEqual({
+      method: 'POST',
+      pathPrefix: '/login',
+      ratePerMinute: 10,
+      burst: 5,
+    });
     expect(config.api.sessionTtl).toBe(2 * 3_600_000);
     expect(config.retention.rawEventsDays).toBe(14);
   });
 
   it('names the key and line of a value out of range', () => {
-    expect(problemsOf('gateway:\n  port: 99999\n')).toEqual([expect.objectContaining({ key: 'gateway.port', line: 2 })]);
+    expect(problemsOf('gateway:\n  port: 99999\n')).toEqual([
+      expect.objectContaining({ key: 'gateway.port', line: 2 }),
+    ]);
   });
 
   it('names an unknown key on its own line', () => {
-    expect(problemsOf('api:\n  port: 8700\n  prot: 1\n')).toEqual([expect.objectContaining({ key: 'api.prot', line: 3 })]);
+    expect(problemsOf('api:\n  port: 8700\n  prot: 1\n')).toEqual([
+      expect.objectContaining({ key: 'api.prot', line: 3 }),
+    ]);
   });
 
   it('refuses a duration it cannot read', () => {
@@ -72,7 +85,9 @@ describe('configuration', () => {
   });
 
   it('refuses a literal secret', () => {
-    expect(problemsOf('secrets:\n  adminPassword: hunter2\n')[0]).toMatchObject({ key: 'secrets.adminPassword' });
+    expect(problemsOf('secrets:\n  adminPassword: hunter2\n')[0]).toMatchObject({
+      key: 'secrets.adminPassword',
+    });
   });
 
   it('reports malformed YAML with its line', () => {

@@ -22,7 +22,10 @@ export interface LoadedConfig {
 
 function formatProblems(file: string, problems: ConfigProblem[]): string {
   return problems
-    .map((problem) => `${file}${problem.line ? `:${problem.line}` : ''}: ${problem.key || '(top level)'}: ${problem.message}`)
+    .map(
+      (problem) =>
+        `${file}${problem.line ? `:${problem.line}` : ''}: ${problem.key || '(top level)'}: ${problem.message}`,
+    )
     .join('\n');
 }
 
@@ -54,7 +57,11 @@ export function parseConfig(text: string, file = 'ensuresec.yaml'): EnsuresecCon
       return issue.keys.map((key) => {
         const path = [...issue.path, key];
         // The key's own line: getIn on a map returns the value node, so look for the pair's key.
-        return { key: path.map(String).join('.'), line: lineOfKey(path) ?? lineOf(issue.path), message: 'unknown key' };
+        return {
+          key: path.map(String).join('.'),
+          line: lineOfKey(path) ?? lineOf(issue.path),
+          message: 'unknown key',
+        };
       });
     }
     return [{ key: issue.path.map(String).join('.'), line: lineOf(issue.path), message: issue.message }];
@@ -82,7 +89,9 @@ export function loadConfig(explicitPath?: string): LoadedConfig {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && explicitPath === undefined) {
       return { config: configSchema.parse({}), path: null };
     }
-    throw new EnsuresecError('config_not_found', { detail: `Cannot read ${path}: ${(error as Error).message}` });
+    throw new EnsuresecError('config_not_found', {
+      detail: `Cannot read ${path}: ${(error as Error).message}`,
+    });
   }
   return { config: parseConfig(text, path), path };
 }

@@ -11,7 +11,10 @@ const duration = z.union([z.number().int().min(0), z.string()]).transform((value
   if (typeof value === 'number') return value;
   const ms = parseDurationMs(value);
   if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration such as 500ms, 10s, 15m, 12h or 7d` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${value}" is not a duration such as 500ms, 10s, 15m, 12h or 7d`,
+    });
     return z.NEVER;
   }
   return ms;
@@ -46,7 +49,10 @@ export const configSchema = z.strictObject({
       postgres: z
         .strictObject({
           url: secretRef.default('env:ENSURESEC_POSTGRES_URL'),
-          schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).optional(),
+          schema: z
+            .string()
+            .regex(/^[a-z_][a-z0-9_]*$/)
+            .optional(),
           maxConnections: z.number().int().min(1).max(200).default(10),
         })
         .prefault({}),
@@ -79,7 +85,11 @@ export const configSchema = z.strictObject({
       limits: z
         .strictObject({
           maxHeaderBytes: z.number().int().min(1024).max(1_048_576).default(16_384),
-          maxBodyBytes: z.number().int().min(0).default(10 * 1_048_576),
+          maxBodyBytes: z
+            .number()
+            .int()
+            .min(0)
+            .default(10 * 1_048_576),
           headersTimeout: duration.default(10_000),
           requestTimeout: duration.default(60_000),
           upstreamTimeout: duration.default(30_000),
@@ -108,7 +118,9 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   logging: z
-    .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    })
     .prefault({}),
   demo: z
     .strictObject({

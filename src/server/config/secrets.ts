@@ -8,7 +8,10 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { EnsuresecError } from '../../core/errors.js';
 
-export function resolveSecret(reference: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function resolveSecret(
+  reference: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   if (!reference) return undefined;
   if (reference.startsWith('env:')) {
     const value = env[reference.slice(4)];
@@ -24,7 +27,9 @@ export function resolveSecret(reference: string | undefined, env: NodeJS.Process
       });
     }
   }
-  throw new EnsuresecError('config_invalid', { detail: 'A secret reference must be env:NAME or file:/path.' });
+  throw new EnsuresecError('config_invalid', {
+    detail: 'A secret reference must be env:NAME or file:/path.',
+  });
 }
 
 /** A 32-byte key kept in `<dataDir>/secrets/<name>.key`, made on first use. */
@@ -34,7 +39,9 @@ export function loadOrCreateKey(dataDir: string, name: string): Buffer {
   if (existsSync(path)) {
     const key = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64url');
     if (key.length >= 32) return key;
-    throw new EnsuresecError('config_invalid', { detail: `${path} does not hold a 32-byte key; remove it to make a new one.` });
+    throw new EnsuresecError('config_invalid', {
+      detail: `${path} does not hold a 32-byte key; remove it to make a new one.`,
+    });
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32);

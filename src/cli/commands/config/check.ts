@@ -14,7 +14,9 @@ export function register(parent: Command): void {
           file: path ?? '(none: defaults)',
           store: config.store.dialect,
           api: `${config.api.host}:${config.api.port}`,
-          gateway: config.gateway.enabled ? `${config.gateway.host}:${config.gateway.port} -> ${config.gateway.upstream}` : 'off',
+          gateway: config.gateway.enabled
+            ? `${config.gateway.host}:${config.gateway.port} -> ${config.gateway.upstream}`
+            : 'off',
           dataDir: context.dataDir(),
         });
       }),

@@ -4,7 +4,12 @@
  */
 import { Option, type Command } from 'commander';
 import { EnsuresecError } from '../../../core/errors.js';
-import { DECISION_ACTIONS, DECISION_SCOPES, type DecisionAction, type DecisionScope } from '../../../core/records/index.js';
+import {
+  DECISION_ACTIONS,
+  DECISION_SCOPES,
+  type DecisionAction,
+  type DecisionScope,
+} from '../../../core/records/index.js';
 import { action } from '../../action.js';
 import type { NewDecision } from '../../../api/client.js';
 
@@ -52,7 +57,9 @@ export function register(parent: Command): void {
         if (flags.rate !== undefined) {
           const rate = Number.parseInt(flags.rate, 10);
           if (!Number.isInteger(rate) || rate < 1) {
-            throw new EnsuresecError('validation_failed', { detail: '--rate must be a whole number of requests per minute.' });
+            throw new EnsuresecError('validation_failed', {
+              detail: '--rate must be a whole number of requests per minute.',
+            });
           }
           input.ratePerMinute = rate;
         }

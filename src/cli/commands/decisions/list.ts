@@ -1,6 +1,11 @@
 /** `ensuresec decisions list`: decisions, newest first; `--active` for those in force now. */
 import { Option, type Command } from 'commander';
-import { DECISION_ACTIONS, DECISION_SCOPES, type DecisionAction, type DecisionScope } from '../../../core/records/index.js';
+import {
+  DECISION_ACTIONS,
+  DECISION_SCOPES,
+  type DecisionAction,
+  type DecisionScope,
+} from '../../../core/records/index.js';
 import { action } from '../../action.js';
 import { nextPageHint, pageOf, withPageOptions, type PageFlags } from '../../pagination.js';
 

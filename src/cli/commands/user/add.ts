@@ -14,12 +14,16 @@ export function register(parent: Command): void {
     .action(
       action(async (context, name: string, flags: { role: Role; passwordStdin?: boolean }) => {
         const password = flags.passwordStdin ? (await readStdin()).trim() : undefined;
-        const created = await context.client().users.add({ name, role: flags.role, ...(password ? { password } : {}) });
+        const created = await context
+          .client()
+          .users.add({ name, role: flags.role, ...(password ? { password } : {}) });
         context.output.result({
           id: created.user.id,
           name: created.user.name,
           role: created.user.role,
-          ...(created.password ? { password: created.password, note: 'shown once; the user must change it at first login' } : {}),
+          ...(created.password
+            ? { password: created.password, note: 'shown once; the user must change it at first login' }
+            : {}),
         });
       }),
     );

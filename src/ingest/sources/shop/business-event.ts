@@ -20,9 +20,17 @@ export interface ShopBusinessEvent {
   clientIp: string;
 }
 
-const SEVERITY_OF_FAILURE: Record<string, SecurityEvent['severity']> = { login: 'low', payment: 'low', coupon: 'low' };
+const SEVERITY_OF_FAILURE: Record<string, SecurityEvent['severity']> = {
+  login: 'low',
+  payment: 'low',
+  coupon: 'low',
+};
 
-export function businessEventToSecurityEvent(event: ShopBusinessEvent, sourceName: string, nowMs: number): SecurityEvent {
+export function businessEventToSecurityEvent(
+  event: ShopBusinessEvent,
+  sourceName: string,
+  nowMs: number,
+): SecurityEvent {
   const business: NonNullable<SecurityEvent['business']> = { type: event.type, attributes: event.attributes };
   if (event.outcome) business.outcome = event.outcome;
   if (event.accountId) business.accountId = event.accountId;
