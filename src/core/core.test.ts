@@ -159,7 +159,7 @@ describe('data protection doc', () => {
   it('lists exactly the personal fields the schemas mark', () => {
     const doc = readFileSync(join(import.meta.dirname, '../../docs/data-protection.md'), 'utf8');
     const documented: Record<string, string[]> = {};
-    for (const match of doc.matchAll(/^\| (SecurityEvent|Alert|Decision) \| ([^|]+) \|/gm)) {
+    for (const match of doc.matchAll(/^\|\s*(SecurityEvent|Alert|Decision)\s*\|([^|]+)\|/gm)) {
       const fields = [...(match[2] ?? '').matchAll(/`([^`]+)`/g)].map((field) => field[1] as string);
       documented[match[1] as string] = [...(documented[match[1] as string] ?? []), ...fields];
     }

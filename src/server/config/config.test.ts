@@ -109,7 +109,7 @@ describe('configuration', () => {
 
   it('documents every key of the schema, and nothing else', () => {
     const doc = readFileSync(join(import.meta.dirname, '../../../docs/configuration.md'), 'utf8');
-    const documented = [...doc.matchAll(/^\| `([^`]+)` \|/gm)].map((match) => match[1]);
+    const documented = [...doc.matchAll(/^\|\s*`([^`]+)`\s*\|/gm)].map((match) => match[1]);
     const schemaKeys = keyPaths(configSchema);
     expect(schemaKeys.filter((key) => !documented.includes(key))).toEqual([]);
     expect(documented.filter((key) => !schemaKeys.includes(key as string))).toEqual([]);
