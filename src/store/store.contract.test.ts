@@ -390,6 +390,26 @@ for (const harness of harnesses) {
         expect(await store.sessions.get(lasting.idHash)).toBeUndefined();
         await expectCode(store.sessions.insert(sampleSession(newId('usr'))), 'not_found');
       });
+
+      it("ends a user's sessions but the one kept, and no one else's", async () => {
+        const user = sampleUser();
+        const other = sampleUser();
+        await store.users.insert(user);
+        await store.users.insert(other);
+        const [kept, ended1, ended2] = [
+          sampleSession(user.id),
+          sampleSession(user.id),
+          sampleSession(user.id),
+        ];
+        const othersSession = sampleSession(other.id);
+        for (const session of [kept, ended1, ended2, othersSession]) await store.sessions.insert(session);
+        expect(await store.sessions.deleteForUser(user.id, kept.idHash)).toBe(2);
+        expect(await store.sessions.get(kept.idHash)).toEqual(kept);
+        expect(await store.sessions.get(ended1.idHash)).toBeUndefined();
+        expect(await store.sessions.get(othersSession.idHash)).toEqual(othersSession);
+        expect(await store.sessions.deleteForUser(user.id)).toBe(1);
+        expect(await store.sessions.get(kept.idHash)).toBeUndefined();
+      });
     });
 
     describe('kv', () => {

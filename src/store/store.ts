@@ -171,6 +171,8 @@ export interface Store {
     get(idHash: string): Promise<SessionRecord | undefined>;
     delete(idHash: string): Promise<void>;
     deleteExpired(isoTime: string): Promise<number>;
+    /** Ends every session of a user (password changed, user disabled), but the one kept; returns how many. */
+    deleteForUser(userId: string, keepIdHash?: string): Promise<number>;
   };
   /** Small settings and state (e.g. `bootstrap.completed`), JSON values. */
   kv: {

@@ -246,3 +246,32 @@ describe('one-time passwords', () => {
     await t.login('newbie', 'a-brand-new-password');
   });
 });
+
+describe('ending sessions', () => {
+  it('ends the other sessions of a user who changes the password, and keeps this one', async () => {
+    const t = await harness();
+    const other = await t.login('analyst-user');
+    const current = await t.login('analyst-user');
+    const changed = await t.call('POST', '/api/v1/auth/password', {
+      cookie: current.cookie,
+      csrf: current.csrf,
+      body: { current: TEST_PASSWORD, new: 'another-long-password' },
+    });
+    expect(changed.statusCode).toBe(200);
+    expect((await t.call('GET', '/api/v1/auth/me', { cookie: current.cookie })).statusCode).toBe(200);
+    const ended = await t.call('GET', '/api/v1/auth/me', { cookie: other.cookie });
+    expect([ended.statusCode, ended.json().error.code]).toEqual([401, 'unauthenticated']);
+  });
+
+  it('ends every session of a user an admin disables', async () => {
+    const t = await harness();
+    const viewer = await t.login('viewer-user');
+    const disabled = await t.call('PATCH', `/api/v1/users/${t.users.viewer.id}`, {
+      token: t.tokens.admin,
+      body: { disabled: true },
+    });
+    expect(disabled.statusCode).toBe(200);
+    expect(await t.store.sessions.deleteForUser(t.users.viewer.id)).toBe(0);
+    expect((await t.call('GET', '/api/v1/auth/me', { cookie: viewer.cookie })).statusCode).toBe(401);
+  });
+});

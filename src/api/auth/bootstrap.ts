@@ -8,7 +8,7 @@
 import { isoNow, systemClock, type Clock } from '../../core/clock.js';
 import { newId } from '../../core/ids.js';
 import type { Store, TokenRecord } from '../../store/store.js';
-import { generatePassword, hashPassword } from './passwords.js';
+import { createUser } from './new-user.js';
 import { generateApiToken, sha256Hex } from './secrets.js';
 
 export interface BootstrapResult {
@@ -18,29 +18,23 @@ export interface BootstrapResult {
   password?: string;
 }
 
-/** Creates user 'admin' (must change the password at first sign-in) when no user exists yet. */
+/** Creates user 'admin' when no user exists yet; a generated password must be changed at first sign-in. */
 export async function bootstrapAdmin(
   store: Store,
   options: { password?: string; clock?: Clock } = {},
 ): Promise<BootstrapResult> {
   if ((await store.users.count()) > 0) return { created: false, username: 'admin' };
-  const password = options.password ?? generatePassword(20);
-  const now = isoNow(options.clock ?? systemClock);
-  await store.users.insert({
-    id: newId('usr'),
+  // A password the operator chose (ENSURESEC_ADMIN_PASSWORD) is kept; a generated one is one-time.
+  const { generatedPassword } = await createUser(store, {
     name: 'admin',
     role: 'admin',
-    passwordHash: await hashPassword(password),
-    totpSecret: null,
-    totpEnabled: false,
-    mustChangePassword: true,
-    disabled: false,
-    createdAt: now,
-    updatedAt: now,
+    ...(options.password === undefined ? {} : { password: options.password }),
+    mustChangePassword: options.password === undefined,
+    ...(options.clock ? { clock: options.clock } : {}),
   });
-  return options.password === undefined
-    ? { created: true, username: 'admin', password }
-    : { created: true, username: 'admin' };
+  return generatedPassword === undefined
+    ? { created: true, username: 'admin' }
+    : { created: true, username: 'admin', password: generatedPassword };
 }
 
 /** Stores a new token's hash and returns the token itself (shown once) with its record. */

@@ -126,4 +126,18 @@ describe('bootstrap', () => {
       await fresh.close();
     }
   });
+
+  it('keeps a password the operator chose, without forcing a change', async () => {
+    const fresh = await startHarness({}, {}, { seedUsers: false });
+    try {
+      const result = await bootstrapAdmin(fresh.store, { password: 'operator-chosen-password' });
+      expect(result).toEqual({ created: true, username: 'admin' });
+      const admin = await fresh.store.users.getByName('admin');
+      expect(admin).toMatchObject({ mustChangePassword: false });
+      const login = await fresh.login('admin', 'operator-chosen-password');
+      expect((await fresh.call('GET', '/api/v1/users', { cookie: login.cookie })).statusCode).toBe(200);
+    } finally {
+      await fresh.close();
+    }
+  });
 });

@@ -48,5 +48,12 @@ export function sessionsCollection(ctx: StoreContext): Store['sessions'] {
         .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
+
+    async deleteForUser(userId, keepIdHash) {
+      let query = db.deleteFrom('sessions').where('user_id', '=', userId);
+      if (keepIdHash !== undefined) query = query.where('id_hash', '!=', keepIdHash);
+      const result = await query.executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
   };
 }

@@ -167,6 +167,8 @@ const changePassword = defineRoute('auth', {
       updatedAt: isoNow(deps.clock),
     };
     await deps.store.users.update(updated);
+    // Whoever knew the old password may hold another session: end all but this one.
+    await deps.store.sessions.deleteForUser(user.id, principal.session?.idHash);
     return { user: toPublicUser(updated) };
   },
 });

@@ -2,8 +2,7 @@
 import { z } from 'zod';
 import { isoNow } from '../../../core/clock.js';
 import { EnsuresecError } from '../../../core/errors.js';
-import { newId } from '../../../core/ids.js';
-import { generatePassword, hashPassword } from '../../auth/passwords.js';
+import { createUser } from '../../auth/new-user.js';
 import { defineRoute } from '../../route.js';
 import {
   idParams,
@@ -43,25 +42,17 @@ const add = defineRoute('users', {
     if (await deps.store.users.getByName(body.name)) {
       throw new EnsuresecError('conflict', { detail: `A user named '${body.name}' already exists.` });
     }
-    const password = body.password ?? generatePassword(20);
-    const now = isoNow(deps.clock);
-    const user = {
-      id: newId('usr'),
+    const { user, generatedPassword } = await createUser(deps.store, {
       name: body.name,
       role: body.role,
-      passwordHash: await hashPassword(password),
-      totpSecret: null,
-      totpEnabled: false,
+      ...(body.password === undefined ? {} : { password: body.password }),
       // The administrator knows this password, so its owner must replace it.
       mustChangePassword: true,
-      disabled: false,
-      createdAt: now,
-      updatedAt: now,
-    };
-    await deps.store.users.insert(user);
-    return body.password === undefined
-      ? { user: toPublicUser(user), password }
-      : { user: toPublicUser(user) };
+      clock: deps.clock,
+    });
+    return generatedPassword === undefined
+      ? { user: toPublicUser(user) }
+      : { user: toPublicUser(user), password: generatedPassword };
   },
 });
 
@@ -90,6 +81,7 @@ const update = defineRoute('users', {
       updatedAt: isoNow(deps.clock),
     };
     await deps.store.users.update(updated);
+    if (updated.disabled) await deps.store.sessions.deleteForUser(updated.id);
     return { user: toPublicUser(updated) };
   },
 });
