@@ -25,6 +25,7 @@ import {
   writeCliToken,
   writeServerInfo,
 } from './data-dir.js';
+import { registerGatewayMetrics } from './gateway-metrics.js';
 import { startRetention } from './retention.js';
 import { VERSION } from './version.js';
 import { join } from 'node:path';
@@ -196,6 +197,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       });
       const started = gateway;
       closers.push(() => started.close());
+      registerGatewayMetrics(metricsRegistry, started, events);
       const { port } = await listenOrExplain(() => started.listen(), config.gateway.port);
       gatewayUrl = `http://${config.gateway.host}:${port}`;
     }

@@ -80,6 +80,15 @@ describe('embedded runtime', () => {
     expect(((await status.body.json()) as { error: { code: string } }).error.code).toBe('unauthenticated');
   });
 
+  it("exposes the gateway's counters on /metrics", async () => {
+    await (await request(`${env.runtime.gatewayUrl}/counted`)).body.dump();
+    const metrics = await (await request(`${env.runtime.apiUrl}/metrics`)).body.text();
+    const forwarded = /^ensuresec_gateway_requests_total\{outcome="forwarded"\} (\d+)$/m.exec(metrics);
+    expect(Number(forwarded?.[1])).toBeGreaterThanOrEqual(1);
+    expect(metrics).toMatch(/^ensuresec_events_total\{fate="accepted"\} \d+$/m);
+    expect(metrics).toMatch(/^ensuresec_gateway_decisions_indexed \d+$/m);
+  });
+
   it('answers 502 with an event when the shop is down', async () => {
     const down = await startTestRuntime('http://127.0.0.1:9');
     try {

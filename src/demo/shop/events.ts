@@ -4,6 +4,7 @@
  * `onBusinessEvent` to SecurityEvents (kind 'business'); the fields mirror that section.
  */
 import type { Logger } from 'pino';
+import type { ShopBusinessEvent } from '../../ingest/sources/shop/business-event.js';
 
 export const BUSINESS_EVENT_TYPES = [
   'login',
@@ -17,17 +18,9 @@ export const BUSINESS_EVENT_TYPES = [
 ] as const;
 export type BusinessEventType = (typeof BUSINESS_EVENT_TYPES)[number];
 
-export interface BusinessEvent {
+/** The shape Ensuresec's shop source takes, with the types this shop emits. */
+export interface BusinessEvent extends ShopBusinessEvent {
   type: BusinessEventType;
-  outcome?: 'success' | 'failure';
-  accountId?: string;
-  email?: string;
-  postalAddress?: string;
-  cardFingerprint?: string;
-  amountMinor?: number;
-  currency?: string;
-  attributes: Record<string, unknown>;
-  clientIp: string;
 }
 
 export type BusinessEventListener = (event: BusinessEvent) => void;
