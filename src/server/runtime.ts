@@ -14,6 +14,7 @@ import { openStore } from '../store/index.js';
 import type { Store, StoreConfig } from '../store/store.js';
 import { createApiServer } from '../api/server.js';
 import { bootstrapAdmin, createLocalAdminToken } from '../api/auth/index.js';
+import { sha256Hex } from '../api/auth/secrets.js';
 import { createGateway, type Gateway } from '../gateway/index.js';
 import type { DecisionProvider } from '../gateway/decisions.js';
 import type { EnsuresecConfig } from './config/schema.js';
@@ -230,8 +231,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 async function ensureCliToken(store: Store, dataDir: string): Promise<void> {
   const existing = readCliToken(dataDir);
   if (existing) {
-    const { createHash } = await import('node:crypto');
-    const record = await store.tokens.getByHash(createHash('sha256').update(existing).digest('hex'));
+    const record = await store.tokens.getByHash(sha256Hex(existing));
     if (record && !record.revokedAt) return;
   }
   const admin = await store.users.getByName('admin');
