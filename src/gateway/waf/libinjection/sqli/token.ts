@@ -1,0 +1,106 @@
+/**
+ * SQL token model of the libinjection-style SQLi detector (gateway/waf/libinjection/sqli).
+ * The tokenizer produces these, the folder rewrites them, and the fingerprint is the string of
+ * their one-character types. Values are byte strings (latin1), as everywhere in the WAF.
+ */
+import { keywordTypes } from './data.generated.js';
+
+/** Token types, named and lettered as libinjection names them. */
+export const TokenType = {
+  none: '',
+  keyword: 'k',
+  union: 'U',
+  group: 'B',
+  expression: 'E',
+  sqlType: 't',
+  function: 'f',
+  bareword: 'n',
+  number: '1',
+  variable: 'v',
+  string: 's',
+  operator: 'o',
+  logicOperator: '&',
+  comment: 'c',
+  collate: 'A',
+  leftParens: '(',
+  rightParens: ')',
+  leftBrace: '{',
+  rightBrace: '}',
+  dot: '.',
+  comma: ',',
+  colon: ':',
+  semicolon: ';',
+  tsql: 'T',
+  unknown: '?',
+  evil: 'X',
+  backslash: '\\',
+} as const;
+
+/** Parse modes: where the input is assumed to sit in the query, and which comment dialect applies. */
+export const SqlFlag = {
+  quoteNone: 1,
+  quoteSingle: 2,
+  quoteDouble: 4,
+  sqlAnsi: 8,
+  sqlMysql: 16,
+} as const;
+
+/** libinjection keeps at most 31 bytes of a token's value (a 32-byte C buffer). */
+export const TOKEN_VALUE_MAX_BYTES = 31;
+/** A fingerprint has at most five tokens. */
+export const MAX_TOKENS = 5;
+
+export interface SqlToken {
+  /** One of TokenType's letters; '' for "no token yet". */
+  type: string;
+  /** Offset in the input where the token starts. */
+  pos: number;
+  /** The value, cut to TOKEN_VALUE_MAX_BYTES. */
+  val: string;
+  /** The opening quote of a string ('' when the input started inside the string). */
+  strOpen: string;
+  /** The closing quote ('' when the string runs to the end of input). */
+  strClose: string;
+  /** Number of `@` in front of a variable. */
+  count: number;
+}
+
+export function emptyToken(): SqlToken {
+  return { type: '', pos: 0, val: '', strOpen: '', strClose: '', count: 0 };
+}
+
+export function copyToken(from: SqlToken): SqlToken {
+  return { ...from };
+}
+
+/** Upper-cases ASCII letters only: libinjection compares bytes, not Unicode letters. */
+export function asciiUpper(text: string): string {
+  return text.replace(/[a-z]+/g, (m) => m.toUpperCase());
+}
+
+/** Keyword type of a word (case-insensitive), or '' when the word is not in the table. */
+export function lookupWord(word: string): string {
+  return keywordTypes.get(asciiUpper(word)) ?? '';
+}
+
+export function isUnaryOperator(token: SqlToken): boolean {
+  if (token.type !== TokenType.operator) return false;
+  const v = token.val;
+  if (v.length === 1) return v === '+' || v === '-' || v === '!' || v === '~';
+  if (v.length === 2) return v === '!!';
+  return v.length === 3 && asciiUpper(v) === 'NOT';
+}
+
+export function isArithmeticOperator(token: SqlToken): boolean {
+  return token.type === TokenType.operator && token.val.length === 1 && '*/-+%'.includes(token.val);
+}
+
+/** Renders a token as libinjection's test vectors print it: `type value`, strings with quotes. */
+export function formatToken(token: SqlToken): string {
+  let text = token.val;
+  if (token.type === TokenType.string || token.type === TokenType.variable) {
+    text = token.strOpen + text + token.strClose;
+  }
+  if (token.type === TokenType.variable) text = '@'.repeat(token.count) + text;
+  return `${token.type} ${text}`;
+}
