@@ -16,7 +16,7 @@ import {
 const ANSI = SqlFlag.quoteNone | SqlFlag.sqlAnsi;
 
 function report(name: string, r: FamilyResult): void {
-  console.log(`${name}: ${r.passed} passed, ${r.failed} failed`);
+  console.log(`${name} vectors: ${r.passed} of ${r.passed + r.failed} as expected`);
   for (const f of r.failures) console.log(f);
 }
 

@@ -19,7 +19,7 @@ describe('HTML5 tokenizer', () => {
       while (t.next()) out.push(`${t.token.type},${t.token.length},${t.text()}`);
       return out;
     });
-    console.log(`test-html5: ${r.passed} passed, ${r.failed} failed`);
+    console.log(`test-html5 vectors: ${r.passed} of ${r.passed + r.failed} as expected`);
     for (const f of r.failures) console.log(f);
     expect(r.passed).toBe(63);
     expect(r.failed).toBe(0);

@@ -1,0 +1,214 @@
+/**
+ * Rule-set compilation (gateway/waf/engine, load time): LoadedRuleSet -> RuleProgram.
+ *
+ * Walks the loader's items in order, as SecLang requires: SecDefaultAction applies to the rules
+ * after it; SecRuleRemoveById/ByTag/ByMsg, SecRuleUpdateTargetById/ByTag/ByMsg and
+ * SecRuleUpdateActionById apply to the rules before it (ModSecurity v2 and Coraza; CRS places
+ * its exclusions after the rules for this reason). Then each surviving rule is compiled:
+ * operators resolved and compiled, pipelines built, targets and macros parsed, rules split by
+ * phase, SecMarkers put in every phase and skipAfter labels indexed. Any unknown operator or
+ * transformation, or a parameter an operator refuses, is a WafLoadError with file:line.
+ *
+ * Paranoia levels need nothing here: CRS skips the rules above its level itself with skipAfter
+ * keyed on tx.detection_paranoia_level.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { WafLoadError } from '../seclang/errors.js';
+import { compileActions, parsePhase } from './compile-actions.js';
+import { compileKeyRegex } from './key-regex.js';
+import { PHASES } from './program.js';
+import { findOperator } from './registries.js';
+import type { CompiledExclusion, CompiledRule, CompiledTarget, Phase, RuleProgram } from './program.js';
+import type { EngineRegistries } from './registries.js';
+import type { ConfigItem, IdRange, LoadedRuleSet } from '../seclang/model.js';
+import type { ActionSpec, RuleSpec, VariableSelector } from '../types.js';
+
+interface PendingRule {
+  spec: RuleSpec;
+  defaultsByPhase: ReadonlyMap<Phase, ActionSpec[]>;
+  removed: boolean;
+}
+
+/** Actions that may appear many times on a rule: SecRuleUpdateActionById appends them. */
+const REPEATABLE_ACTIONS = new Set(['t', 'tag', 'setvar', 'ctl', 'initcol']);
+const DISRUPTIVE_ACTIONS = new Set(['allow', 'block', 'deny', 'drop', 'pass', 'redirect']);
+
+const ruleIdOf = (spec: RuleSpec): number => Number(spec.actions.find((a) => a.name === 'id')?.param ?? 0);
+const phaseOf = (actions: ActionSpec[]): Phase => parsePhase(actions.find((a) => a.name === 'phase')?.param);
+const inRanges = (id: number, ranges: IdRange[]): boolean => ranges.some((r) => id >= r.from && id <= r.to);
+const tagsOf = (spec: RuleSpec): string[] =>
+  spec.actions.filter((a) => a.name === 'tag').map((a) => a.param ?? '');
+const msgOf = (spec: RuleSpec): string | undefined => spec.actions.find((a) => a.name === 'msg')?.param;
+
+function updateActions(actions: ActionSpec[], updates: ActionSpec[]): ActionSpec[] {
+  let result = [...actions];
+  for (const update of updates) {
+    if (DISRUPTIVE_ACTIONS.has(update.name)) {
+      result = result.filter((action) => !DISRUPTIVE_ACTIONS.has(action.name));
+    } else if (!REPEATABLE_ACTIONS.has(update.name)) {
+      result = result.filter((action) => action.name !== update.name);
+    }
+    result.push(update);
+  }
+  return result;
+}
+
+/** Applies the ordered configuration items; returns the rules left, each with its defaults. */
+function applyItems(items: ConfigItem[]): PendingRule[] {
+  const pending: PendingRule[] = [];
+  let defaults = new Map<Phase, ActionSpec[]>();
+  const live = (): PendingRule[] => pending.filter((rule) => !rule.removed);
+  for (const item of items) {
+    switch (item.kind) {
+      case 'rule':
+        pending.push({
+          spec: { ...item.rule, variables: [...item.rule.variables] },
+          defaultsByPhase: defaults,
+          removed: false,
+        });
+        break;
+      case 'defaultAction':
+        defaults = new Map(defaults);
+        defaults.set(phaseOf(item.actions), item.actions);
+        break;
+      case 'removeById':
+        for (const rule of live()) if (inRanges(ruleIdOf(rule.spec), item.ranges)) rule.removed = true;
+        break;
+      case 'removeByTag':
+        for (const rule of live()) if (tagsOf(rule.spec).includes(item.tag)) rule.removed = true;
+        break;
+      case 'removeByMsg':
+        for (const rule of live()) if (msgOf(rule.spec) === item.msg) rule.removed = true;
+        break;
+      case 'updateTargetById':
+      case 'updateTargetByTag':
+      case 'updateTargetByMsg':
+        for (const rule of live()) {
+          const selected =
+            item.kind === 'updateTargetById'
+              ? inRanges(ruleIdOf(rule.spec), item.ranges)
+              : item.kind === 'updateTargetByTag'
+                ? tagsOf(rule.spec).includes(item.tag)
+                : msgOf(rule.spec) === item.msg;
+          if (selected) rule.spec.variables.push(...item.targets);
+        }
+        break;
+      case 'updateActionById':
+        for (const rule of live()) {
+          if (inRanges(ruleIdOf(rule.spec), item.ranges)) {
+            rule.spec = { ...rule.spec, actions: updateActions(rule.spec.actions, item.actions) };
+          }
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return live();
+}
+
+function compileTargets(
+  selectors: VariableSelector[],
+  rule: RuleSpec,
+): { targets: CompiledTarget[]; exclusions: CompiledExclusion[] } {
+  const targets: CompiledTarget[] = [];
+  const exclusions: CompiledExclusion[] = [];
+  for (const selector of selectors) {
+    const matcher = compileSelectorKey(selector, rule);
+    if (selector.exclude) exclusions.push({ collection: selector.collection, ...matcher });
+    else
+      targets.push({
+        collection: selector.collection,
+        key: selector.key,
+        count: selector.count === true,
+        ...matcher,
+      });
+  }
+  return { targets, exclusions };
+}
+
+export function compileSelectorKey(
+  selector: VariableSelector,
+  rule: { location: RuleSpec['location'] },
+): { keyLower?: string; keyRegex?: RegExp } {
+  if (selector.key === undefined) return {};
+  if (selector.collection === 'XML') {
+    if (selector.key !== '/*' && selector.key !== '//@*') {
+      throw new WafLoadError(rule.location, `unsupported XPath "${selector.key}": XML:/* and XML://@* are`);
+    }
+    return { keyLower: selector.key };
+  }
+  if (!selector.keyIsRegex) return { keyLower: selector.key.toLowerCase() };
+  try {
+    return { keyRegex: compileKeyRegex(selector.key) };
+  } catch (error) {
+    throw new WafLoadError(rule.location, `invalid key regex /${selector.key}/: ${(error as Error).message}`);
+  }
+}
+
+function compileOperator(spec: RuleSpec, registries: EngineRegistries): CompiledRule['operator'] {
+  if (spec.kind === 'action' || spec.operator === null) return null;
+  const { name, param, negated } = spec.operator;
+  const definition = findOperator(registries, name);
+  if (!definition) throw new WafLoadError(spec.location, `unsupported operator "@${name}"`);
+  const baseDir = path.dirname(spec.location.file);
+  try {
+    const matcher = definition.compile(param, {
+      resolveFile: (file) => readFileSync(path.resolve(baseDir, file)).toString('latin1'),
+    });
+    return { name, param, negated, matcher };
+  } catch (error) {
+    if (error instanceof WafLoadError) throw error;
+    throw new WafLoadError(spec.location, `@${name}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function compileRule(
+  spec: RuleSpec,
+  defaults: ReadonlyMap<Phase, ActionSpec[]>,
+  registries: EngineRegistries,
+  starter: { id: number; phase: Phase } | null,
+): CompiledRule {
+  const id = starter?.id ?? ruleIdOf(spec);
+  const phase = starter?.phase ?? phaseOf(spec.actions);
+  const fields = compileActions(spec.actions, defaults.get(phase) ?? [], registries, spec.location);
+  return {
+    id,
+    phase,
+    location: spec.location,
+    ...compileTargets(spec.variables, spec),
+    operator: compileOperator(spec, registries),
+    ...fields,
+    disruptive: starter ? null : fields.disruptive,
+    chained: spec.chained ? compileRule(spec.chained, defaults, registries, { id, phase }) : null,
+  };
+}
+
+export function compileRuleSet(ruleSet: LoadedRuleSet, registries: EngineRegistries): RuleProgram {
+  const phases = [0, ...PHASES].map(() => ({ entries: [], markerIndex: new Map<string, number>() }));
+  const program: RuleProgram = {
+    phases: phases as RuleProgram['phases'],
+    rulesById: new Map(),
+    settings: ruleSet.settings,
+    ruleCount: 0,
+  };
+  for (const { spec, defaultsByPhase } of applyItems(ruleSet.items)) {
+    if (spec.kind === 'marker') {
+      for (const phase of PHASES) {
+        const phaseProgram = program.phases[phase];
+        if (!phaseProgram) continue;
+        phaseProgram.entries.push({ kind: 'marker', name: spec.marker ?? '' });
+        if (!phaseProgram.markerIndex.has(spec.marker ?? '')) {
+          phaseProgram.markerIndex.set(spec.marker ?? '', phaseProgram.entries.length);
+        }
+      }
+      continue;
+    }
+    const rule = compileRule(spec, defaultsByPhase, registries, null);
+    program.phases[rule.phase]?.entries.push({ kind: 'rule', rule });
+    if (rule.id !== 0) program.rulesById.set(rule.id, rule);
+    program.ruleCount++;
+  }
+  return program;
+}

@@ -1,0 +1,118 @@
+/**
+ * The executable rule program (gateway/waf/engine): what compile.ts builds from a LoadedRuleSet
+ * once at load time and every transaction runs. Everything a request would otherwise redo —
+ * operator compilation, transformation lookup, macro parsing, skipAfter resolution — is done
+ * here, so a transaction only walks arrays.
+ */
+import type { EngineSettings } from '../seclang/model.js';
+import type { OperatorMatcher, SourceLocation, Transformation } from '../types.js';
+
+export type Phase = 1 | 2 | 3 | 4 | 5;
+export const PHASES: readonly Phase[] = [1, 2, 3, 4, 5];
+
+/** A reference inside `%{...}`: `tx.score` -> { collection: 'TX', key: 'score' }. */
+export interface MacroReference {
+  collection: string;
+  key?: string;
+}
+
+/** Text with macros, parsed once; `constant` is set when there is no macro at all. */
+export interface Macro {
+  source: string;
+  constant: string | null;
+  parts: Array<string | MacroReference>;
+}
+
+/** A key selector: exact (lower case, collections are case-insensitive) or a regex. */
+export interface KeyMatcher {
+  keyLower?: string;
+  keyRegex?: RegExp;
+}
+
+export interface CompiledTarget extends KeyMatcher {
+  collection: string;
+  /** The key as written (for the variable name in logs). */
+  key?: string;
+  count: boolean;
+}
+
+export interface CompiledExclusion extends KeyMatcher {
+  collection: string;
+}
+
+export type DisruptiveAction =
+  | { kind: 'pass' }
+  | { kind: 'deny' }
+  | { kind: 'drop' }
+  | { kind: 'block' }
+  | { kind: 'allow'; scope: 'all' | 'request' | 'phase' }
+  | { kind: 'redirect'; url: Macro };
+
+export type SetvarOperation = 'set' | 'increment' | 'decrement' | 'delete';
+
+export type Effect =
+  | { kind: 'setvar'; collection: string; key: Macro; operation: SetvarOperation; value: Macro | null }
+  | { kind: 'ctl'; option: string; value: Macro }
+  | { kind: 'initcol'; collection: string; key: Macro };
+
+export interface CompiledOperator {
+  name: string;
+  param: string;
+  negated: boolean;
+  matcher: OperatorMatcher;
+}
+
+export interface CompiledRule {
+  /** The rule id; chained links carry their chain starter's id. */
+  id: number;
+  phase: Phase;
+  location: SourceLocation;
+  targets: CompiledTarget[];
+  exclusions: CompiledExclusion[];
+  /** null for SecAction: it matches once, unconditionally. */
+  operator: CompiledOperator | null;
+  transformations: Transformation[];
+  /** Identifies the pipeline in the per-transaction cache; '' when there is none. */
+  pipelineKey: string;
+  multiMatch: boolean;
+  capture: boolean;
+  log: boolean;
+  auditlog: boolean;
+  msg: Macro | null;
+  logdata: Macro | null;
+  tags: string[];
+  severity: number | undefined;
+  ver: string | undefined;
+  rev: string | undefined;
+  maturity: string | undefined;
+  accuracy: string | undefined;
+  /** The rule's own disruptive action (chain starter only); null means none written. */
+  disruptive: DisruptiveAction | null;
+  /** What `block` resolves to: the SecDefaultAction disruptive action of the rule's phase. */
+  blockAction: DisruptiveAction;
+  status: number | undefined;
+  skip: number;
+  skipAfter: string | undefined;
+  /** setvar and initcol, in written order: run per match, whatever the rest of the chain does (ModSecurity v3). */
+  perMatchEffects: Effect[];
+  /** ctl: run once when the whole chain matched. */
+  afterMatchEffects: Effect[];
+  chained: CompiledRule | null;
+}
+
+export type ProgramEntry = { kind: 'rule'; rule: CompiledRule } | { kind: 'marker'; name: string };
+
+export interface PhaseProgram {
+  entries: ProgramEntry[];
+  /** skipAfter label -> index of the entry after the marker; absent labels skip to the end. */
+  markerIndex: Map<string, number>;
+}
+
+export interface RuleProgram {
+  /** phases[1]..phases[5]; index 0 unused. */
+  phases: PhaseProgram[];
+  /** Every chain starter by id (ctl:ruleRemoveTargetById and logs). */
+  rulesById: Map<number, CompiledRule>;
+  settings: EngineSettings;
+  ruleCount: number;
+}

@@ -1,0 +1,80 @@
+/**
+ * Request parsing for the engine's variables (gateway/waf/engine): splits the raw request-target
+ * into REQUEST_URI / REQUEST_FILENAME / QUERY_STRING, decodes `a=b&c=d` arguments and the Cookie
+ * header as ModSecurity v3 does. Every input is a byte string; nothing here throws.
+ *
+ * @example parseArguments('a=1&b=%27x') // [['a', '1'], ['b', "'x"]]
+ */
+
+const HEX = /^[0-9A-Fa-f]{2}$/;
+
+/** ModSecurity's lenient URL decoding of arguments: `+` is a space, a bad `%` stays as it is. */
+export function decodeArgument(text: string): string {
+  if (!text.includes('%') && !text.includes('+')) return text;
+  let out = '';
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (char === '+') out += ' ';
+    else if (char === '%' && HEX.test(text.slice(index + 1, index + 3))) {
+      out += String.fromCharCode(parseInt(text.slice(index + 1, index + 3), 16));
+      index += 2;
+    } else out += char;
+  }
+  return out;
+}
+
+/** `a=1&b&c=` -> [['a','1'], ['b',''], ['c','']]; empty pieces are skipped. */
+export function parseArguments(text: string): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  if (text === '') return pairs;
+  for (const piece of text.split('&')) {
+    if (piece === '') continue;
+    const equals = piece.indexOf('=');
+    if (equals === -1) pairs.push([decodeArgument(piece), '']);
+    else pairs.push([decodeArgument(piece.slice(0, equals)), decodeArgument(piece.slice(equals + 1))]);
+  }
+  return pairs;
+}
+
+/** Cookie header -> pairs; values stay encoded (ModSecurity does not decode them). */
+export function parseCookies(header: string): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  for (const piece of header.split(';')) {
+    const trimmed = piece.replace(/^[ \t]+/, '');
+    if (trimmed === '') continue;
+    const equals = trimmed.indexOf('=');
+    if (equals === -1) pairs.push([trimmed, '']);
+    else pairs.push([trimmed.slice(0, equals), trimmed.slice(equals + 1)]);
+  }
+  return pairs;
+}
+
+export interface UriParts {
+  /** Path and query, without scheme and authority: REQUEST_URI. */
+  uri: string;
+  /** The path: REQUEST_FILENAME. */
+  filename: string;
+  /** After the last `/` of the path: REQUEST_BASENAME. */
+  basename: string;
+  /** After the first `?`, raw: QUERY_STRING. */
+  queryString: string;
+}
+
+export function splitUri(rawUri: string): UriParts {
+  let uri = rawUri;
+  const absolute = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/.exec(uri);
+  if (absolute) uri = uri.slice(absolute[0].length) || '/';
+  const hash = uri.indexOf('#');
+  if (hash !== -1) uri = uri.slice(0, hash);
+  const question = uri.indexOf('?');
+  const filename = question === -1 ? uri : uri.slice(0, question);
+  const queryString = question === -1 ? '' : uri.slice(question + 1);
+  const slash = filename.lastIndexOf('/');
+  return { uri, filename, basename: slash === -1 ? filename : filename.slice(slash + 1), queryString };
+}
+
+/** `multipart/form-data; boundary=x` -> 'multipart/form-data' (lower case, no parameters). */
+export function mediaType(contentType: string): string {
+  const semicolon = contentType.indexOf(';');
+  return (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
+}

@@ -1,0 +1,94 @@
+/**
+ * Target resolution (gateway/waf/engine): turns a rule's compiled targets into the values the
+ * operator sees — `ARGS`, `ARGS:id`, `REQUEST_HEADERS:/^x-/`, `&TX:score`, `XML:/*` — minus the
+ * rule's exclusions (`!ARGS:pwd`) and those ctl:ruleRemoveTarget* added for this transaction.
+ */
+import type { Collection, CollectionEntry } from './collections.js';
+import type { CompiledExclusion, CompiledTarget, KeyMatcher } from './program.js';
+
+export interface TargetValue {
+  /** `ARGS:id`, `REQUEST_URI`, as logged in MATCHED_VAR_NAME. */
+  name: string;
+  value: string;
+}
+
+/** `*_NAMES` collections are views of their base collection: the value is the key. */
+export const NAMES_VIEWS: Readonly<Record<string, string>> = {
+  ARGS_NAMES: 'ARGS',
+  ARGS_GET_NAMES: 'ARGS_GET',
+  ARGS_POST_NAMES: 'ARGS_POST',
+  REQUEST_HEADERS_NAMES: 'REQUEST_HEADERS',
+  REQUEST_COOKIES_NAMES: 'REQUEST_COOKIES',
+  RESPONSE_HEADERS_NAMES: 'RESPONSE_HEADERS',
+  FILES_NAMES: 'FILES',
+  MATCHED_VARS_NAMES: 'MATCHED_VARS',
+};
+
+export interface VariableSource {
+  collection(name: string): Collection | undefined;
+  scalar(name: string): string | undefined;
+  xml(): { text: string; attributes: string[] } | undefined;
+}
+
+function keyMatches(matcher: KeyMatcher, key: string): boolean {
+  if (matcher.keyRegex) return matcher.keyRegex.test(key);
+  if (matcher.keyLower !== undefined) return matcher.keyLower === key.toLowerCase();
+  return true;
+}
+
+function excluded(collection: string, key: string, exclusions: readonly CompiledExclusion[]): boolean {
+  for (const exclusion of exclusions) {
+    if (exclusion.collection === collection && keyMatches(exclusion, key)) return true;
+  }
+  return false;
+}
+
+function selectEntries(collection: Collection, target: CompiledTarget): readonly CollectionEntry[] {
+  if (target.keyLower !== undefined && !target.keyRegex) return collection.getLower(target.keyLower);
+  if (target.keyRegex) {
+    const regex = target.keyRegex;
+    return collection.entries().filter((entry) => regex.test(entry.key));
+  }
+  return collection.entries();
+}
+
+/** Appends the values of one target to `out`. */
+export function resolveTarget(
+  source: VariableSource,
+  target: CompiledTarget,
+  exclusions: readonly CompiledExclusion[],
+  out: TargetValue[],
+): void {
+  const name = target.collection;
+  if (name === 'XML') {
+    const xml = source.xml();
+    if (!xml) return;
+    if (target.count)
+      out.push({ name: 'XML', value: String(target.keyLower === '//@*' ? xml.attributes.length : 1) });
+    else if (target.keyLower === '//@*') for (const value of xml.attributes) out.push({ name: 'XML', value });
+    else out.push({ name: 'XML', value: xml.text });
+    return;
+  }
+  const viewOf = NAMES_VIEWS[name];
+  const collection = source.collection(viewOf ?? name);
+  if (collection) {
+    const entries = selectEntries(collection, target);
+    if (target.count) {
+      let count = 0;
+      for (const entry of entries) if (!excluded(name, entry.key, exclusions)) count++;
+      out.push({ name: target.key === undefined ? name : `${name}:${target.key}`, value: String(count) });
+      return;
+    }
+    for (const entry of entries) {
+      if (excluded(name, entry.key, exclusions)) continue;
+      out.push({ name: `${name}:${entry.key}`, value: viewOf ? entry.key : entry.value });
+    }
+    return;
+  }
+  const value = source.scalar(name);
+  if (target.count) {
+    out.push({ name, value: value === undefined ? '0' : '1' });
+    return;
+  }
+  if (value !== undefined && !excluded(name, '', exclusions)) out.push({ name, value });
+}
