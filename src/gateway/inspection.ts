@@ -51,6 +51,11 @@ export interface InspectionContext {
   url: string;
   /** Request headers, names lower-cased (node's `req.headers`). */
   headers: IncomingHttpHeaders;
+  /** The request headers as received, name/value alternating (node's `req.rawHeaders`, latin1). */
+  rawHeaders?: string[];
+  /** `1.1`, `1.0` */
+  httpVersion?: string;
+  clientPort?: number;
   route: string;
   /** Set before onResponseHeaders. */
   response?: { status: number; headers: IncomingHttpHeaders };

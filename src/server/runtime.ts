@@ -28,6 +28,7 @@ import {
 } from './data-dir.js';
 import { registerGatewayMetrics } from './gateway-metrics.js';
 import { startRetention } from './retention.js';
+import { createWafForGateway } from './waf.js';
 import { VERSION } from './version.js';
 import { join } from 'node:path';
 
@@ -164,6 +165,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
     let gatewayUrl: string | null = null;
     if (config.gateway.enabled) {
+      const wafLogger = logger.child({ component: 'waf' });
+      const inspection = createWafForGateway(config.waf, dataDir, wafLogger, {
+        onMatchLine: (line, requestId) => wafLogger.warn({ requestId }, line),
+      });
       const perClient = config.gateway.rateLimits.perClient;
       gateway = createGateway({
         upstream: options.upstream ?? config.gateway.upstream,
@@ -192,6 +197,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         },
         publishEvent: (event) => events.push(event),
         decisions: storeDecisionProvider(store, bus, clock),
+        ...(inspection ? { inspection } : {}),
         decisionRefreshMs: config.gateway.decisionRefresh,
         logger: logger.child({ component: 'gateway' }),
         clock,

@@ -1,15 +1,18 @@
 /** `ensuresec demo`: the demo shop behind the gateway, the API and the traffic simulator, with every URL printed. */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { action } from '../action.js';
 import { createLogger } from '../../server/logger.js';
 import { startDemo } from '../../server/demo.js';
 import { waitForShutdown } from '../shutdown.js';
+import { wafSummary } from '../waf-summary.js';
 
 interface DemoFlags {
   vulnerable?: boolean;
   simulator?: boolean;
   scenario?: string[];
   shoppers?: string;
+  crs?: string;
+  paranoia?: string;
 }
 
 export function register(program: Command): void {
@@ -23,10 +26,21 @@ export function register(program: Command): void {
       'attack scenarios to play (sql-injection, xss, credential-stuffing, card-testing, coupon-abuse, scraping, path-probing)',
     )
     .option('--shoppers <n>', 'simulated shoppers at once')
+    .option('--crs <dir>', 'an extracted OWASP CRS release to run in the gateway (overrides waf.crs)')
+    .addOption(
+      new Option('--paranoia <level>', 'CRS paranoia level (overrides waf.paranoia)').choices([
+        '1',
+        '2',
+        '3',
+        '4',
+      ]),
+    )
     .action(
       action(async (context, flags: DemoFlags) => {
         const { config } = context.loadConfig();
         if (flags.vulnerable) config.demo.vulnerable = true;
+        if (flags.crs) config.waf.crs = flags.crs;
+        if (flags.paranoia) config.waf.paranoia = Number(flags.paranoia);
         if (flags.simulator === false) config.demo.simulator.enabled = false;
         if (flags.scenario) config.demo.simulator.scenarios = flags.scenario;
         if (flags.shoppers)
@@ -51,6 +65,7 @@ export function register(program: Command): void {
             `  Health / metrics          ${runtime.apiUrl}/healthz  ${runtime.apiUrl}/metrics`,
             `  Ensuresec login           ${admin}`,
             `  CLI                       npx ensuresec status --data-dir ${dataDir}`,
+            `  WAF                       ${wafSummary(config.waf)}`,
             `  Vulnerable shop           ${config.demo.vulnerable ? 'ON (deliberate flaws, see docs/demo.md)' : 'off (run with --vulnerable)'}`,
             `  Simulator                 ${config.demo.simulator.enabled ? `${config.demo.simulator.shoppers} shoppers${config.demo.simulator.scenarios.length ? `, attacks: ${config.demo.simulator.scenarios.join(', ')}` : ''}` : 'off'}`,
             '',

@@ -9,6 +9,11 @@
  * const stop = tx.processRequestHeaders() ?? tx.processRequestBody(body);
  * const { matchedRules, matchLines, auditLog } = tx.processLogging();
  */
+import type { Inspector } from '../inspection.js';
+import { createWafInspector } from './inspector.js';
+import { createWafEngine } from './engine/engine.js';
+import { loadRuleFiles } from './seclang/loader.js';
+
 export { loadRuleFiles, loadRuleText, type LoadOptions } from './seclang/loader.js';
 export { WafLoadError, isWafLoadError } from './seclang/errors.js';
 export type { LoadedRuleSet, EngineSettings, RuleEngineMode } from './seclang/model.js';
@@ -21,3 +26,17 @@ export {
 } from './engine/persistent.js';
 export { WafTransaction, type WafRequest, type WafResponse } from './engine/transaction.js';
 export type { WafResult, WafMatch, WafInterruption, AuditRecord } from './engine/results.js';
+export { createWafInspector, type WafInspectorOptions, type WafOutcome } from './inspector.js';
+
+/**
+ * Loads rule files (globs allowed, in order) into an engine and wraps it as the gateway's
+ * inspector. Throws WafLoadError (file:line) when a file is bad.
+ * @example createInspector({ ruleFiles: [`${crs}/crs-setup.conf`, `${crs}/rules/*.conf`] })
+ */
+export function createInspector(config: {
+  ruleFiles: string[];
+  onMatchLine?: (line: string, requestId: string) => void;
+}): Inspector {
+  const engine = createWafEngine(loadRuleFiles(config.ruleFiles));
+  return createWafInspector(engine, config.onMatchLine ? { onMatchLine: config.onMatchLine } : {});
+}

@@ -105,6 +105,32 @@ export const configSchema = z.strictObject({
       decisionRefresh: duration.default(500),
     })
     .prefault({}),
+  waf: z
+    .strictObject({
+      crs: z.string().min(1).optional(),
+      mode: z.enum(['On', 'DetectionOnly', 'Off']).default('On'),
+      paranoia: z.number().int().min(1).max(4).default(1),
+      inboundThreshold: z.number().int().min(1).default(5),
+      outboundThreshold: z.number().int().min(1).default(4),
+      rules: z.array(z.string().min(1)).default([]),
+      exclusions: z
+        .array(
+          z.strictObject({
+            pathPrefix: z.string().startsWith('/'),
+            removeRules: z.array(z.number().int().min(1)).default([]),
+            removeTargets: z
+              .array(
+                z.strictObject({
+                  ruleId: z.number().int().min(1),
+                  target: z.string().regex(/^[A-Z_]+(:[^\s"',]+)?$/),
+                }),
+              )
+              .default([]),
+          }),
+        )
+        .default([]),
+    })
+    .prefault({}),
   retention: z
     .strictObject({
       rawEventsDays: z.number().int().min(1).max(3650).default(30),

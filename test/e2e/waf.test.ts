@@ -1,0 +1,104 @@
+/** The gateway with the OWASP CRS (from ../shared/crs, as users bring their own) in front of a shop. */
+import { join } from 'node:path';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EnsuresecError } from '../../src/core/errors.js';
+import { parseConfig } from '../../src/server/config/load.js';
+import { wafRuleFiles, wafSettingsText } from '../../src/server/waf.js';
+import { REPO_ROOT } from '../helpers/cli.js';
+import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
+import { startEchoUpstream } from '../helpers/upstream.js';
+
+const CRS = join(REPO_ROOT, '../shared/crs');
+const SQLI = "/products?id=1'%20OR%201=1--";
+
+async function get(base: string | null, path: string): Promise<number> {
+  const response = await request(`${base}${path}`, {
+    headers: { host: 'localhost', 'user-agent': 'Mozilla/5.0 test' },
+  });
+  await response.body.dump();
+  return response.statusCode;
+}
+
+describe('gateway with the OWASP CRS', { timeout: 60_000 }, () => {
+  let upstream: Awaited<ReturnType<typeof startEchoUpstream>>;
+  let blocking: TestRuntime;
+  let detecting: TestRuntime;
+
+  beforeAll(async () => {
+    upstream = await startEchoUpstream();
+    blocking = await startTestRuntime(
+      upstream.url,
+      `waf:\n  crs: ${CRS}\n  exclusions:\n    - { pathPrefix: /admin/products, removeRules: [949110] }\n`,
+    );
+    detecting = await startTestRuntime(upstream.url, `waf:\n  crs: ${CRS}\n  mode: DetectionOnly\n`);
+  });
+
+  afterAll(async () => {
+    await blocking?.close();
+    await detecting?.close();
+    await upstream?.close();
+  });
+
+  it('lets a benign request through', async () => {
+    expect(await get(blocking.runtime.gatewayUrl, '/products?q=green%20tea')).toBe(200);
+  });
+
+  it('blocks SQL injection and cross-site scripting with 403', async () => {
+    expect(await get(blocking.runtime.gatewayUrl, SQLI)).toBe(403);
+    expect(await get(blocking.runtime.gatewayUrl, '/search?q=%3Cscript%3Ealert(1)%3C/script%3E')).toBe(403);
+  });
+
+  it('records the blocked exchange as an event', async () => {
+    expect(await get(blocking.runtime.gatewayUrl, SQLI)).toBe(403);
+    await blocking.runtime.events.flush();
+    const events = await blocking.client.events.list({ kind: 'http' });
+    expect(events.items.some((event) => event.http?.outcome === 'blocked' && event.http.status === 403)).toBe(
+      true,
+    );
+  });
+
+  it('honours a per-route exclusion', async () => {
+    // Without the blocking evaluation (949110) on /admin/products, the attack is only scored there.
+    expect(await get(blocking.runtime.gatewayUrl, '/admin/products?id=1%27%20OR%201%3D1--')).toBe(200);
+    expect(await get(blocking.runtime.gatewayUrl, '/products?id=1%27%20OR%201%3D1--')).toBe(403);
+    const settings = wafSettingsText(
+      parseConfig(`waf:\n  crs: ${CRS}\n  exclusions:\n    - { pathPrefix: /admin, removeRules: [942100] }\n`)
+        .waf,
+    );
+    expect(settings).toContain(
+      'SecRule REQUEST_FILENAME "@beginsWith /admin" "id:10000,phase:1,pass,nolog,ctl:ruleRemoveById=942100"',
+    );
+  });
+
+  it('only detects in DetectionOnly mode', async () => {
+    expect(await get(detecting.runtime.gatewayUrl, SQLI)).toBe(200);
+  });
+});
+
+describe('WAF configuration', () => {
+  it('writes paranoia level and thresholds as CRS settings', () => {
+    const waf = parseConfig('waf:\n  crs: /opt/crs\n  paranoia: 3\n  inboundThreshold: 10\n').waf;
+    const text = wafSettingsText(waf);
+    expect(text).toContain('SecRuleEngine On');
+    expect(text).toContain('setvar:tx.blocking_paranoia_level=3');
+    expect(text).toContain('setvar:tx.inbound_anomaly_score_threshold=10');
+  });
+
+  it('refuses a CRS folder without rules, naming the key', () => {
+    const waf = parseConfig('waf:\n  crs: /nonexistent/crs\n').waf;
+    expect(() => wafRuleFiles({ ...waf, crs: '/nonexistent/crs' }, '/tmp/x.conf')).toThrow(EnsuresecError);
+    expect(() => wafRuleFiles({ ...waf, crs: '/nonexistent/crs' }, '/tmp/x.conf')).toThrow(/waf\.crs/);
+  });
+
+  it('runs without a WAF when no CRS is configured', async () => {
+    const upstream = await startEchoUpstream();
+    const plain = await startTestRuntime(upstream.url);
+    try {
+      expect(await get(plain.runtime.gatewayUrl, SQLI)).toBe(200);
+    } finally {
+      await plain.close();
+      await upstream.close();
+    }
+  });
+});
