@@ -3,165 +3,175 @@
  * Starts, each in its own process, a fast upstream, the minimal node:http + undici proxy
  * (bench/minimal-proxy.ts), the Ensuresec gateway with events, 1,100 decisions and rate
  * limits on, and, when nginx is on PATH, nginx `return 200` and nginx as a plain reverse
- * proxy. Loads each with wrk (required), then prints req/s, p50, p99, the gateway's peak RSS
- * and the ratios gateway/minimal-proxy and gateway/nginx-proxy.
- * Env: BENCH_DURATION_S (default 10), BENCH_CONNECTIONS (50), BENCH_THREADS (2), BENCH_RATE (2000),
- * BENCH_ROUNDS (2: targets are measured in interleaved rounds and the best run of each is kept).
+ * proxy. Each round loads every target with wrk (required: req/s, p50, p99 and the server's
+ * CPU time per request), then with the open-loop generator at a fixed rate (bench/fixed-rate.ts:
+ * p50, p99, max from the intended send time). Prints the best of the rounds for each target,
+ * the ratios gateway/minimal proxy, the p99 differences against direct access, and the
+ * gateway's peak RSS.
+ * Env: BENCH_DURATION_S (default 10), BENCH_CONNECTIONS (50), BENCH_THREADS (2), BENCH_RATE
+ * (2000), BENCH_FIXED_DURATION_S (10), BENCH_ROUNDS (3: targets are measured in interleaved
+ * rounds and each column keeps its best round, which is what survives a shared machine).
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { FixedRateResult } from './fixed-rate.js';
+import { startNginx } from './nginx.js';
+import { cpuTicks, peakRssMb, runFixedRate, runWrk, ticksToUs, warmUp } from './measure.js';
 
-const DURATION_S = Number(process.env['BENCH_DURATION_S'] ?? 10);
-const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
-const THREADS = Number(process.env['BENCH_THREADS'] ?? 2);
+const WRK = {
+  durationSec: Number(process.env['BENCH_DURATION_S'] ?? 10),
+  connections: Number(process.env['BENCH_CONNECTIONS'] ?? 50),
+  threads: Number(process.env['BENCH_THREADS'] ?? 2),
+};
 const FIXED_RATE = Number(process.env['BENCH_RATE'] ?? 2000);
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 2);
-const SERVER_SCRIPT = fileURLToPath(new URL('./server.ts', import.meta.url));
+const FIXED_DURATION_S = Number(process.env['BENCH_FIXED_DURATION_S'] ?? 10);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const ENTRY_POINTS = {
+  server: fileURLToPath(new URL('./server.ts', import.meta.url)),
+  fixedRate: fileURLToPath(new URL('./fixed-rate.ts', import.meta.url)),
+};
+
+type Commands = Record<keyof typeof ENTRY_POINTS, string[]>;
 
 function onPath(tool: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
 }
 
-interface Started {
-  port: number;
-  child: ChildProcess;
-}
-
 /**
- * Bundles bench/server.ts into one plain .mjs with esbuild (tsx's own dependency), so the
- * servers run as production JS would: the tsx loader thread alone costs tens of MB of RSS.
- * Falls back to tsx when esbuild cannot be loaded.
+ * Bundles the server and the generator into plain .mjs files with esbuild (tsx's own
+ * dependency), so they run as production JS would: the tsx loader thread alone costs tens of
+ * MB of RSS. Falls back to tsx when esbuild cannot be loaded.
  */
-async function bundleServer(dir: string): Promise<string[]> {
+async function bundle(dir: string): Promise<Commands> {
   try {
     const esbuild = (await import('esbuild')) as typeof import('esbuild');
-    const outfile = join(dir, 'server.mjs');
     await esbuild.build({
-      entryPoints: [SERVER_SCRIPT],
+      entryPoints: ENTRY_POINTS,
       bundle: true,
       platform: 'node',
       format: 'esm',
       target: 'node20',
-      outfile,
+      outdir: dir,
+      outExtension: { '.js': '.mjs' },
       logLevel: 'error',
       banner: {
         js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
       },
     });
-    return [outfile];
+    return { server: [join(dir, 'server.mjs')], fixedRate: [join(dir, 'fixedRate.mjs')] };
   } catch (err) {
-    console.log(
-      `note: esbuild unavailable (${String(err)}); running the servers through tsx, which adds RSS.`,
-    );
-    return ['--import', 'tsx', SERVER_SCRIPT];
+    console.log(`note: esbuild unavailable (${String(err)}); running through tsx, which adds RSS.`);
+    return {
+      server: ['--import', 'tsx', ENTRY_POINTS.server],
+      fixedRate: ['--import', 'tsx', ENTRY_POINTS.fixedRate],
+    };
   }
 }
 
-let serverArgs: string[] = ['--import', 'tsx', SERVER_SCRIPT];
+interface Target {
+  name: string;
+  port: number;
+  pid: number;
+}
 
-function startNodeServer(role: string, upstream = ''): Promise<Started> {
-  const child = spawn(process.execPath, [...serverArgs, role, upstream], {
+function startNodeServer(command: string[], role: string, upstream = ''): Promise<ChildProcess & Target> {
+  const child = spawn(process.execPath, [...command, role, upstream], {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-    lines.once('line', (line) => resolve({ port: (JSON.parse(line) as { port: number }).port, child }));
+    lines.once('line', (line) => {
+      const { port } = JSON.parse(line) as { port: number };
+      resolve(Object.assign(child, { name: role, port, pid: child.pid ?? 0 }));
+    });
     child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-async function startNginx(
-  dir: string,
-  upstreamPort: number,
-): Promise<{ returnPort: number; proxyPort: number; child: ChildProcess }> {
-  const [returnPort, proxyPort] = [await freePort(), await freePort()];
-  const conf = `worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-  upstream shop { server 127.0.0.1:${upstreamPort}; keepalive 64; }
-  server { listen 127.0.0.1:${returnPort}; location / { return 200 'ok'; } }
-  server { listen 127.0.0.1:${proxyPort};
-    location / { proxy_pass http://shop; proxy_http_version 1.1; proxy_set_header Connection ""; } }
-}
-`;
-  writeFileSync(join(dir, 'nginx.conf'), conf);
-  const child = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
-    stdio: 'inherit',
-  });
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  return { returnPort, proxyPort, child };
-}
-
-interface Result {
+interface Row {
   name: string;
   rps: number;
   p50Ms: number;
   p99Ms: number;
-  fixedP99Ms?: number;
+  cpuUsPerRequest: number;
+  fixed: FixedRateResult | null;
 }
 
-function toMs(value: string): number {
-  const match = /^([\d.]+)(us|ms|s|m)$/.exec(value.trim());
-  if (!match) return NaN;
-  const n = Number(match[1]);
-  return match[2] === 'us' ? n / 1000 : match[2] === 's' ? n * 1000 : match[2] === 'm' ? n * 60_000 : n;
+/** Keeps each column's best round: most req/s (with its latencies), least CPU, lowest fixed p99. */
+function keepBest(previous: Row | undefined, next: Row): Row {
+  if (previous === undefined) return next;
+  const throughput = next.rps > previous.rps ? next : previous;
+  const fixed =
+    previous.fixed === null || (next.fixed !== null && next.fixed.p99Ms < previous.fixed.p99Ms)
+      ? next.fixed
+      : previous.fixed;
+  return {
+    ...throughput,
+    cpuUsPerRequest: Math.min(previous.cpuUsPerRequest, next.cpuUsPerRequest),
+    fixed,
+  };
 }
 
-function runWrk(
-  tool: string,
-  port: number,
-  extra: string[] = [],
-): { rps: number; p50Ms: number; p99Ms: number } {
-  const out = execFileSync(
-    tool,
-    [
-      `-t${THREADS}`,
-      `-c${CONNECTIONS}`,
-      `-d${DURATION_S}s`,
-      '--latency',
-      ...extra,
-      `http://127.0.0.1:${port}/`,
-    ],
-    { encoding: 'utf8' },
+const load = (): string =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(', ');
+const ms = (n: number | undefined): string => (n === undefined ? '' : n.toFixed(2));
+
+function printTable(rows: Row[]): void {
+  const columns = ['req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', `@${FIXED_RATE}/s p50`, 'p99', 'max'];
+  console.log(`${'target'.padEnd(36)}${columns.map((c, i) => c.padStart(i === 4 ? 14 : 11)).join('')}`);
+  for (const r of rows) {
+    const cells = [
+      r.rps.toFixed(0),
+      ms(r.p50Ms),
+      ms(r.p99Ms),
+      r.cpuUsPerRequest.toFixed(1),
+      ms(r.fixed?.p50Ms),
+      ms(r.fixed?.p99Ms),
+      ms(r.fixed?.maxMs),
+    ];
+    console.log(`${r.name.padEnd(36)}${cells.map((c, i) => c.padStart(i === 4 ? 14 : 11)).join('')}`);
+  }
+}
+
+function printVerdicts(rows: Row[], rssMb: number): void {
+  const byName = (prefix: string): Row | undefined => rows.find((r) => r.name.startsWith(prefix));
+  const [direct, minimal, gateway] = [byName('upstream'), byName('minimal'), byName('ensuresec')];
+  if (gateway && minimal) {
+    const ratio = gateway.rps / minimal.rps;
+    console.log(
+      `gateway / minimal proxy req/s: ${(ratio * 100).toFixed(1)} % (target >= 90 %) ${ratio >= 0.9 ? 'OK' : 'BELOW TARGET'}`,
+    );
+    const cost = gateway.cpuUsPerRequest / minimal.cpuUsPerRequest;
+    console.log(`gateway / minimal proxy CPU per request: ${(cost * 100).toFixed(1)} %`);
+  }
+  const nginxProxy = byName('nginx proxy');
+  if (gateway && nginxProxy)
+    console.log(`gateway / nginx proxy req/s: ${((gateway.rps / nginxProxy.rps) * 100).toFixed(1)} %`);
+  const directP99 = direct?.fixed?.p99Ms;
+  if (directP99 !== undefined) {
+    for (const row of [minimal, gateway, nginxProxy]) {
+      if (row?.fixed == null) continue;
+      const diff = row.fixed.p99Ms - directP99;
+      const verdict = row === gateway ? ` (target <= 2 ms) ${diff <= 2 ? 'OK' : 'ABOVE TARGET'}` : '';
+      console.log(
+        `p99 @${FIXED_RATE}/s, ${row.name} - direct: ${diff >= 0 ? '+' : ''}${ms(diff)} ms${verdict}`,
+      );
+    }
+  }
+  console.log(
+    `gateway peak RSS (VmHWM): ${rssMb.toFixed(1)} MB (target <= 120 MB) ${rssMb <= 120 ? 'OK' : 'ABOVE TARGET'}`,
   );
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
-  const p50 = /^\s*50(?:\.000)?%\s+(\S+)/m.exec(out)?.[1] ?? '';
-  const p99 = /^\s*99(?:\.000)?%\s+(\S+)/m.exec(out)?.[1] ?? '';
-  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1];
-  if (non2xx) console.warn(`  warning: ${non2xx} non-2xx responses on port ${port}`);
-  return { rps, p50Ms: toMs(p50), p99Ms: toMs(p99) };
 }
 
-function peakRssMb(pid: number | undefined): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
-  return kb / 1024;
-}
-
-function gatewayStats(child: ChildProcess): Promise<unknown> {
+function gatewayStats(child: ChildProcess): Promise<{ events: number }> {
   return new Promise((resolve) => {
-    child.once('message', (message: { stats?: unknown }) => resolve(message.stats));
+    child.once('message', (message: { stats: { events: number } }) => resolve(message.stats));
     child.send({ type: 'stats' });
   });
 }
@@ -173,87 +183,65 @@ async function main(): Promise<void> {
     );
     process.exit(2);
   }
-  const fixedTool = onPath('wrk2') ? 'wrk2' : null;
   const children: ChildProcess[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'ensuresec-bench-'));
   try {
-    serverArgs = await bundleServer(dir);
-    const upstream = await startNodeServer('upstream');
-    children.push(upstream.child);
+    const commands = await bundle(dir);
+    const upstream = await startNodeServer(commands.server, 'upstream');
+    children.push(upstream);
     const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
-    const minimal = await startNodeServer('minimal-proxy', upstreamUrl);
-    const gateway = await startNodeServer('gateway', upstreamUrl);
-    children.push(minimal.child, gateway.child);
-    const targets: Array<{ name: string; port: number }> = [
-      { name: 'upstream (node:http, direct)', port: upstream.port },
-      { name: 'minimal proxy (node:http + undici)', port: minimal.port },
-      { name: 'ensuresec gateway', port: gateway.port },
+    const minimal = await startNodeServer(commands.server, 'minimal-proxy', upstreamUrl);
+    children.push(minimal);
+    const gateway = await startNodeServer(commands.server, 'gateway', upstreamUrl);
+    children.push(gateway);
+    const targets: Target[] = [
+      { name: 'upstream (node:http, direct)', port: upstream.port, pid: upstream.pid },
+      { name: 'minimal proxy (node:http + undici)', port: minimal.port, pid: minimal.pid },
+      { name: 'ensuresec gateway', port: gateway.port, pid: gateway.pid },
     ];
     if (onPath('nginx')) {
       const nginx = await startNginx(dir, upstream.port);
       children.push(nginx.child);
+      const pid = nginx.child.pid ?? 0;
       targets.push(
-        { name: 'nginx return 200', port: nginx.returnPort },
-        { name: 'nginx proxy', port: nginx.proxyPort },
+        { name: 'nginx return 200', port: nginx.returnPort, pid },
+        { name: 'nginx proxy', port: nginx.proxyPort, pid },
       );
     } else {
       console.log('note: nginx is not on PATH; skipping the nginx baselines (apt-get install nginx-light).');
     }
+    console.log(`load average before: ${load()}`);
     console.log(
-      `wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION_S}s --latency, ${ROUNDS} interleaved rounds, best run kept\n`,
+      `wrk -t${WRK.threads} -c${WRK.connections} -d${WRK.durationSec}s --latency, then ${FIXED_RATE} req/s ` +
+        `open-loop for ${FIXED_DURATION_S} s; ${ROUNDS} interleaved rounds, best of each column kept\n`,
     );
-    // The machine is shared and has 2 cores: interleave rounds and keep each target's best run.
-    const results: Result[] = [];
+    const rows = new Map<string, Row>();
     for (let round = 1; round <= ROUNDS; round++) {
       for (const target of targets) {
-        if (round === 1)
-          execFileSync('wrk', ['-t1', '-c10', '-d2s', `http://127.0.0.1:${target.port}/`], {
-            stdio: 'ignore',
-          });
-        const result: Result = { name: target.name, ...runWrk('wrk', target.port) };
-        if (fixedTool) result.fixedP99Ms = runWrk(fixedTool, target.port, [`-R${FIXED_RATE}`]).p99Ms;
-        const index = results.findIndex((r) => r.name === target.name);
-        if (index < 0) results.push(result);
-        else if (result.rps > (results[index]?.rps ?? 0)) results[index] = result;
-        console.log(`  round ${round}: ${target.name} ${result.rps.toFixed(0)} req/s`);
+        if (round === 1) warmUp(target.port);
+        const ticksBefore = cpuTicks(target.pid);
+        const wrk = runWrk(target.port, WRK);
+        const cpuUsPerRequest = ticksToUs(cpuTicks(target.pid) - ticksBefore) / wrk.requests;
+        if (wrk.non2xx > 0) console.warn(`  warning: ${wrk.non2xx} non-2xx responses from ${target.name}`);
+        const fixed = await runFixedRate(commands.fixedRate, target.port, FIXED_RATE, FIXED_DURATION_S);
+        if (fixed.errors > 0) console.warn(`  warning: ${fixed.errors} failed fixed-rate requests`);
+        const row: Row = { name: target.name, ...wrk, cpuUsPerRequest, fixed };
+        rows.set(target.name, keepBest(rows.get(target.name), row));
+        console.log(
+          `  round ${round}: ${target.name}: ${wrk.rps.toFixed(0)} req/s, ${cpuUsPerRequest.toFixed(1)} CPU µs/req, ` +
+            `p99 @${FIXED_RATE}/s ${ms(fixed.p99Ms)} ms`,
+        );
       }
     }
-    const rssMb = peakRssMb(gateway.child.pid);
-    const stats = (await gatewayStats(gateway.child)) as { events: number };
+    const rssMb = peakRssMb(gateway.pid);
+    const stats = await gatewayStats(gateway);
 
     console.log('');
-    const fixedHeader = fixedTool ? `p99 @${FIXED_RATE}/s` : '';
-    console.log(
-      `${'target'.padEnd(38)}${'req/s'.padStart(10)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${fixedHeader.padStart(14)}`,
-    );
-    for (const r of results) {
-      const fixed = r.fixedP99Ms !== undefined ? r.fixedP99Ms.toFixed(2) : '';
-      console.log(
-        `${r.name.padEnd(38)}${r.rps.toFixed(0).padStart(10)}${r.p50Ms.toFixed(2).padStart(10)}${r.p99Ms.toFixed(2).padStart(10)}${fixed.padStart(14)}`,
-      );
-    }
-    const byName = (prefix: string): Result | undefined => results.find((r) => r.name.startsWith(prefix));
-    const gw = byName('ensuresec');
-    const minimalResult = byName('minimal');
-    const nginxProxy = byName('nginx proxy');
+    printTable([...rows.values()]);
     console.log('');
-    if (gw && minimalResult) {
-      const ratio = gw.rps / minimalResult.rps;
-      console.log(
-        `gateway / minimal proxy req/s: ${(ratio * 100).toFixed(1)} % (target >= 90 %) ${ratio >= 0.9 ? 'OK' : 'BELOW TARGET'}`,
-      );
-    }
-    if (gw && nginxProxy)
-      console.log(`gateway / nginx proxy req/s:   ${((gw.rps / nginxProxy.rps) * 100).toFixed(1)} %`);
-    console.log(
-      `gateway peak RSS (VmHWM): ${rssMb.toFixed(1)} MB (target <= 120 MB) ${rssMb <= 120 ? 'OK' : 'ABOVE TARGET'}`,
-    );
+    printVerdicts([...rows.values()], rssMb);
     console.log(`gateway events published to the no-op sink: ${stats.events}`);
-    if (!fixedTool) {
-      console.log(
-        `note: wrk2 is not on PATH and wrk ${'4'} has no fixed-rate mode (-R): only throughput latency was measured, not p99 at ${FIXED_RATE} req/s.`,
-      );
-    }
+    console.log(`load average after: ${load()}`);
   } finally {
     for (const child of children) child.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });

@@ -7,11 +7,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import type { Duplex, Readable } from 'node:stream';
 import { Pool } from 'undici';
-import { newId } from '../core/ids.js';
 import { AdmissionControl } from './admission.js';
 import { DecisionSync } from './decisions.js';
 import { EventPublisher, type Outcome } from './events.js';
 import { Exchange } from './exchange.js';
+import { fastIdGenerator } from './fast-id.js';
 import { clientIpFrom, isValidRequestId, upstreamRequestHeaders } from './headers.js';
 import { checkVerdict, type InspectionContext } from './inspection.js';
 import { normaliseIp } from './ip.js';
@@ -19,6 +19,8 @@ import { emptyMetrics } from './metrics.js';
 import type { ResolvedOptions } from './options.js';
 
 const isIp = (value: string): boolean => isIP(value) !== 0;
+// One id per request: core's newId costs a crypto call per id, see fast-id.ts.
+const nextRequestId = fastIdGenerator('req');
 
 export interface ClientIdentity {
   peerIp: string;
@@ -36,10 +38,14 @@ export class GatewayCore {
   readonly tunnels = new Set<Duplex>();
 
   constructor(readonly options: ResolvedOptions) {
+    // The upstream timeouts live on the pool, so no per-request timer or option object:
+    // undici's own headers/body timers answer them (UND_ERR_*_TIMEOUT -> 504).
     this.pool = new Pool(options.upstream.origin, {
       connections: options.upstreamConnections,
       pipelining: 1,
       keepAliveTimeout: 30_000,
+      headersTimeout: options.upstreamTimeoutMs,
+      bodyTimeout: options.upstreamTimeoutMs,
       connect: { timeout: options.upstreamTimeoutMs },
     });
     this.decisions = new DecisionSync(
@@ -61,13 +67,13 @@ export class GatewayCore {
   identify(req: IncomingMessage): ClientIdentity {
     const peerIp = normaliseIp(req.socket.remoteAddress ?? '');
     const trust = this.options.trustProxy;
-    if (!trust) return { peerIp, clientIp: peerIp, requestId: newId('req') };
+    if (!trust) return { peerIp, clientIp: peerIp, requestId: nextRequestId() };
     const forwardedFor = req.headers['x-forwarded-for'];
     const firstFor = typeof forwardedFor === 'string' ? forwardedFor : forwardedFor?.[0];
     const clientIp = normaliseIp(clientIpFrom(peerIp, firstFor, true, isIp));
     const incomingId = req.headers['x-request-id'];
     const requestId =
-      typeof incomingId === 'string' && isValidRequestId(incomingId) ? incomingId : newId('req');
+      typeof incomingId === 'string' && isValidRequestId(incomingId) ? incomingId : nextRequestId();
     return { peerIp, clientIp, requestId };
   }
 
@@ -160,8 +166,9 @@ export class GatewayCore {
 
   recordExchange(exchange: Exchange, outcome: Outcome): void {
     this.metrics.outcomes[outcome]++;
+    if (!this.events.wants(outcome, exchange.status)) return;
     const req = exchange.req;
-    this.events.record({
+    this.events.publishRecord({
       requestId: exchange.requestId,
       startedAtMs: exchange.startedAtMs,
       latencyMs: performance.now() - exchange.startedAt,
@@ -176,7 +183,7 @@ export class GatewayCore {
       requestBytes: exchange.requestBytes,
       responseBytes: exchange.responseBytes,
       outcome,
-      ...(exchange.labels ? { labels: exchange.labels } : {}),
+      labels: exchange.labels,
     });
   }
 

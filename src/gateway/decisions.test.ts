@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import { request } from 'undici';
+import { ManualClock } from '../core/clock.js';
 import type { DecisionInput } from '../core/records/decision.js';
-import { DecisionIndex } from './decisions.js';
+import { DecisionIndex, DecisionSync } from './decisions.js';
 import { parseIp, scratchWords } from './ip.js';
 import {
   makeDecision,
@@ -74,6 +76,32 @@ describe('decision index', () => {
     expect(parseIp('300.1.1.1')).toBe(0);
     expect(parseIp('1::2::3')).toBe(0);
     expect(parseIp('not an ip')).toBe(0);
+  });
+});
+
+describe('decision sync', () => {
+  it('keeps the index when a refresh returns the same decisions, rebuilds it on any change', async () => {
+    const ban = makeDecision({ action: 'ban', scope: 'ip', value: '192.0.2.7' });
+    const state = mutableProvider([ban]);
+    const clock = new ManualClock(Date.now());
+    const sync = new DecisionSync(state.provider, 60_000, clock, pino({ level: 'silent' }));
+    await sync.refresh();
+    const first = sync.index;
+    expect(first.match('192.0.2.7', clock.nowMs())?.action).toBe('ban');
+
+    await sync.refresh();
+    expect(sync.index).toBe(first);
+    expect(sync.refreshes).toBe(2);
+
+    // Changed in place: the provider hands back the very same object.
+    ban.action = 'allow';
+    await sync.refresh();
+    expect(sync.index).not.toBe(first);
+    expect(sync.index.match('192.0.2.7', clock.nowMs())?.action).toBe('allow');
+
+    state.decisions = [];
+    await sync.refresh();
+    expect(sync.index.match('192.0.2.7', clock.nowMs())).toBeUndefined();
   });
 });
 

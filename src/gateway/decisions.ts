@@ -109,9 +109,47 @@ function pushTo(map: Map<string, IndexedDecision[]>, key: string, entry: Indexed
   else list.push(entry);
 }
 
+/**
+ * The indexed fields of the decisions an index was built from, copied (a provider may hand
+ * back the same objects, changed in place), so a refresh can tell "nothing changed" without
+ * allocating.
+ */
+class DecisionSnapshot {
+  private static readonly FIELDS = 6;
+
+  private constructor(private readonly values: ReadonlyArray<string | number | null | undefined>) {}
+
+  static readonly empty = new DecisionSnapshot([]);
+
+  static of(decisions: readonly Decision[]): DecisionSnapshot {
+    const values: Array<string | number | null | undefined> = [];
+    for (const d of decisions) values.push(d.id, d.action, d.scope, d.value, d.expiresAt, d.ratePerMinute);
+    return new DecisionSnapshot(values);
+  }
+
+  matches(decisions: readonly Decision[]): boolean {
+    const values = this.values;
+    if (values.length !== decisions.length * DecisionSnapshot.FIELDS || values.length === 0) return false;
+    for (let i = 0, v = 0; i < decisions.length; i++, v += DecisionSnapshot.FIELDS) {
+      const d = decisions[i] as Decision;
+      if (
+        values[v] !== d.id ||
+        values[v + 1] !== d.action ||
+        values[v + 2] !== d.scope ||
+        values[v + 3] !== d.value ||
+        values[v + 4] !== d.expiresAt ||
+        values[v + 5] !== d.ratePerMinute
+      )
+        return false;
+    }
+    return true;
+  }
+}
+
 /** Keeps a `DecisionIndex` fresh from a provider: polling plus push notifications. */
 export class DecisionSync {
   index = new DecisionIndex();
+  private snapshot = DecisionSnapshot.empty;
   refreshes = 0;
   refreshErrors = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -162,10 +200,15 @@ export class DecisionSync {
     if (this.provider === null) return;
     try {
       const decisions = await this.provider.listActive();
-      this.index = DecisionIndex.build(decisions, this.clock.nowMs());
+      // Most polls return what the last one did: rebuilding thousands of entries twice a
+      // second is CPU and garbage on the proxy's own event loop, for nothing.
+      if (!this.snapshot.matches(decisions)) {
+        this.index = DecisionIndex.build(decisions, this.clock.nowMs());
+        this.snapshot = DecisionSnapshot.of(decisions);
+        if (this.index.skipped > 0)
+          this.logger.warn({ skipped: this.index.skipped }, 'gateway skipped invalid decisions');
+      }
       this.refreshes++;
-      if (this.index.skipped > 0)
-        this.logger.warn({ skipped: this.index.skipped }, 'gateway skipped invalid decisions');
     } catch (err) {
       // Keep enforcing the last good index: a provider outage must not lift the bans.
       this.refreshErrors++;

@@ -5,9 +5,10 @@
  * forwarded exchanges; anything the gateway answered itself, and 5xx, is always published.
  */
 import type { Logger } from 'pino';
-import { newId } from '../core/ids.js';
 import type { SecurityEvent } from '../core/records/security-event.js';
 import type { Severity } from '../core/records/common.js';
+import { fastIdGenerator } from './fast-id.js';
+import { isoTime } from './fast-time.js';
 import type { GatewayMetrics } from './metrics.js';
 
 export type Outcome = NonNullable<SecurityEvent['http']>['outcome'];
@@ -28,7 +29,7 @@ export interface ExchangeRecord {
   responseBytes: number;
   outcome: Outcome;
   upgrade?: boolean;
-  labels?: Record<string, string>;
+  labels?: Record<string, string> | undefined;
 }
 
 const SEVERITY: Record<Outcome, Severity> = {
@@ -40,6 +41,9 @@ const SEVERITY: Record<Outcome, Severity> = {
   banned: 'medium',
   blocked: 'medium',
 };
+
+// One id per event: core's newId costs a crypto call per id, see fast-id.ts.
+const nextEventId = fastIdGenerator('evt');
 
 function cap(value: string, max: number): string {
   return value.length > max ? value.slice(0, max) : value;
@@ -63,8 +67,8 @@ export function buildSecurityEvent(record: ExchangeRecord, sourceName: string): 
   if (record.host !== undefined) http.host = cap(record.host, 512);
   if (record.upgrade) http.upgrade = true;
   return {
-    id: newId('evt', record.startedAtMs),
-    time: new Date(record.startedAtMs).toISOString(),
+    id: nextEventId(record.startedAtMs),
+    time: isoTime(record.startedAtMs),
     kind: 'http',
     source: { type: 'gateway', name: sourceName },
     severity: SEVERITY[record.outcome],
@@ -84,13 +88,29 @@ export class EventPublisher {
     private readonly logger: Logger,
   ) {}
 
-  record(record: ExchangeRecord): void {
-    if (this.publish === null) return;
-    const always = record.outcome !== 'forwarded' || record.status >= 500;
+  /**
+   * Whether an exchange with this outcome is to be published (false without a sink); counts
+   * it as sampled out when not. Asked before the record is built, so a sampled-out exchange
+   * costs no allocation.
+   */
+  wants(outcome: Outcome, status: number): boolean {
+    if (this.publish === null) return false;
+    const always = outcome !== 'forwarded' || status >= 500;
     if (!always && this.sampleRate < 1 && Math.random() >= this.sampleRate) {
       this.metrics.eventsSampledOut++;
-      return;
+      return false;
     }
+    return true;
+  }
+
+  /** Samples, then publishes one exchange; never throws and never waits. */
+  record(record: ExchangeRecord): void {
+    if (this.wants(record.outcome, record.status)) this.publishRecord(record);
+  }
+
+  /** Publishes an exchange that `wants` let through. */
+  publishRecord(record: ExchangeRecord): void {
+    if (this.publish === null) return;
     try {
       const result: unknown = this.publish(buildSecurityEvent(record, this.sourceName));
       // The callback is typed void, but a bridge may still hand back a promise: never leave it unhandled.

@@ -40,6 +40,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   responseBytes = 0;
   status = 0;
   ctx: InspectionContext | null = null;
+  labels: Record<string, string> | undefined = undefined;
   /** Read up front: node detaches the socket from the request once the exchange is over. */
   readonly clientPort: number | undefined;
   private controller: Dispatcher.DispatchController | null = null;
@@ -61,7 +62,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
   ) {
     this.clientPort = req.socket.remotePort;
     (res as ExchangeResponse)[kExchange] = this;
-    res.once('close', onResponseClose);
+    // `on`, not `once`: a response closes once, and `once` wraps the listener in a closure.
+    res.on('close', onResponseClose);
   }
 
   /** Sends the request upstream; `body` is null, the request stream, a counted iterator or a buffer. */
@@ -75,8 +77,6 @@ export class Exchange implements Dispatcher.DispatchHandler {
           headers,
           // undici accepts async iterables as bodies at run time; its types only list streams.
           body: body as Buffer | Readable | null,
-          headersTimeout: this.core.options.upstreamTimeoutMs,
-          bodyTimeout: this.core.options.upstreamTimeoutMs,
         },
         this,
       );
@@ -218,8 +218,6 @@ export class Exchange implements Dispatcher.DispatchHandler {
       return Promise.reject(err);
     }
   }
-
-  labels: Record<string, string> | undefined;
 
   private afterResponseHeaders(result: InspectionResult): void {
     if (this.done) return;

@@ -35,6 +35,8 @@ export function isValidRequestId(value: string | undefined): value is string {
 
 function connectionTokens(value: string | undefined): Set<string> | null {
   if (value === undefined || value === '') return null;
+  // Nearly every message says only keep-alive or close, which name no field: skip the split.
+  if (value.length <= 10 && /^(?:keep-alive|close)$/i.test(value)) return null;
   const tokens = new Set<string>();
   for (const token of value.split(',')) {
     const name = token.trim().toLowerCase();

@@ -70,10 +70,13 @@ export function compileByteRegex(pattern: string, options: ByteRegexOptions = {}
     groupCount: parsed.groupCount,
     test,
     exec(value: string) {
-      if (!reversed) {
+      if (!reversed || !dfa) {
         const match = irregexp.exec(value);
         return match ? toGroups(match) : null;
       }
+      // The forward scan stops at the first match and most values do not match: only a value
+      // known to match pays for the full reversed scan that finds the leftmost start.
+      if (!dfa.test(value)) return null;
       const start = reversed.leftmostStartReversed(value);
       if (start < 0) return null;
       // One byte of left context keeps ^ and \b right at the start; the window bounds the rest.
