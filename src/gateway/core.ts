@@ -140,6 +140,9 @@ export class GatewayCore {
       method: req.method ?? 'GET',
       url: req.url ?? '/',
       headers: req.headers,
+      rawHeaders: req.rawHeaders,
+      httpVersion: req.httpVersion,
+      clientPort: exchange.clientPort,
       route: exchange.route,
       vars: {},
     };
@@ -184,6 +187,7 @@ export class GatewayCore {
       responseBytes: exchange.responseBytes,
       outcome,
       labels: exchange.labels,
+      inspection: exchange.ctx?.findings,
     });
   }
 

@@ -9,6 +9,7 @@ import type { SecurityEvent } from '../core/records/security-event.js';
 import type { Severity } from '../core/records/common.js';
 import { fastIdGenerator } from './fast-id.js';
 import { isoTime } from './fast-time.js';
+import type { InspectionFindings } from './inspection.js';
 import type { GatewayMetrics } from './metrics.js';
 
 export type Outcome = NonNullable<SecurityEvent['http']>['outcome'];
@@ -30,6 +31,7 @@ export interface ExchangeRecord {
   outcome: Outcome;
   upgrade?: boolean;
   labels?: Record<string, string> | undefined;
+  inspection?: InspectionFindings | undefined;
 }
 
 const SEVERITY: Record<Outcome, Severity> = {
@@ -66,6 +68,12 @@ export function buildSecurityEvent(record: ExchangeRecord, sourceName: string): 
   };
   if (record.host !== undefined) http.host = cap(record.host, 512);
   if (record.upgrade) http.upgrade = true;
+  if (record.inspection !== undefined && record.inspection.ruleIds.length > 0) {
+    const { ruleIds, blockedBy, detectionOnly } = record.inspection;
+    http.inspection = { ruleIds: ruleIds.slice(0, 500).map((id) => cap(id, 32)) };
+    if (blockedBy !== undefined) http.inspection.blockedBy = cap(blockedBy, 32);
+    if (detectionOnly) http.inspection.detectionOnly = true;
+  }
   return {
     id: nextEventId(record.startedAtMs),
     time: isoTime(record.startedAtMs),

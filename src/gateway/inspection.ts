@@ -56,11 +56,20 @@ export interface InspectionContext {
   /** `1.1`, `1.0` */
   httpVersion?: string;
   clientPort?: number;
+  /** Set by the inspector for the exchange's SecurityEvent (e.g. the WAF's matched rules). */
+  findings?: InspectionFindings;
   route: string;
   /** Set before onResponseHeaders. */
   response?: { status: number; headers: IncomingHttpHeaders };
   /** The inspector's own per-exchange state. */
   vars: Record<string, unknown>;
+}
+
+export interface InspectionFindings {
+  ruleIds: string[];
+  /** The rule that blocked (or would have, in detection-only mode). */
+  blockedBy?: string;
+  detectionOnly?: boolean;
 }
 
 export interface Inspector {

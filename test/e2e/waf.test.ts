@@ -53,9 +53,11 @@ describe('gateway with the OWASP CRS', { timeout: 60_000 }, () => {
     expect(await get(blocking.runtime.gatewayUrl, SQLI)).toBe(403);
     await blocking.runtime.events.flush();
     const events = await blocking.client.events.list({ kind: 'http' });
-    expect(events.items.some((event) => event.http?.outcome === 'blocked' && event.http.status === 403)).toBe(
-      true,
+    const blocked = events.items.find(
+      (event) => event.http?.outcome === 'blocked' && event.http.status === 403,
     );
+    expect(blocked?.http?.inspection?.ruleIds).toContain('942100');
+    expect(blocked?.http?.inspection?.blockedBy).toBe('949110');
   });
 
   it('honours a per-route exclusion', async () => {

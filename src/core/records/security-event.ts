@@ -37,6 +37,14 @@ export const httpSection = z.object({
     'blocked',
   ]),
   upgrade: z.boolean().optional(),
+  /** What the gateway's inspector (the WAF) found: the rules that matched, the one that blocked. */
+  inspection: z
+    .object({
+      ruleIds: z.array(z.string().max(32)).max(500),
+      blockedBy: z.string().max(32).optional(),
+      detectionOnly: z.boolean().optional(),
+    })
+    .optional(),
 });
 
 export const logSection = z.object({

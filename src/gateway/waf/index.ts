@@ -26,7 +26,7 @@ export {
 } from './engine/persistent.js';
 export { WafTransaction, type WafRequest, type WafResponse } from './engine/transaction.js';
 export type { WafResult, WafMatch, WafInterruption, AuditRecord } from './engine/results.js';
-export { createWafInspector, type WafInspectorOptions, type WafOutcome } from './inspector.js';
+export { createWafInspector, type WafInspectorOptions } from './inspector.js';
 
 /**
  * Loads rule files (globs allowed, in order) into an engine and wraps it as the gateway's

@@ -20,13 +20,6 @@ export interface WafInspectorOptions {
   onResult?: (ctx: InspectionContext, result: WafResult) => void;
 }
 
-/** What the WAF leaves in `ctx.vars.waf` for the gateway's event. */
-export interface WafOutcome {
-  ruleIds: number[];
-  interruptedBy: number | null;
-  detectionOnly: boolean;
-}
-
 const TX_KEY = Symbol('waf-transaction');
 
 function headerPairs(
@@ -57,12 +50,12 @@ export function createWafInspector(engine: WafEngine, options: WafInspectorOptio
   function finish(ctx: InspectionContext, tx: WafTransaction): void {
     const result = tx.processLogging();
     for (const line of result.matchLines) options.onMatchLine?.(line, ctx.requestId);
-    const outcome: WafOutcome = {
-      ruleIds: result.matchedRules.map((match) => match.id),
-      interruptedBy: result.interruption?.ruleId ?? result.wouldInterrupt?.ruleId ?? null,
-      detectionOnly: result.engineMode === 'DetectionOnly',
+    const blockedBy = result.interruption?.ruleId ?? result.wouldInterrupt?.ruleId;
+    ctx.findings = {
+      ruleIds: result.matchedRules.map((match) => String(match.id)),
+      ...(blockedBy === undefined ? {} : { blockedBy: String(blockedBy) }),
+      ...(result.engineMode === 'DetectionOnly' ? { detectionOnly: true } : {}),
     };
-    ctx.vars['waf'] = outcome;
     options.onResult?.(ctx, result);
   }
 
