@@ -73,8 +73,49 @@ async function reflect(req: IncomingMessage, res: ServerResponse): Promise<void>
       // albedo drops headers that are not valid HTTP; so do we.
     }
   }
+  // albedo is written in Go, whose net/http sniffs a Content-Type when the handler sets none;
+  // the response rules (95x) only see bodies of the inspected MIME types, so do the same.
+  if (body.length > 0 && res.getHeader('content-type') === undefined)
+    res.setHeader('content-type', sniffContentType(body));
   res.statusCode = status === 0 ? 200 : status;
   res.end(status >= 100 && status < 200 ? undefined : body);
+}
+
+const HTML_SIGNATURES = [
+  '<!doctype html',
+  '<html',
+  '<head',
+  '<script',
+  '<iframe',
+  '<h1',
+  '<div',
+  '<font',
+  '<table',
+  '<a',
+  '<style',
+  '<title',
+  '<b',
+  '<body',
+  '<br',
+  '<p',
+  '<!--',
+];
+
+/** The subset of Go's http.DetectContentType that matters for text bodies. */
+export function sniffContentType(body: Buffer): string {
+  const head = body
+    .subarray(0, 512)
+    .toString('latin1')
+    .replace(/^[\t\n\f\r ]+/, '');
+  const lower = head.toLowerCase();
+  const html = HTML_SIGNATURES.find((signature) => lower.startsWith(signature));
+  if (html !== undefined && /^[ >]/.test(lower.slice(html.length, html.length + 1) || ' '))
+    return 'text/html; charset=utf-8';
+  if (lower.startsWith('<?xml')) return 'text/xml; charset=utf-8';
+  if (head.startsWith('%PDF-')) return 'application/pdf';
+  // Bytes Go calls binary: control characters other than whitespace.
+  if (/[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]/.test(head)) return 'application/octet-stream';
+  return 'text/plain; charset=utf-8';
 }
 
 function handle(req: IncomingMessage, res: ServerResponse): void {

@@ -15,7 +15,7 @@ import { idsBetweenMarkers, MatchLogRouter, ruleIdsIn, WorkerMatchLog } from './
 import { parseOverrides } from './overrides.js';
 import { extractResponse, sendRawRequest } from './raw-client.js';
 import { parseTestFile, readTestTree } from './reader.js';
-import { startReflectBackend, type ReflectBackend } from './reflect-backend.js';
+import { sniffContentType, startReflectBackend, type ReflectBackend } from './reflect-backend.js';
 import { buildRequestBytes, encodeFormData } from './request-builder.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -304,5 +304,19 @@ describe('a stage through the real gateway (stand-in engine)', () => {
       status: 400,
       inspectedRequestIds: [],
     });
+  });
+});
+
+describe('reflected content type', () => {
+  it('is sniffed as Go does when the test gives none, so response rules see the body', () => {
+    expect(sniffContentType(Buffer.from('ViewStateException: Invalid viewstate'))).toBe(
+      'text/plain; charset=utf-8',
+    );
+    expect(sniffContentType(Buffer.from('  <html><body>Index of /</body></html>'))).toBe(
+      'text/html; charset=utf-8',
+    );
+    expect(sniffContentType(Buffer.from('<?xml version="1.0"?><a/>'))).toBe('text/xml; charset=utf-8');
+    expect(sniffContentType(Buffer.from([0x00, 0x01, 0x02, 0x41]))).toBe('application/octet-stream');
+    expect(sniffContentType(Buffer.from('<bogus>'))).toBe('text/plain; charset=utf-8');
   });
 });
