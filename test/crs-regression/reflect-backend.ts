@@ -101,6 +101,10 @@ const HTML_SIGNATURES = [
   '<!--',
 ];
 
+function isBinaryByte(code: number): boolean {
+  return code <= 0x08 || code === 0x0b || (code >= 0x0e && code <= 0x1a) || (code >= 0x1c && code <= 0x1f);
+}
+
 /** The subset of Go's http.DetectContentType that matters for text bodies. */
 export function sniffContentType(body: Buffer): string {
   const head = body
@@ -114,7 +118,7 @@ export function sniffContentType(body: Buffer): string {
   if (lower.startsWith('<?xml')) return 'text/xml; charset=utf-8';
   if (head.startsWith('%PDF-')) return 'application/pdf';
   // Bytes Go calls binary: control characters other than whitespace.
-  if (/[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]/.test(head)) return 'application/octet-stream';
+  if ([...head].some((char) => isBinaryByte(char.charCodeAt(0)))) return 'application/octet-stream';
   return 'text/plain; charset=utf-8';
 }
 
