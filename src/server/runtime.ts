@@ -28,7 +28,7 @@ import {
 } from './data-dir.js';
 import { registerGatewayMetrics } from './gateway-metrics.js';
 import { startRetention } from './retention.js';
-import { createWafForGateway } from './waf.js';
+import { createWafForGateway, type GatewayWaf } from './waf.js';
 import { VERSION } from './version.js';
 import { join } from 'node:path';
 
@@ -58,6 +58,8 @@ export interface Runtime {
   bus: Bus;
   events: EventSink;
   admin: AdminBootstrap;
+  /** Reloads the WAF rules (SIGHUP); a bad file keeps the last good set running. */
+  reloadWaf(): { ok: true; rules: number } | { ok: false; error: string };
   close(): Promise<void>;
 }
 
@@ -164,11 +166,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const apiUrl = apiAddress.replace('[::1]', 'localhost');
 
     let gatewayUrl: string | null = null;
+    let waf: GatewayWaf | null = null;
     if (config.gateway.enabled) {
       const wafLogger = logger.child({ component: 'waf' });
-      const inspection = createWafForGateway(config.waf, dataDir, wafLogger, {
+      waf = createWafForGateway(config.waf, dataDir, wafLogger, {
         onMatchLine: (line, requestId) => wafLogger.warn({ requestId }, line),
       });
+      const loadedWaf = waf;
+      if (loadedWaf) closers.push(() => loadedWaf.close());
+      const inspection = waf?.inspector;
       const perClient = config.gateway.rateLimits.perClient;
       gateway = createGateway({
         upstream: options.upstream ?? config.gateway.upstream,
@@ -226,7 +232,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     });
     closers.push(async () => removeServerInfo(dataDir));
 
-    return { apiUrl, gatewayUrl, store, bus, events, admin, close: closeAll };
+    const reloadWaf = () => waf?.reload() ?? { ok: false as const, error: 'no WAF is configured' };
+    return { apiUrl, gatewayUrl, store, bus, events, admin, reloadWaf, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

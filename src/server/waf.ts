@@ -5,11 +5,11 @@
  * no WAF and says so. A bad rule file is a load error naming file:line; on reload, the last
  * good rule set keeps running.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { EnsuresecError } from '../core/errors.js';
-import type { Inspector } from '../gateway/inspection.js';
+import type { InspectionContext, Inspector } from '../gateway/inspection.js';
 import {
   createWafEngine,
   createWafInspector,
@@ -60,13 +60,27 @@ export function wafRuleFiles(waf: WafConfig & { crs: string }, settingsFile: str
   return [settingsFile, setup, join(crs, 'rules', '*.conf'), ...waf.rules.map((file) => resolve(file))];
 }
 
-/** The gateway's inspector, or null (and a warning) when no CRS is configured or the mode is Off. */
+export interface GatewayWaf {
+  /** The gateway's inspector; every phase of one exchange goes to the rule set it started with. */
+  inspector: Inspector;
+  /** Loads the rules again; a bad file keeps the last good set running. */
+  reload(): { ok: true; rules: number } | { ok: false; error: string };
+  close(): Promise<void>;
+}
+
+const PINNED = Symbol('waf-rule-set');
+
+/**
+ * The WAF for an in-process gateway, or null (and a warning) when no CRS is configured or the
+ * mode is Off. Each exchange's audit record is appended as one JSON line to
+ * `<dataDir>/waf/audit.log`; match lines go to `onMatchLine`.
+ */
 export function createWafForGateway(
   waf: WafConfig,
   dataDir: string,
   logger: Logger,
-  options: WafInspectorOptions = {},
-): Inspector | null {
+  options: Pick<WafInspectorOptions, 'onMatchLine'> = {},
+): GatewayWaf | null {
   if (waf.crs === undefined) {
     logger.warn('WAF off: no OWASP CRS configured (waf.crs in ensuresec.yaml or --crs DIR); see docs/waf.md');
     return null;
@@ -78,17 +92,57 @@ export function createWafForGateway(
   const dir = join(dataDir, 'waf');
   mkdirSync(dir, { recursive: true });
   const settingsFile = join(dir, 'ensuresec-settings.conf');
-  writeFileSync(settingsFile, wafSettingsText(waf));
-  const started = performance.now();
-  const engine = createWafEngine(loadRuleFiles(wafRuleFiles({ ...waf, crs: waf.crs }, settingsFile)));
-  logger.info(
-    {
-      rules: engine.ruleCount,
-      mode: waf.mode,
-      paranoia: waf.paranoia,
-      loadMs: Math.round(performance.now() - started),
+  const audit = createWriteStream(join(dir, 'audit.log'), { flags: 'a', mode: 0o600 });
+  audit.on('error', (error) => logger.error({ err: error }, 'cannot write the WAF audit log'));
+  const inspectorOptions: WafInspectorOptions = {
+    ...options,
+    onResult: (_ctx, result) => {
+      if (result.auditLog !== null) audit.write(JSON.stringify(result.auditLog) + '\n');
     },
-    'WAF loaded',
-  );
-  return createWafInspector(engine, options);
+  };
+
+  function build(): { inspector: Inspector; rules: number } {
+    writeFileSync(settingsFile, wafSettingsText(waf));
+    const started = performance.now();
+    const engine = createWafEngine(
+      loadRuleFiles(wafRuleFiles({ ...waf, crs: waf.crs as string }, settingsFile)),
+    );
+    logger.info(
+      {
+        rules: engine.ruleCount,
+        mode: waf.mode,
+        paranoia: waf.paranoia,
+        loadMs: Math.round(performance.now() - started),
+      },
+      'WAF rules loaded',
+    );
+    return { inspector: createWafInspector(engine, inspectorOptions), rules: engine.ruleCount };
+  }
+
+  let current = build().inspector;
+  const pinned = (ctx: InspectionContext): Inspector =>
+    ((ctx.vars as Record<symbol, Inspector>)[PINNED] ??= current);
+  const inspector: Inspector = {
+    onRequestHeaders: (ctx) => pinned(ctx).onRequestHeaders?.(ctx),
+    wantsRequestBody: (ctx) => pinned(ctx).wantsRequestBody?.(ctx) ?? false,
+    onRequestBody: (ctx, body) => pinned(ctx).onRequestBody?.(ctx, body),
+    onResponseHeaders: (ctx) => pinned(ctx).onResponseHeaders?.(ctx),
+    wantsResponseBody: (ctx) => pinned(ctx).wantsResponseBody?.(ctx) ?? false,
+    onResponseBody: (ctx, body) => pinned(ctx).onResponseBody?.(ctx, body),
+  };
+  return {
+    inspector,
+    reload() {
+      try {
+        const next = build();
+        current = next.inspector;
+        return { ok: true, rules: next.rules };
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        logger.error({ err: error }, 'WAF reload failed; the last good rule set keeps running');
+        return { ok: false, error: message };
+      }
+    },
+    close: () => new Promise((resolve) => audit.end(() => resolve())),
+  };
 }

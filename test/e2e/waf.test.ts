@@ -1,4 +1,6 @@
 /** The gateway with the OWASP CRS (from ../shared/crs, as users bring their own) in front of a shop. */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,6 +103,40 @@ describe('WAF configuration', () => {
     } finally {
       await plain.close();
       await upstream.close();
+    }
+  });
+});
+
+describe('WAF rule reload', { timeout: 60_000 }, () => {
+  it('swaps in a good rule set, keeps the last good one when a file is bad, and writes the audit log', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ensuresec-rules-'));
+    const ruleFile = join(dir, 'local.conf');
+    const probeRule = (value: string) =>
+      `SecRule ARGS:probe "@streq ${value}" "id:100001,phase:1,deny,status:403,log,auditlog,msg:'probe ${value}'"\n`;
+    writeFileSync(ruleFile, probeRule('one'));
+    const upstream = await startEchoUpstream();
+    const env = await startTestRuntime(upstream.url, `waf:\n  crs: ${CRS}\n  rules: [${ruleFile}]\n`);
+    try {
+      const gateway = env.runtime.gatewayUrl;
+      expect(await get(gateway, '/?probe=one')).toBe(403);
+      writeFileSync(ruleFile, 'SecRule ARGS:probe "@nosuchoperator x" "id:100001,phase:1,deny"\n');
+      const failed = env.runtime.reloadWaf();
+      expect(failed.ok).toBe(false);
+      expect(failed.ok ? '' : failed.error).toContain('local.conf:1');
+      expect(await get(gateway, '/?probe=one')).toBe(403);
+      writeFileSync(ruleFile, probeRule('two'));
+      expect(env.runtime.reloadWaf()).toMatchObject({ ok: true });
+      expect(await get(gateway, '/?probe=one')).toBe(200);
+      expect(await get(gateway, '/?probe=two')).toBe(403);
+      const auditLog = readFileSync(join(env.dataDir, 'waf', 'audit.log'), 'utf8')
+        .trim()
+        .split('\n');
+      expect(auditLog.some((line) => line.includes('100001'))).toBe(true);
+      expect(() => auditLog.map((line) => JSON.parse(line) as unknown)).not.toThrow();
+    } finally {
+      await env.close();
+      await upstream.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -45,6 +45,11 @@ export function register(program: Command): void {
           );
         }
         process.stdout.write(lines.join('\n') + '\n');
+        // SIGHUP reloads the WAF rules (after editing ensuresec's rule files or updating the CRS).
+        process.on('SIGHUP', () => {
+          const outcome = runtime.reloadWaf();
+          if (outcome.ok) logger.info({ rules: outcome.rules }, 'WAF rules reloaded');
+        });
         await waitForShutdown(() => runtime.close(), logger);
       }),
     );
