@@ -25,7 +25,12 @@ export function processRequestBodyInto(tx: WafTransaction, body: string): boolea
     if (settings.requestBodyLimitAction === 'Reject') return true;
     text = text.slice(0, limit);
   }
-  tx.scalars.set('REQUEST_BODY', text);
+  // As ModSecurity: the raw body is REQUEST_BODY for the URLENCODED processor, for a body no
+  // processor claims, and when a rule forces it (ctl:forceRequestBodyVariable); an XML, JSON or
+  // multipart body is judged through what its processor extracts.
+  if (processor === undefined || processor === 'URLENCODED' || tx.controls.forceRequestBodyVariable) {
+    tx.scalars.set('REQUEST_BODY', text);
+  }
   tx.scalars.set('REQUEST_BODY_LENGTH', String(text.length));
   tx.scalars.set('FULL_REQUEST_LENGTH', String(text.length));
   if (processor === undefined) return false;
