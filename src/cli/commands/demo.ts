@@ -1,23 +1,20 @@
 /** `ensuresec demo`: the demo shop behind the gateway, the API and the traffic simulator, with every URL printed. */
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { action } from '../action.js';
 import { createLogger } from '../../server/logger.js';
 import { startDemo } from '../../server/demo.js';
 import { waitForShutdown } from '../shutdown.js';
-import { wafSummary } from '../waf-summary.js';
+import { applyWafOptions, wafSummary, withWafOptions, type WafFlags } from '../waf-options.js';
 
-interface DemoFlags {
+interface DemoFlags extends WafFlags {
   vulnerable?: boolean;
   simulator?: boolean;
   scenario?: string[];
   shoppers?: string;
-  crs?: string;
-  paranoia?: string;
 }
 
 export function register(program: Command): void {
-  program
-    .command('demo')
+  withWafOptions(program.command('demo'))
     .description('run the demo shop behind the Ensuresec gateway, with the API and simulated shoppers')
     .option('--vulnerable', "turn on the demo shop's deliberate flaws (see docs/demo.md)")
     .option('--no-simulator', 'do not send simulated shoppers')
@@ -26,21 +23,11 @@ export function register(program: Command): void {
       'attack scenarios to play (sql-injection, xss, credential-stuffing, card-testing, coupon-abuse, scraping, path-probing)',
     )
     .option('--shoppers <n>', 'simulated shoppers at once')
-    .option('--crs <dir>', 'an extracted OWASP CRS release to run in the gateway (overrides waf.crs)')
-    .addOption(
-      new Option('--paranoia <level>', 'CRS paranoia level (overrides waf.paranoia)').choices([
-        '1',
-        '2',
-        '3',
-        '4',
-      ]),
-    )
     .action(
       action(async (context, flags: DemoFlags) => {
         const { config } = context.loadConfig();
         if (flags.vulnerable) config.demo.vulnerable = true;
-        if (flags.crs) config.waf.crs = flags.crs;
-        if (flags.paranoia) config.waf.paranoia = Number(flags.paranoia);
+        applyWafOptions(config, flags);
         if (flags.simulator === false) config.demo.simulator.enabled = false;
         if (flags.scenario) config.demo.simulator.scenarios = flags.scenario;
         if (flags.shoppers)

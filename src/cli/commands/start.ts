@@ -1,30 +1,19 @@
 /** `ensuresec start`: the server (API) and the gateway from ensuresec.yaml; `--upstream URL` protects a running shop. */
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { action } from '../action.js';
 import { createLogger } from '../../server/logger.js';
 import { startRuntime } from '../../server/runtime.js';
 import { waitForShutdown } from '../shutdown.js';
-import { wafSummary } from '../waf-summary.js';
+import { applyWafOptions, wafSummary, withWafOptions, type WafFlags } from '../waf-options.js';
 
 export function register(program: Command): void {
-  program
-    .command('start')
+  withWafOptions(program.command('start'))
     .description('start the API server and the gateway in front of your shop')
     .option('--upstream <url>', 'the shop to protect (overrides gateway.upstream)')
-    .option('--crs <dir>', 'an extracted OWASP CRS release to run in the gateway (overrides waf.crs)')
-    .addOption(
-      new Option('--paranoia <level>', 'CRS paranoia level (overrides waf.paranoia)').choices([
-        '1',
-        '2',
-        '3',
-        '4',
-      ]),
-    )
     .action(
-      action(async (context, options: { upstream?: string; crs?: string; paranoia?: string }) => {
+      action(async (context, options: { upstream?: string } & WafFlags) => {
         const { config } = context.loadConfig();
-        if (options.crs) config.waf.crs = options.crs;
-        if (options.paranoia) config.waf.paranoia = Number(options.paranoia);
+        applyWafOptions(config, options);
         const logger = createLogger(config.logging.level);
         const runtimeOptions: Parameters<typeof startRuntime>[0] = {
           config,
