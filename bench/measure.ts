@@ -30,7 +30,8 @@ function toMs(value: string): number {
   return match[2] === 'us' ? n / 1000 : match[2] === 's' ? n * 1000 : match[2] === 'm' ? n * 60_000 : n;
 }
 
-export function runWrk(port: number, settings: WrkSettings): WrkResult {
+/** wrk against 127.0.0.1:port; `luaScript` (wrk -s) carries a workload other than a bare GET. */
+export function runWrk(port: number, settings: WrkSettings, luaScript?: string): WrkResult {
   const out = execFileSync(
     'wrk',
     [
@@ -38,6 +39,7 @@ export function runWrk(port: number, settings: WrkSettings): WrkResult {
       `-c${settings.connections}`,
       `-d${settings.durationSec}s`,
       '--latency',
+      ...(luaScript ? ['-s', luaScript] : []),
       `http://127.0.0.1:${port}/`,
     ],
     { encoding: 'utf8' },
@@ -51,8 +53,9 @@ export function runWrk(port: number, settings: WrkSettings): WrkResult {
   };
 }
 
-export function warmUp(port: number): void {
-  execFileSync('wrk', ['-t1', '-c10', '-d2s', `http://127.0.0.1:${port}/`], { stdio: 'ignore' });
+export function warmUp(port: number, luaScript?: string): void {
+  const script = luaScript ? ['-s', luaScript] : [];
+  execFileSync('wrk', ['-t1', '-c10', '-d2s', ...script, `http://127.0.0.1:${port}/`], { stdio: 'ignore' });
 }
 
 /** utime + stime of a process in clock ticks (fields 14 and 15 of /proc/<pid>/stat). */
