@@ -1,0 +1,42 @@
+/**
+ * The ledger's public API (ledger): canonical encoding, RFC 9162 hashing, the append-only tree
+ * over a LeafStorage, proof verifiers and C2SP checkpoints. Other stages and the composition root
+ * import from here only.
+ */
+export { canonicalJson, canonicalJsonBytes, MAX_CANONICAL_DEPTH } from './canonical-json.js';
+export {
+  cosignCheckpoint,
+  formatCheckpoint,
+  parseCheckpoint,
+  signCheckpoint,
+  verifyCheckpoint,
+  type Checkpoint,
+  type CheckpointTrust,
+  type VerifiedCheckpoint,
+} from './checkpoint.js';
+export { decodeBase64Strict, encodeBase64 } from './encoding.js';
+export { emptyTreeHash, hashChildren, hashLeaf, HASH_SIZE_BYTES, merkleTreeHash } from './hash.js';
+export {
+  formatVerifierKey,
+  generateNoteKeyPair,
+  noteKeyId,
+  parseSignerKey,
+  parseVerifierKey,
+  type NoteSignatureType,
+  type NoteSigner,
+  type NoteVerifier,
+} from './note-keys.js';
+export type { Parsed, Verdict } from './result.js';
+export {
+  addNoteSignatures,
+  parseNote,
+  signNote,
+  verifyNote,
+  type NoteSignature,
+  type ParsedNote,
+  type VerifiedNote,
+  type VerifiedSignature,
+} from './signed-note.js';
+export { MemoryLeafStorage, type LeafStorage, type NodeAddress, type StoredNode } from './storage.js';
+export { LedgerTree, type AppendResult } from './tree.js';
+export { MAX_PROOF_HASHES, verifyConsistency, verifyInclusion } from './verify.js';
