@@ -8,6 +8,15 @@ export interface CollectionEntry {
   /** The key as it arrived (logged as `ARGS:Id`). */
   key: string;
   value: string;
+  /**
+   * `ARGS:Id` for the collection name in `qualifiedFor`, built on first use: every rule that
+   * reads the entry logs the same name, so it is concatenated once per entry, not per rule.
+   */
+  qualifiedFor?: string;
+  qualifiedName?: string;
+  /** The same for the `*_NAMES` view of the collection (`ARGS_NAMES:Id`). */
+  viewFor?: string;
+  viewName?: string;
 }
 
 export class Collection {
@@ -24,7 +33,14 @@ export class Collection {
 
   /** Adds a value, keeping the others of the same key. */
   add(key: string, value: string): void {
-    const entry = { key, value };
+    const entry: CollectionEntry = {
+      key,
+      value,
+      qualifiedFor: undefined,
+      qualifiedName: undefined,
+      viewFor: undefined,
+      viewName: undefined,
+    };
     this.list.push(entry);
     const lower = key.toLowerCase();
     const same = this.index.get(lower);

@@ -87,9 +87,11 @@ function everyStep(rule: CompiledRule, value: string): string[] {
   return steps;
 }
 
-function runtimeExclusions(tx: WafTransaction, starter: CompiledRule): CompiledExclusion[] {
+const NO_EXCLUSIONS: readonly CompiledExclusion[] = Object.freeze([]);
+
+function runtimeExclusions(tx: WafTransaction, starter: CompiledRule): readonly CompiledExclusion[] {
   const { removedTargetsById, removedTargetsByTag } = tx.controls;
-  if (removedTargetsById.length === 0 && removedTargetsByTag.length === 0) return [];
+  if (removedTargetsById.length === 0 && removedTargetsByTag.length === 0) return NO_EXCLUSIONS;
   const found: CompiledExclusion[] = [];
   for (const removal of removedTargetsById) {
     if (starter.id >= removal.from && starter.id <= removal.to) found.push(...removal.exclusions);
@@ -97,6 +99,18 @@ function runtimeExclusions(tx: WafTransaction, starter: CompiledRule): CompiledE
   for (const removal of removedTargetsByTag)
     if (starter.tags.includes(removal.tag)) found.push(...removal.exclusions);
   return found;
+}
+
+/** The operator context of a transaction, built once (operators only read it during the call). */
+function operatorContext(tx: WafTransaction): OperatorContext {
+  if (tx.operatorContext === null) {
+    tx.operatorContext = {
+      expand: (text) => expand(tx, cachedMacro(tx.context, text)),
+      capture: false,
+      setCapture: (index, value) => tx.collections.get('TX')?.set(String(index), value),
+    };
+  }
+  return tx.operatorContext;
 }
 
 interface LinkMatch {
@@ -114,14 +128,14 @@ function evaluateLink(tx: WafTransaction, rule: CompiledRule, starter: CompiledR
   }
   const extra = runtimeExclusions(tx, starter);
   const exclusions = extra.length === 0 ? rule.exclusions : [...rule.exclusions, ...extra];
-  const values: TargetValue[] = [];
+  // One scratch list per transaction: links run one after the other, never nested.
+  const values = tx.scratchValues;
+  values.length = 0;
   for (const target of rule.targets) resolveTarget(tx, target, exclusions, values);
-  const context: OperatorContext = {
-    expand: (text) => expand(tx, cachedMacro(tx.context, text)),
-    capture: rule.capture,
-    setCapture: (index, value) => tx.collections.get('TX')?.set(String(index), value),
-  };
-  const matchedVars = tx.collections.get('MATCHED_VARS');
+  if (values.length === 0) return matches;
+  const context = operatorContext(tx);
+  context.capture = rule.capture;
+  const matchedVars = tx.matchedVars;
   for (const variable of values) {
     const candidates = rule.multiMatch
       ? everyStep(rule, variable.value)
@@ -130,7 +144,7 @@ function evaluateLink(tx: WafTransaction, rule: CompiledRule, starter: CompiledR
       if (operator.matcher(candidate, context) === operator.negated) continue;
       tx.scalars.set('MATCHED_VAR', candidate);
       tx.scalars.set('MATCHED_VAR_NAME', variable.name);
-      matchedVars?.add(variable.name, candidate);
+      matchedVars.add(variable.name, candidate);
       matches.push({ name: variable.name, value: candidate });
       for (const effect of rule.perMatchEffects) runEffect(tx, effect, rule);
     }
@@ -226,7 +240,7 @@ export function runPhase(tx: WafTransaction, phase: Phase): void {
     const starter = entry.rule;
     if (isRemoved(tx, starter)) continue;
     tx.currentRule = starter;
-    tx.collections.get('MATCHED_VARS')?.clear();
+    tx.matchedVars.clear();
     let last: LinkMatch | undefined;
     let matched = true;
     for (let link: CompiledRule | null = starter; link; link = link.chained) {

@@ -20,7 +20,8 @@ import { processRequestBodyInto } from './request-body.js';
 import type { EngineContext } from './context.js';
 import type { RuleEngineMode } from '../seclang/model.js';
 import type { CompiledExclusion, CompiledRule, Phase } from './program.js';
-import type { VariableSource } from './variables.js';
+import type { TargetValue, VariableSource } from './variables.js';
+import type { OperatorContext } from '../types.js';
 import type { WafInterruption, WafMatch, WafResult } from './results.js';
 
 export interface WafRequest {
@@ -64,6 +65,11 @@ export class WafTransaction implements VariableSource {
   readonly collections = new Map<string, Collection>();
   readonly scalars = new Map<string, string>();
   readonly transformCache = new Map<string, Map<string, string>>();
+  /** MATCHED_VARS, held directly: every rule clears it. */
+  readonly matchedVars = new Collection();
+  /** Reused by rule evaluation for the values of one link (see evaluate.ts). */
+  readonly scratchValues: TargetValue[] = [];
+  operatorContext: OperatorContext | null = null;
   /** Persistent collections opened by initcol, and the key they are saved under. */
   readonly initcolKeys = new Map<string, string>();
   readonly controls: TransactionControls;
@@ -103,13 +109,8 @@ export class WafTransaction implements VariableSource {
     for (const name of ['TX', 'ARGS', 'ARGS_GET', 'ARGS_POST', 'REQUEST_HEADERS', 'REQUEST_COOKIES']) {
       this.collections.set(name, new Collection());
     }
-    for (const name of [
-      'MATCHED_VARS',
-      'RESPONSE_HEADERS',
-      'FILES',
-      'FILES_SIZES',
-      'MULTIPART_PART_HEADERS',
-    ]) {
+    this.collections.set('MATCHED_VARS', this.matchedVars);
+    for (const name of ['RESPONSE_HEADERS', 'FILES', 'FILES_SIZES', 'MULTIPART_PART_HEADERS']) {
       this.collections.set(name, new Collection());
     }
     this.setRequestVariables();

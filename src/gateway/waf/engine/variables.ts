@@ -52,6 +52,21 @@ function selectEntries(collection: Collection, target: CompiledTarget): readonly
   return collection.entries();
 }
 
+function qualifiedName(entry: CollectionEntry, name: string, view: boolean): string {
+  if (view) {
+    if (entry.viewFor !== name || entry.viewName === undefined) {
+      entry.viewFor = name;
+      entry.viewName = `${name}:${entry.key}`;
+    }
+    return entry.viewName;
+  }
+  if (entry.qualifiedFor !== name || entry.qualifiedName === undefined) {
+    entry.qualifiedFor = name;
+    entry.qualifiedName = `${name}:${entry.key}`;
+  }
+  return entry.qualifiedName;
+}
+
 /** Appends the values of one target to `out`. */
 export function resolveTarget(
   source: VariableSource,
@@ -79,9 +94,13 @@ export function resolveTarget(
       out.push({ name: target.key === undefined ? name : `${name}:${target.key}`, value: String(count) });
       return;
     }
+    const noExclusions = exclusions.length === 0;
     for (const entry of entries) {
-      if (excluded(name, entry.key, exclusions)) continue;
-      out.push({ name: `${name}:${entry.key}`, value: viewOf ? entry.key : entry.value });
+      if (!noExclusions && excluded(name, entry.key, exclusions)) continue;
+      out.push({
+        name: qualifiedName(entry, name, viewOf !== undefined),
+        value: viewOf ? entry.key : entry.value,
+      });
     }
     return;
   }
@@ -90,5 +109,6 @@ export function resolveTarget(
     out.push({ name, value: value === undefined ? '0' : '1' });
     return;
   }
-  if (value !== undefined && !excluded(name, '', exclusions)) out.push({ name, value });
+  if (value !== undefined && (exclusions.length === 0 || !excluded(name, '', exclusions)))
+    out.push({ name, value });
 }

@@ -96,8 +96,6 @@ interface DfaState {
   /** NFA byte positions alive before the next byte (the start position is implied). */
   kernel: Int32Array;
   prev: Prev;
-  /** Per byte class: `nextId * 2 + 1` when a match ends before that byte, `nextId * 2` when not; -1 not built. */
-  next: Int32Array;
   /** 1 when a match ends at end of input from here, 0 when not, -1 not computed. */
   acceptsAtEnd: number;
 }
@@ -141,6 +139,16 @@ export class LazyDfa {
   private readonly representative: number[] = [];
   private states: DfaState[] = [];
   private index = new Map<string, number>();
+  /**
+   * Transitions of every state in one flat table at `stateId * classCount + class`. An entry holds
+   * the next state's row offset (`nextId * classCount`) times 2, plus 1 when a match ends before
+   * that byte; -1 not built. One typed-array load and no multiply per input byte once warm.
+   */
+  private table = new Int32Array(0);
+  private classCount = 0;
+  /** Bumped when the state cache is flushed, so a step never writes into a dropped state. */
+  private epoch = 0;
+  private startId = -1;
   private readonly mark: Int32Array;
   private generation = 0;
 
@@ -150,6 +158,7 @@ export class LazyDfa {
   ) {
     this.mark = new Int32Array(nodes.length);
     this.buildByteClasses();
+    this.classCount = this.representative.length;
   }
 
   /** Byte classes: bytes no NFA set, `\b` or `^`/`$` can tell apart share one column. */
@@ -178,16 +187,25 @@ export class LazyDfa {
     if (this.states.length >= MAX_DFA_STATES) {
       this.states = [];
       this.index = new Map();
+      this.startId = -1;
+      this.epoch++;
     }
     const id = this.states.length;
-    this.states.push({
-      kernel,
-      prev,
-      next: new Int32Array(this.representative.length).fill(-1),
-      acceptsAtEnd: -1,
-    });
+    this.states.push({ kernel, prev, acceptsAtEnd: -1 });
+    const needed = (id + 1) * this.classCount;
+    if (this.table.length < needed) {
+      const grown = new Int32Array(Math.max(needed, this.table.length * 2, 16 * this.classCount));
+      grown.set(this.table);
+      this.table = grown;
+    }
+    this.table.fill(-1, id * this.classCount, needed);
     this.index.set(key, id);
     return id;
+  }
+
+  private startState(): number {
+    if (this.startId < 0) this.startId = this.stateFor(new Int32Array(0), Prev.Start);
+    return this.startId;
   }
 
   /** Follows splits and assertions from the kernel (plus the start) given the next byte. */
@@ -234,16 +252,18 @@ export class LazyDfa {
       if (node.set!.has(byte)) following.add(node.out);
     }
     const kernel = Int32Array.from([...following].sort((a, b) => a - b));
-    const target = this.stateFor(kernel, prevOf(byte)) * 2 + matched;
+    const epoch = this.epoch;
+    const target = this.stateFor(kernel, prevOf(byte)) * this.classCount * 2 + matched;
     // A flush inside stateFor drops `state`; only cache into a state that survived.
-    if (this.states[stateId] === state) state.next[cls] = target;
+    if (this.epoch === epoch) this.table[stateId * this.classCount + cls] = target;
     return target;
   }
 
-  private transition(stateId: number, code: number): number {
+  /** `row` is a state's offset in the table (`stateId * classCount`). */
+  private transition(row: number, code: number): number {
     const cls = this.classOf[code > 0xff ? 0xff : code]!;
-    const target = this.states[stateId]!.next[cls]!;
-    return target === -1 ? this.step(stateId, cls) : target;
+    const target = this.table[row + cls]!;
+    return target === -1 ? this.step(row / this.classCount, cls) : target;
   }
 
   private acceptsAtEnd(stateId: number): boolean {
@@ -257,29 +277,34 @@ export class LazyDfa {
    * smallest index where a match of the original pattern starts, or -1. Linear, like `test`.
    */
   leftmostStartReversed(input: string): number {
-    let stateId = this.stateFor(new Int32Array(0), Prev.Start);
+    let row = this.startState() * this.classCount;
     let leftmost = -1;
     for (let i = input.length - 1; i >= 0; i--) {
-      const target = this.transition(stateId, input.charCodeAt(i));
+      const target = this.transition(row, input.charCodeAt(i));
       if ((target & 1) === 1) leftmost = i + 1;
-      stateId = target >> 1;
+      row = target >> 1;
     }
-    return this.acceptsAtEnd(stateId) ? 0 : leftmost;
+    return this.acceptsAtEnd(row / this.classCount) ? 0 : leftmost;
   }
 
   /** True when the pattern matches anywhere in `input` (a byte string). */
   test(input: string): boolean {
-    let stateId = this.stateFor(new Int32Array(0), Prev.Start);
     const classOf = this.classOf;
+    const classCount = this.classCount;
+    let row = this.startState() * classCount;
+    let table = this.table;
     for (let i = 0; i < input.length; i++) {
       const code = input.charCodeAt(i);
       const cls = classOf[code > 0xff ? 0xff : code]!;
-      let target = this.states[stateId]!.next[cls]!;
-      if (target === -1) target = this.step(stateId, cls);
+      let target = table[row + cls]!;
+      if (target === -1) {
+        target = this.step(row / classCount, cls);
+        table = this.table;
+      }
       if ((target & 1) === 1) return true;
-      stateId = target >> 1;
+      row = target >> 1;
     }
-    return this.acceptsAtEnd(stateId);
+    return this.acceptsAtEnd(row / classCount);
   }
 }
 

@@ -75,10 +75,12 @@ const BLACK_URL_SCHEMES = ['DATA', 'VIEW-SOURCE', 'JAVA', 'VBSCRIPT'];
  */
 function equalsIgnoringNul(keyword: string, text: string): boolean {
   let k = 0;
+  // Char codes, not per-character strings: this runs for every tag and attribute name.
   for (let i = 0; i < text.length; i++) {
-    const ch = text[i] as string;
-    if (ch === '\x00') continue;
-    if (k >= keyword.length || keyword[k] !== ch.replace(/[a-z]/, (c) => c.toUpperCase())) return false;
+    let code = text.charCodeAt(i);
+    if (code === 0) continue;
+    if (code >= 0x61 && code <= 0x7a) code -= 0x20;
+    if (k >= keyword.length || keyword.charCodeAt(k) !== code) return false;
     k++;
   }
   return k === keyword.length;
