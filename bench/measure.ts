@@ -100,6 +100,21 @@ export function peakRssMb(pid: number | undefined): number {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN) / 1024;
 }
 
+/** Runs an open-loop generator entry point in its own process and reads its one JSON line. */
+export function runGenerator(command: string[], args: string[]): Promise<FixedRateResult> {
+  const child = spawn(process.execPath, [...command, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => (out += chunk));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`open-loop generator exited with ${code}`));
+      resolve(JSON.parse(out.trim()) as FixedRateResult);
+    });
+  });
+}
+
 /** Runs bench/fixed-rate.ts in its own process (`command` is node's arguments for it). */
 export function runFixedRate(
   command: string[],
@@ -107,19 +122,5 @@ export function runFixedRate(
   ratePerSec: number,
   durationSec: number,
 ): Promise<FixedRateResult> {
-  const child = spawn(
-    process.execPath,
-    [...command, `http://127.0.0.1:${port}/`, String(ratePerSec), String(durationSec)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  let out = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => (out += chunk));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`fixed-rate generator exited with ${code}`));
-      resolve(JSON.parse(out.trim()) as FixedRateResult);
-    });
-  });
+  return runGenerator(command, [`http://127.0.0.1:${port}/`, String(ratePerSec), String(durationSec)]);
 }

@@ -5,11 +5,11 @@
  * its own process, and a one-shot request for the "does it inspect?" check.
  * CPU time and peak RSS come from bench/measure.ts.
  */
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import type { FixedRateResult } from './fixed-rate.js';
+import { runGenerator } from './measure.js';
 
 export interface Workload {
   name: string;
@@ -89,21 +89,7 @@ export function runOpenLoop(
   ratePerSec: number,
   durationSec: number,
 ): Promise<FixedRateResult> {
-  const child = spawn(
-    process.execPath,
-    [...command, String(port), workloadJson, String(ratePerSec), String(durationSec)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  let out = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => (out += chunk));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`open-loop generator exited with ${code}`));
-      resolve(JSON.parse(out.trim()) as FixedRateResult);
-    });
-  });
+  return runGenerator(command, [String(port), workloadJson, String(ratePerSec), String(durationSec)]);
 }
 
 /** One request; resolves to its status code, or 0 when the connection failed. */
