@@ -1,18 +1,9 @@
 import { createHash } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startHarness, TEST_PASSWORD, type Harness } from '../testing/harness.js';
+import { describe, expect, it } from 'vitest';
+import { TEST_PASSWORD, useHarness, type Harness } from '../testing/harness.js';
 import { totpCode } from './totp.js';
 
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
-
-async function harness(...args: Parameters<typeof startHarness>): Promise<Harness> {
-  h = await startHarness(...args);
-  return h;
-}
+const harness = useHarness();
 
 describe('sessions', () => {
   it('sets an HttpOnly, SameSite=Strict, Path=/ cookie, Secure only over TLS', async () => {

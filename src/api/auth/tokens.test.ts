@@ -1,19 +1,10 @@
 import { createHash } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../testing/harness.js';
+import { describe, expect, it } from 'vitest';
+import { startHarness, useHarness } from '../testing/harness.js';
 import { bootstrapAdmin, createLocalAdminToken } from './bootstrap.js';
 import { verifyPassword } from './passwords.js';
 
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
-
-async function harness(...args: Parameters<typeof startHarness>): Promise<Harness> {
-  h = await startHarness(...args);
-  return h;
-}
+const harness = useHarness();
 
 describe('API tokens', () => {
   it('shows a new token once, stores only its SHA-256, and refuses it once revoked', async () => {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
+import { afterEach } from 'vitest';
 import { Registry } from 'prom-client';
 import { MemoryBus } from '../../bus/memory/memory-bus.js';
 import { ManualClock } from '../../core/clock.js';
@@ -154,5 +155,21 @@ export async function startHarness(
       await store.close();
       await rm(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * A harness per test, closed after each: call in a test file's top level, then
+ * `const t = await harness();` inside each test.
+ */
+export function useHarness(): (...args: Parameters<typeof startHarness>) => Promise<Harness> {
+  let current: Harness | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async (...args) => {
+    current = await startHarness(...args);
+    return current;
   };
 }
