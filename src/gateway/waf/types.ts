@@ -88,4 +88,10 @@ export interface OperatorDefinition {
    * `resolveFile` reads a data file relative to the rule file (`@pmFromFile`), as latin1.
    */
   compile(param: string, options: { resolveFile(path: string): string }): OperatorMatcher;
+  /**
+   * Literals (ASCII case folded) one of which every value the operator accepts contains, or null
+   * when it cannot say. The engine skips the operator on values that hold none of them
+   * (regex/literal-index.ts), so a wrong answer here is a missed detection: answer null when unsure.
+   */
+  requiredLiterals?(param: string): readonly string[] | null;
 }

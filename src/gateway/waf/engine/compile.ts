@@ -14,12 +14,21 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { LiteralIndex } from '../regex/literal-index.js';
 import { WafLoadError } from '../seclang/errors.js';
 import { compileActions, parsePhase } from './compile-actions.js';
 import { compileKeyRegex } from './key-regex.js';
+import { STABLE_SOURCES } from './variables.js';
 import { PHASES } from './program.js';
 import { findOperator } from './registries.js';
-import type { CompiledExclusion, CompiledRule, CompiledTarget, Phase, RuleProgram } from './program.js';
+import type {
+  CompiledExclusion,
+  CompiledOperator,
+  CompiledRule,
+  CompiledTarget,
+  Phase,
+  RuleProgram,
+} from './program.js';
 import type { EngineRegistries } from './registries.js';
 import type { ConfigItem, IdRange, LoadedRuleSet } from '../seclang/model.js';
 import type { ActionSpec, RuleSpec, VariableSelector } from '../types.js';
@@ -147,7 +156,14 @@ export function compileSelectorKey(
   }
 }
 
-function compileOperator(spec: RuleSpec, registries: EngineRegistries): CompiledRule['operator'] {
+/** Operators with required literals, waiting for the literal index of the whole program. */
+type PrefilterRequests = Array<{ operator: CompiledOperator; literals: readonly string[] }>;
+
+function compileOperator(
+  spec: RuleSpec,
+  registries: EngineRegistries,
+  prefilters: PrefilterRequests,
+): CompiledRule['operator'] {
   if (spec.kind === 'action' || spec.operator === null) return null;
   const { name, param, negated } = spec.operator;
   const definition = findOperator(registries, name);
@@ -157,11 +173,37 @@ function compileOperator(spec: RuleSpec, registries: EngineRegistries): Compiled
     const matcher = definition.compile(param, {
       resolveFile: (file) => readFileSync(path.resolve(baseDir, file)).toString('latin1'),
     });
-    return { name, param, negated, matcher };
+    const operator: CompiledOperator = { name, param, negated, matcher, prefilter: null };
+    const literals = definition.requiredLiterals?.(param) ?? null;
+    if (literals !== null && literals.length > 0) prefilters.push({ operator, literals });
+    return operator;
   } catch (error) {
     if (error instanceof WafLoadError) throw error;
     throw new WafLoadError(spec.location, `@${name}: ${(error as Error).message}`, { cause: error });
   }
+}
+
+const keyText = (part: { collection: string; keyLower?: string; keyRegex?: RegExp }): string =>
+  `${part.collection}:${part.keyRegex ? `/${part.keyRegex.source}/${part.keyRegex.flags}` : (part.keyLower ?? '')}`;
+
+/** See CompiledRule.valuesKey. */
+function valuesKeyOf(
+  { targets, exclusions }: { targets: CompiledTarget[]; exclusions: CompiledExclusion[] },
+  pipelineKey: string,
+): string | null {
+  if (targets.length === 0 || !targets.every((target) => STABLE_SOURCES.has(target.collection))) return null;
+  const read = targets.map((target) => (target.count ? '&' : '') + keyText(target)).join('|');
+  return `${read}|!${exclusions.map(keyText).join('|!')}#${pipelineKey}`;
+}
+
+/** A program whose rules write a stable source with setvar cannot share values within a phase. */
+function writesStableSource(rule: CompiledRule): boolean {
+  for (let link: CompiledRule | null = rule; link; link = link.chained) {
+    for (const effect of [...link.perMatchEffects, ...link.afterMatchEffects]) {
+      if (effect.kind === 'setvar' && STABLE_SOURCES.has(effect.collection.toUpperCase())) return true;
+    }
+  }
+  return false;
 }
 
 function compileRule(
@@ -169,19 +211,22 @@ function compileRule(
   defaults: ReadonlyMap<Phase, ActionSpec[]>,
   registries: EngineRegistries,
   starter: { id: number; phase: Phase } | null,
+  prefilters: PrefilterRequests,
 ): CompiledRule {
   const id = starter?.id ?? ruleIdOf(spec);
   const phase = starter?.phase ?? phaseOf(spec.actions);
   const fields = compileActions(spec.actions, defaults.get(phase) ?? [], registries, spec.location);
+  const targets = compileTargets(spec.variables, spec);
   return {
     id,
     phase,
     location: spec.location,
-    ...compileTargets(spec.variables, spec),
-    operator: compileOperator(spec, registries),
+    ...targets,
+    valuesKey: fields.multiMatch ? null : valuesKeyOf(targets, fields.pipelineKey),
+    operator: compileOperator(spec, registries, prefilters),
     ...fields,
     disruptive: starter ? null : fields.disruptive,
-    chained: spec.chained ? compileRule(spec.chained, defaults, registries, { id, phase }) : null,
+    chained: spec.chained ? compileRule(spec.chained, defaults, registries, { id, phase }, prefilters) : null,
   };
 }
 
@@ -192,7 +237,9 @@ export function compileRuleSet(ruleSet: LoadedRuleSet, registries: EngineRegistr
     rulesById: new Map(),
     settings: ruleSet.settings,
     ruleCount: 0,
+    literals: new LiteralIndex([]),
   };
+  const prefilters: PrefilterRequests = [];
   for (const { spec, defaultsByPhase } of applyItems(ruleSet.items)) {
     if (spec.kind === 'marker') {
       for (const phase of PHASES) {
@@ -205,10 +252,39 @@ export function compileRuleSet(ruleSet: LoadedRuleSet, registries: EngineRegistr
       }
       continue;
     }
-    const rule = compileRule(spec, defaultsByPhase, registries, null);
+    const rule = compileRule(spec, defaultsByPhase, registries, null, prefilters);
     program.phases[rule.phase]?.entries.push({ kind: 'rule', rule });
     if (rule.id !== 0) program.rulesById.set(rule.id, rule);
     program.ruleCount++;
   }
+  program.literals = buildPrefilters(prefilters);
+  const rules = program.phases.flatMap((phase) =>
+    phase.entries.flatMap((entry) => (entry.kind === 'rule' ? [entry.rule] : [])),
+  );
+  if (rules.some(writesStableSource)) {
+    for (const rule of rules)
+      for (let link: CompiledRule | null = rule; link; link = link.chained) link.valuesKey = null;
+  }
   return program;
+}
+
+/** One literal index for the whole program; each operator flags its own literals in it. */
+function buildPrefilters(requests: PrefilterRequests): LiteralIndex {
+  const index = new LiteralIndex(requests.flatMap((request) => request.literals));
+  for (const { operator, literals } of requests) {
+    const flags = new Uint8Array(index.literals.length);
+    for (const literal of literals) {
+      const id = index.idFor(literal);
+      // Cannot happen (every literal went into the index); if it did, filtering would be unsafe.
+      if (id < 0) return unfiltered(requests);
+      flags[id] = 1;
+    }
+    operator.prefilter = flags;
+  }
+  return index;
+}
+
+function unfiltered(requests: PrefilterRequests): LiteralIndex {
+  for (const { operator } of requests) operator.prefilter = null;
+  return new LiteralIndex([]);
 }

@@ -118,6 +118,95 @@ interface LinkMatch {
   value: string;
 }
 
+/** Ids of the program's required literals in a value; each distinct value is scanned once per transaction. */
+function literalsIn(tx: WafTransaction, value: string): readonly number[] {
+  let found = tx.literalsFound.get(value);
+  if (found === undefined) {
+    found = tx.context.program.literals.scan(value);
+    tx.literalsFound.set(value, found);
+  }
+  return found;
+}
+
+/** False when none of the literal ids is flagged in the operator's prefilter: it cannot accept the value. */
+function anyFlagged(found: readonly number[], prefilter: Uint8Array): boolean {
+  for (let i = 0; i < found.length; i++) if (prefilter[found[i]!] === 1) return true;
+  return false;
+}
+
+/** A rule's values with their transformed form, shared by the rules of one valuesKey in a phase. */
+interface SharedValue extends TargetValue {
+  candidate: string;
+  found: readonly number[] | null;
+}
+
+export interface SharedValues {
+  items: SharedValue[];
+  /** Every literal id found in any candidate, once all were scanned. */
+  present: readonly number[] | null;
+}
+
+function sharedValues(tx: WafTransaction, rule: CompiledRule, key: string): SharedValues {
+  let shared = tx.sharedValues.get(key);
+  if (shared === undefined) {
+    const values: TargetValue[] = [];
+    for (const target of rule.targets) resolveTarget(tx, target, rule.exclusions, values);
+    const items: SharedValue[] = [];
+    for (const { name, value } of values)
+      items.push({ name, value, candidate: transformed(tx, rule, value), found: null });
+    shared = { items, present: null };
+    tx.sharedValues.set(key, shared);
+  }
+  return shared;
+}
+
+function presentIn(tx: WafTransaction, shared: SharedValues): readonly number[] {
+  if (shared.present === null) {
+    const lists: Array<readonly number[]> = [];
+    for (const item of shared.items) lists.push((item.found ??= literalsIn(tx, item.candidate)));
+    shared.present = tx.context.program.literals.union(lists);
+  }
+  return shared.present;
+}
+
+/** The fast path of evaluateLink for rules with a valuesKey and no ctl-removed targets. */
+function evaluateShared(tx: WafTransaction, rule: CompiledRule, key: string): LinkMatch[] {
+  const matches: LinkMatch[] = [];
+  const operator = rule.operator as NonNullable<CompiledRule['operator']>;
+  const shared = sharedValues(tx, rule, key);
+  if (shared.items.length === 0) return matches;
+  const prefilter = operator.prefilter;
+  // A literal none of the values holds rules the whole rule out at once (not for `!@rx`).
+  if (prefilter !== null && !operator.negated && !anyFlagged(presentIn(tx, shared), prefilter))
+    return matches;
+  const context = operatorContext(tx);
+  context.capture = rule.capture;
+  for (const item of shared.items) {
+    let possible = true;
+    if (prefilter !== null) {
+      item.found ??= literalsIn(tx, item.candidate);
+      possible = anyFlagged(item.found, prefilter);
+    }
+    if ((possible && operator.matcher(item.candidate, context)) === operator.negated) continue;
+    recordMatch(tx, rule, item.name, item.candidate, matches);
+  }
+  return matches;
+}
+
+function recordMatch(
+  tx: WafTransaction,
+  rule: CompiledRule,
+  name: string,
+  candidate: string,
+  matches: LinkMatch[],
+): void {
+  tx.scalars.set('MATCHED_VAR', candidate);
+  tx.scalars.set('MATCHED_VAR_NAME', name);
+  tx.matchedVars.add(name, candidate);
+  matches.push({ name, value: candidate });
+  for (const effect of rule.perMatchEffects) runEffect(tx, effect, rule);
+}
+
 function evaluateLink(tx: WafTransaction, rule: CompiledRule, starter: CompiledRule): LinkMatch[] {
   const matches: LinkMatch[] = [];
   const operator = rule.operator;
@@ -127,6 +216,7 @@ function evaluateLink(tx: WafTransaction, rule: CompiledRule, starter: CompiledR
     return matches;
   }
   const extra = runtimeExclusions(tx, starter);
+  if (extra.length === 0 && rule.valuesKey !== null) return evaluateShared(tx, rule, rule.valuesKey);
   const exclusions = extra.length === 0 ? rule.exclusions : [...rule.exclusions, ...extra];
   // One scratch list per transaction: links run one after the other, never nested.
   const values = tx.scratchValues;
@@ -135,18 +225,15 @@ function evaluateLink(tx: WafTransaction, rule: CompiledRule, starter: CompiledR
   if (values.length === 0) return matches;
   const context = operatorContext(tx);
   context.capture = rule.capture;
-  const matchedVars = tx.matchedVars;
+  const prefilter = operator.prefilter;
   for (const variable of values) {
     const candidates = rule.multiMatch
       ? everyStep(rule, variable.value)
       : [transformed(tx, rule, variable.value)];
     for (const candidate of candidates) {
-      if (operator.matcher(candidate, context) === operator.negated) continue;
-      tx.scalars.set('MATCHED_VAR', candidate);
-      tx.scalars.set('MATCHED_VAR_NAME', variable.name);
-      matchedVars.add(variable.name, candidate);
-      matches.push({ name: variable.name, value: candidate });
-      for (const effect of rule.perMatchEffects) runEffect(tx, effect, rule);
+      const possible = prefilter === null || anyFlagged(literalsIn(tx, candidate), prefilter);
+      if ((possible && operator.matcher(candidate, context)) === operator.negated) continue;
+      recordMatch(tx, rule, variable.name, candidate, matches);
     }
   }
   return matches;
@@ -231,6 +318,8 @@ function completeMatch(tx: WafTransaction, starter: CompiledRule, last: LinkMatc
 export function runPhase(tx: WafTransaction, phase: Phase): void {
   const program = tx.context.program.phases[phase];
   if (!program) return;
+  // The request data may have grown since the last phase (body, response headers).
+  tx.sharedValues.clear();
   const entries = program.entries;
   let index = 0;
   while (index < entries.length) {

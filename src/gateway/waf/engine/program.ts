@@ -4,6 +4,7 @@
  * operator compilation, transformation lookup, macro parsing, skipAfter resolution — is done
  * here, so a transaction only walks arrays.
  */
+import type { LiteralIndex } from '../regex/literal-index.js';
 import type { EngineSettings } from '../seclang/model.js';
 import type { OperatorMatcher, SourceLocation, Transformation } from '../types.js';
 
@@ -60,6 +61,11 @@ export interface CompiledOperator {
   param: string;
   negated: boolean;
   matcher: OperatorMatcher;
+  /**
+   * The prefilter: flags by literal id of RuleProgram.literals, set for the literals one of which
+   * every value the operator accepts contains; null when the operator always runs.
+   */
+  prefilter: Uint8Array | null;
 }
 
 export interface CompiledRule {
@@ -74,6 +80,11 @@ export interface CompiledRule {
   transformations: Transformation[];
   /** Identifies the pipeline in the per-transaction cache; '' when there is none. */
   pipelineKey: string;
+  /**
+   * Targets, exclusions and pipeline as one key when every target reads a STABLE_SOURCES
+   * source: rules with the same key share their transformed values within a phase. null otherwise.
+   */
+  valuesKey: string | null;
   multiMatch: boolean;
   capture: boolean;
   log: boolean;
@@ -115,4 +126,6 @@ export interface RuleProgram {
   rulesById: Map<number, CompiledRule>;
   settings: EngineSettings;
   ruleCount: number;
+  /** Every operator's required literals, scanned once per distinct value (regex/literal-index.ts). */
+  literals: LiteralIndex;
 }

@@ -17,6 +17,7 @@ import { buildAuditRecord } from './audit.js';
 import { formatMatchLine } from './results.js';
 import { mediaType, parseArguments, parseCookies, splitUri } from './request-parts.js';
 import { processRequestBodyInto } from './request-body.js';
+import type { SharedValues } from './evaluate.js';
 import type { EngineContext } from './context.js';
 import type { RuleEngineMode } from '../seclang/model.js';
 import type { CompiledExclusion, CompiledRule, Phase } from './program.js';
@@ -65,6 +66,10 @@ export class WafTransaction implements VariableSource {
   readonly collections = new Map<string, Collection>();
   readonly scalars = new Map<string, string>();
   readonly transformCache = new Map<string, Map<string, string>>();
+  /** valuesKey -> the values of that target list, transformed; cleared at each phase (evaluate.ts). */
+  readonly sharedValues = new Map<string, SharedValues>();
+  /** Value -> ids of the program's required literals it holds (evaluate.ts literalsIn). */
+  readonly literalsFound = new Map<string, readonly number[]>();
   /** MATCHED_VARS, held directly: every rule clears it. */
   readonly matchedVars = new Collection();
   /** Reused by rule evaluation for the values of one link (see evaluate.ts). */

@@ -24,6 +24,41 @@ export const NAMES_VIEWS: Readonly<Record<string, string>> = {
   MATCHED_VARS_NAMES: 'MATCHED_VARS',
 };
 
+/**
+ * Sources that hold the request and response as they arrived: they change only between phases
+ * (the body processor fills ARGS_POST before phase 2, response headers arrive before phase 3),
+ * never while rules run, unless a rule writes one with setvar (compile.ts checks). Within a
+ * phase, the values of a target list read from these alone can be resolved and transformed once
+ * and shared by every rule with the same targets and pipeline (evaluate.ts).
+ */
+export const STABLE_SOURCES: ReadonlySet<string> = new Set([
+  'ARGS',
+  'ARGS_GET',
+  'ARGS_POST',
+  'ARGS_NAMES',
+  'ARGS_GET_NAMES',
+  'ARGS_POST_NAMES',
+  'REQUEST_HEADERS',
+  'REQUEST_HEADERS_NAMES',
+  'REQUEST_COOKIES',
+  'REQUEST_COOKIES_NAMES',
+  'FILES',
+  'FILES_NAMES',
+  'RESPONSE_HEADERS',
+  'RESPONSE_HEADERS_NAMES',
+  'REQUEST_METHOD',
+  'REQUEST_PROTOCOL',
+  'REQUEST_URI',
+  'REQUEST_URI_RAW',
+  'REQUEST_FILENAME',
+  'REQUEST_BASENAME',
+  'REQUEST_LINE',
+  'QUERY_STRING',
+  'REQUEST_BODY',
+  'RESPONSE_BODY',
+  'XML',
+]);
+
 export interface VariableSource {
   collection(name: string): Collection | undefined;
   scalar(name: string): string | undefined;

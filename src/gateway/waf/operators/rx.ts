@@ -8,6 +8,8 @@
  */
 import type { OperatorContext, OperatorDefinition, OperatorMatcher } from '../types.js';
 import { compileByteRegex } from '../regex/byte-regex.js';
+import { parsePcre } from '../regex/parse-pcre.js';
+import { requiredLiterals } from '../regex/required-literals.js';
 import type { ByteRegex } from '../regex/byte-regex.js';
 import { OperatorParamError } from './param.js';
 
@@ -38,6 +40,15 @@ function matcherFor(regex: ByteRegex): OperatorMatcher {
 }
 
 export const rx: OperatorDefinition = {
+  requiredLiterals(param) {
+    // Macros make the pattern per transaction; an invalid pattern fails in compile() anyway.
+    if (param === '' || param.includes('%{')) return null;
+    try {
+      return requiredLiterals(parsePcre(param).root);
+    } catch {
+      return null;
+    }
+  },
   compile(param) {
     if (param === '') return () => true;
     if (!param.includes('%{')) return matcherFor(compileOrThrow(param));

@@ -73,13 +73,26 @@ export function copyToken(from: SqlToken): SqlToken {
   return { ...from };
 }
 
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
 /** Upper-cases ASCII letters only: libinjection compares bytes, not Unicode letters. */
 export function asciiUpper(text: string): string {
+  // toUpperCase is exact on ASCII and far faster than a per-letter replace; only text with
+  // other bytes (where it would also change e.g. 'é' or 'ß') takes the slow path.
+  if (isAscii(text)) return text.toUpperCase();
   return text.replace(/[a-z]+/g, (m) => m.toUpperCase());
 }
 
+let longestKeyword = 0;
+for (const keyword of keywordTypes.keys()) longestKeyword = Math.max(longestKeyword, keyword.length);
+
 /** Keyword type of a word (case-insensitive), or '' when the word is not in the table. */
 export function lookupWord(word: string): string {
+  // No keyword is longer than longestKeyword: a long word (a 1 KB value) is never upper-cased.
+  if (word.length > longestKeyword) return '';
   return keywordTypes.get(asciiUpper(word)) ?? '';
 }
 
