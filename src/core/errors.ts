@@ -56,9 +56,14 @@ export const ERROR_CATALOGUE = {
   request_timeout: { status: 408, message: 'The request was not received in time; send it again, faster.' },
   // --- server and upstream faults (5xx) ---
   internal: { status: 500, message: 'An internal error occurred; it has been logged with the request id.' },
+  method_not_implemented: {
+    status: 501,
+    message: 'The gateway does not implement this method (unknown methods and CONNECT are not proxied).',
+  },
   upstream_unavailable: { status: 502, message: 'The protected shop could not be reached.' },
   not_ready: { status: 503, message: 'The service is starting or a dependency is unavailable.' },
   upstream_timeout: { status: 504, message: 'The protected shop did not answer in time.' },
+  version_not_supported: { status: 505, message: 'The HTTP version is not supported; use HTTP/1.1.' },
   // --- start-up and configuration (CLI exit, never HTTP) ---
   config_invalid: { status: 500, message: 'The configuration is invalid; see the named key.' },
   config_not_found: { status: 500, message: 'The configuration file does not exist.' },
@@ -75,6 +80,10 @@ export const ERROR_CATALOGUE = {
     message: 'The database migration failed; the store was left unchanged.',
   },
   port_in_use: { status: 500, message: 'The port is already in use; choose another one in ensuresec.yaml.' },
+  ingest_file_unreadable: {
+    status: 500,
+    message: 'The log file cannot be read; check its path, its permissions and that it is a file.',
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

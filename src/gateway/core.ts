@@ -3,7 +3,7 @@
  * runs admission, size limits and the request-side inspection phases, then hands the
  * exchange to undici. Everything per request is plain code: no zod, no middleware chain.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import type { Duplex, Readable } from 'node:stream';
 import { Pool } from 'undici';
@@ -15,6 +15,7 @@ import { fastIdGenerator } from './fast-id.js';
 import { clientIpFrom, isValidRequestId, upstreamRequestHeaders } from './headers.js';
 import { checkVerdict, type InspectionContext } from './inspection.js';
 import { normaliseIp } from './ip.js';
+import { absoluteForm, isValidHost, requestProblem, type RequestProblem } from './request-rules.js';
 import { emptyMetrics } from './metrics.js';
 import type { ResolvedOptions } from './options.js';
 
@@ -65,13 +66,18 @@ export class GatewayCore {
   }
 
   identify(req: IncomingMessage): ClientIdentity {
-    const peerIp = normaliseIp(req.socket.remoteAddress ?? '');
+    return this.identifyRaw(req.socket.remoteAddress, req.headers);
+  }
+
+  /** The identity from a peer address and parsed headers (also for requests node's parser refused). */
+  identifyRaw(remoteAddress: string | undefined, headers: IncomingHttpHeaders): ClientIdentity {
+    const peerIp = normaliseIp(remoteAddress ?? '');
     const trust = this.options.trustProxy;
     if (!trust) return { peerIp, clientIp: peerIp, requestId: nextRequestId() };
-    const forwardedFor = req.headers['x-forwarded-for'];
+    const forwardedFor = headers['x-forwarded-for'];
     const firstFor = typeof forwardedFor === 'string' ? forwardedFor : forwardedFor?.[0];
     const clientIp = normaliseIp(clientIpFrom(peerIp, firstFor, true, isIp));
-    const incomingId = req.headers['x-request-id'];
+    const incomingId = headers['x-request-id'];
     const requestId =
       typeof incomingId === 'string' && isValidRequestId(incomingId) ? incomingId : nextRequestId();
     return { peerIp, clientIp, requestId };
@@ -101,8 +107,18 @@ export class GatewayCore {
       const { code, outcome, retryAfterSec } = admission.reject;
       return exchange.reply({ code, retryAfterSec, close: !req.complete }, outcome);
     }
-    if (url.charCodeAt(0) !== 47)
-      return exchange.reply({ code: 'bad_request', close: !req.complete }, 'rejected');
+    // Requests the gateway will not forward are still inspected first (the WAF judges and logs
+    // them), then refused; absolute-form targets go upstream in origin-form.
+    const host = req.headers.host;
+    const problem =
+      req.httpVersionMajor === 1 &&
+      url.charCodeAt(0) === 47 &&
+      url.indexOf('#') === -1 &&
+      (host === undefined || isValidHost(host))
+        ? null
+        : requestProblem(method, url, req.httpVersion, host);
+    if (problem === null && url.charCodeAt(0) !== 47) exchange.upstreamPath = absoluteForm(url)?.path ?? url;
+    if (problem !== null && options.inspection === null) return exchange.refuse(problem, !req.complete);
 
     const contentLength = req.headers['content-length'];
     const chunked = req.headers['transfer-encoding'] !== undefined;
@@ -121,7 +137,7 @@ export class GatewayCore {
       keepUpgrade: false,
     });
     if (options.inspection !== null) {
-      void this.inspectAndForward(exchange, headers, declaredBytes > 0 || chunked);
+      void this.inspectAndForward(exchange, headers, declaredBytes > 0 || chunked, problem);
       return;
     }
     if (chunked) return exchange.forward(headers, exchange.countedBody(options.maxBodyBytes));
@@ -130,7 +146,12 @@ export class GatewayCore {
   };
 
   /** Request-side inspection phases (1 and 2); only runs when an inspector is configured. */
-  private async inspectAndForward(exchange: Exchange, headers: string[], hasBody: boolean): Promise<void> {
+  private async inspectAndForward(
+    exchange: Exchange,
+    headers: string[],
+    hasBody: boolean,
+    problem: RequestProblem | null,
+  ): Promise<void> {
     const inspector = this.options.inspection;
     if (inspector === null) return;
     const req = exchange.req;
@@ -158,11 +179,13 @@ export class GatewayCore {
         if (body === undefined) return;
         const verdict = checkVerdict(await inspector.onRequestBody(ctx, body));
         if (verdict !== undefined) return exchange.block(verdict);
+        if (problem !== null) return exchange.refuse(problem, false);
         return exchange.forward(headers, body);
       }
     } catch (err) {
       return exchange.inspectorFailed(err);
     }
+    if (problem !== null) return exchange.refuse(problem, !req.complete);
     if (!hasBody) return exchange.forward(headers, null);
     exchange.forward(headers, exchange.countedBody(this.options.maxBodyBytes));
   }

@@ -7,18 +7,20 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import type { ErrorCode } from '../core/errors.js';
+import { ERROR_CATALOGUE, type ErrorCode } from '../core/errors.js';
 import type { Outcome } from './events.js';
 import type { GatewayCore } from './core.js';
 import { clientResponseHeaders } from './headers.js';
 import {
   checkVerdict,
+  inspectOwnAnswer,
   isPromise,
   type BlockVerdict,
   type InspectionContext,
   type InspectionResult,
 } from './inspection.js';
-import { sendError, type ErrorReply } from './respond.js';
+import { errorPayload, sendError, type ErrorReply } from './respond.js';
+import type { RequestProblem } from './request-rules.js';
 
 class BodyTooLargeError extends Error {}
 class ExchangeEndedError extends Error {}
@@ -41,6 +43,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
   status = 0;
   ctx: InspectionContext | null = null;
   labels: Record<string, string> | undefined = undefined;
+  /** The path sent upstream: the client's target, or its origin-form for an absolute-form one. */
+  upstreamPath: string;
   /** Read up front: node detaches the socket from the request once the exchange is over. */
   readonly clientPort: number | undefined;
   private controller: Dispatcher.DispatchController | null = null;
@@ -61,6 +65,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     readonly startedAt: number,
   ) {
     this.clientPort = req.socket.remotePort;
+    this.upstreamPath = req.url ?? '/';
     (res as ExchangeResponse)[kExchange] = this;
     // `on`, not `once`: a response closes once, and `once` wraps the listener in a closure.
     res.on('close', onResponseClose);
@@ -72,7 +77,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     try {
       this.core.pool.dispatch(
         {
-          path: this.req.url ?? '/',
+          path: this.upstreamPath,
           method: this.req.method as Dispatcher.HttpMethod,
           headers,
           // undici accepts async iterables as bodies at run time; its types only list streams.
@@ -200,6 +205,23 @@ export class Exchange implements Dispatcher.DispatchHandler {
     );
     this.labels = { ruleIds: verdict.ruleIds.join(','), blockMessage: verdict.message.slice(0, 1024) };
     this.reply({ code: 'request_blocked', status: verdict.status, close: !this.req.complete }, 'blocked');
+  }
+
+  /**
+   * Refuses a request the gateway will not forward (request-rules.ts). When it was inspected,
+   * the response phases run on the refusal first, so the inspector completes its transaction.
+   */
+  refuse(problem: RequestProblem, close: boolean): void {
+    this.labels = { refused: problem.reason.slice(0, 256) };
+    const inspector = this.core.options.inspection;
+    const ctx = this.ctx;
+    if (inspector === null || ctx === null) return this.reply({ code: problem.code, close }, 'rejected');
+    const status = ERROR_CATALOGUE[problem.code].status;
+    inspectOwnAnswer(inspector, ctx, status, Buffer.from(errorPayload(problem.code, this.requestId))).then(
+      (verdict) =>
+        verdict === undefined ? this.reply({ code: problem.code, close }, 'rejected') : this.block(verdict),
+      (err: unknown) => this.inspectorFailed(err),
+    );
   }
 
   inspectorFailed(err: unknown): void {

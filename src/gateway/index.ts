@@ -12,10 +12,12 @@
  * });
  * const { port } = await gateway.listen();
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { newId } from '../core/ids.js';
 import { GatewayCore } from './core.js';
+import { LenientFront } from './lenient-front.js';
 import type { GatewayMetricsSnapshot } from './metrics.js';
 import { resolveOptions, type GatewayOptions } from './options.js';
 import { writeRawError } from './respond.js';
@@ -64,40 +66,19 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
     });
   });
 
+  // Requests node's parser refuses, and CONNECT, still go through inspection (lenient-front.ts).
+  const front = new LenientFront(core);
+  server.on('connect', (req: IncomingMessage, socket: Duplex) => front.onConnect(req, socket));
+
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     core.metrics.clientErrors++;
-    const code =
-      err.code === 'HPE_HEADER_OVERFLOW'
-        ? 'headers_too_large'
-        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? 'request_timeout'
-          : 'bad_request';
-    // node's own guard: never write a raw answer into a response that has already started.
-    const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-    if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
       return;
     }
-    const requestId = newId('req');
-    const status = writeRawError(socket, code, requestId);
-    core.metrics.outcomes.rejected++;
-    core.events.record({
-      requestId,
-      startedAtMs: Date.now(),
-      latencyMs: 0,
-      clientIp: (socket as Socket).remoteAddress ?? '',
-      clientPort: (socket as Socket).remotePort,
-      userAgent: undefined,
-      method: 'UNKNOWN',
-      host: undefined,
-      path: '',
-      route: '',
-      status,
-      requestBytes: 0,
-      responseBytes: 0,
-      outcome: 'rejected',
-      labels: { parserError: String(err.code ?? 'unknown') },
-    });
+    // A response still being written on this connection (pipelining) is answered first.
+    const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage ?? undefined;
+    front.onClientError(err, socket, inFlight, () => answerParserError(core, err, socket as Socket));
   });
 
   let listening: { host: string; port: number } | null = null;
@@ -145,4 +126,38 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
     },
     refreshDecisions: () => core.decisions.refresh(),
   };
+}
+
+/** node's answer to what the lenient front does not judge (timeouts, oversized heads, no request line). */
+function answerParserError(core: GatewayCore, err: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const code =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? 'headers_too_large'
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 'request_timeout'
+        : 'bad_request';
+  const requestId = newId('req');
+  const status = writeRawError(socket, code, requestId);
+  core.metrics.outcomes.rejected++;
+  core.events.record({
+    requestId,
+    startedAtMs: Date.now(),
+    latencyMs: 0,
+    clientIp: socket.remoteAddress ?? '',
+    clientPort: socket.remotePort,
+    userAgent: undefined,
+    method: 'UNKNOWN',
+    host: undefined,
+    path: '',
+    route: '',
+    status,
+    requestBytes: 0,
+    responseBytes: 0,
+    outcome: 'rejected',
+    labels: { parserError: String(err.code ?? 'unknown') },
+  });
 }

@@ -55,6 +55,12 @@ export interface InspectionContext {
   rawHeaders?: string[];
   /** `1.1`, `1.0` */
   httpVersion?: string;
+  /**
+   * The version token exactly as the request line gave it (`HTTP/4.0`, '' for none); set only
+   * by the lenient front, for requests node's parser refused. Inspectors that build
+   * REQUEST_PROTOCOL should prefer it to `HTTP/${httpVersion}`.
+   */
+  protocol?: string;
   clientPort?: number;
   /** Set by the inspector for the exchange's SecurityEvent (e.g. the WAF's matched rules). */
   findings?: InspectionFindings;
@@ -97,6 +103,31 @@ export function checkVerdict(result: unknown): BlockVerdict | undefined {
     ruleIds: Array.isArray(verdict.ruleIds) ? verdict.ruleIds.map(String) : [],
     message: typeof verdict.message === 'string' ? verdict.message : 'blocked by inspection',
   };
+}
+
+/**
+ * Runs the response phases on an answer the gateway gives itself after the request phases
+ * passed (a request it will not proxy): the inspector sees that answer as the response, so it
+ * completes its transaction (the WAF logs its matches in phase 5). Resolves with a verdict when
+ * the inspector blocks the answer; a throwing inspector rejects.
+ */
+export async function inspectOwnAnswer(
+  inspector: Inspector,
+  ctx: InspectionContext,
+  status: number,
+  body: Buffer,
+): Promise<BlockVerdict | undefined> {
+  ctx.response = {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': String(body.length) },
+  };
+  if (inspector.onResponseHeaders) {
+    const verdict = checkVerdict(await inspector.onResponseHeaders(ctx));
+    if (verdict !== undefined) return verdict;
+  }
+  if (inspector.onResponseBody && inspector.wantsResponseBody?.(ctx) !== false)
+    return checkVerdict(await inspector.onResponseBody(ctx, body));
+  return undefined;
 }
 
 export function isPromise<T>(value: MaybePromise<T>): value is Promise<T> {

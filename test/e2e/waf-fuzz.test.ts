@@ -53,18 +53,40 @@ function mutate(input: Buffer, next: () => number): Buffer {
   return out;
 }
 
-function sendRaw(port: number, bytes: Buffer): Promise<void> {
+/** Seeds for the lenient front: requests node's parser refuses (`\\r`, `\\n`, `\\t`, `\\xHH` escapes). */
+const LENIENT_SEEDS = readFileSync(join(import.meta.dirname, 'fixtures', 'lenient-seeds.txt'), 'utf8')
+  .split('\n')
+  .filter((line) => line.length > 0)
+  .map((line) =>
+    Buffer.from(
+      line
+        .replaceAll('\\r', '\r')
+        .replaceAll('\\n', '\n')
+        .replaceAll('\\t', '\t')
+        .replace(/\\x([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+      'latin1',
+    ),
+  );
+
+/**
+ * Sends the bytes; resolves with what the gateway answered before it closed (or 2 s passed).
+ * `halfClose` ends the client's side at once, as a fuzzer does; without it the socket stays
+ * open so node can answer a request it accepted.
+ */
+function sendRaw(port: number, bytes: Buffer, halfClose = true): Promise<string> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
     const done = () => {
       socket.destroy();
-      resolve();
+      resolve(Buffer.concat(chunks).toString('latin1'));
     };
     socket.setTimeout(2000, done);
     socket.on('error', done);
-    socket.on('data', () => undefined);
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     socket.on('close', done);
-    socket.end(bytes);
+    if (halfClose) socket.end(bytes);
+    else socket.write(bytes);
   });
 }
 
@@ -74,7 +96,11 @@ describe('gateway and WAF under malformed input', { timeout: 120_000 }, () => {
 
   beforeAll(async () => {
     upstream = await startEchoUpstream();
-    env = await startTestRuntime(upstream.url, `waf:\n  crs: ${join(REPO_ROOT, '../shared/crs')}\n`);
+    // Indented keys continue the helper's `gateway:` block: no rate limit, or the flood ends in 429s.
+    env = await startTestRuntime(
+      upstream.url,
+      `  rateLimits:\n    perClient: null\nwaf:\n  crs: ${join(REPO_ROOT, '../shared/crs')}\n`,
+    );
   });
   afterAll(async () => {
     await env?.close();
@@ -110,6 +136,35 @@ describe('gateway and WAF under malformed input', { timeout: 120_000 }, () => {
     await response.body.dump();
     expect(response.statusCode).toBe(200);
     expect((await request(`${env.runtime.apiUrl}/healthz`)).statusCode).toBe(200);
+  });
+
+  it('answers every request node refuses with a clean status after inspection', async () => {
+    const port = Number(new URL(env.runtime.gatewayUrl as string).port);
+    for (const seed of LENIENT_SEEDS) {
+      const answer = await sendRaw(port, seed, false);
+      const statuses = [...answer.matchAll(/^HTTP\/1\.1 (\d{3}) /gm)].map((match) => Number(match[1]));
+      expect(statuses.length, seed.toString('latin1')).toBeGreaterThan(0);
+      for (const status of statuses)
+        expect([200, 400, 403, 501, 505], seed.toString('latin1')).toContain(status);
+    }
+  });
+
+  it('keeps answering after 400 mutated requests that take the lenient path', async () => {
+    const port = Number(new URL(env.runtime.gatewayUrl as string).port);
+    const next = random(20261127);
+    const inputs = Array.from({ length: 400 }, (_, i) =>
+      mutate(LENIENT_SEEDS[i % LENIENT_SEEDS.length] as Buffer, next),
+    );
+    for (let i = 0; i < inputs.length; i += 8) {
+      const answers = await Promise.all(inputs.slice(i, i + 8).map((input) => sendRaw(port, input)));
+      // Never an internal error: a malformed request is the client's mistake.
+      for (const answer of answers) expect(answer).not.toMatch(/^HTTP\/1\.1 500 /m);
+    }
+    const response = await request(`${env.runtime.gatewayUrl}/products?q=tea`, {
+      headers: { 'user-agent': 'Mozilla/5.0 test' },
+    });
+    await response.body.dump();
+    expect(response.statusCode).toBe(200);
   });
 });
 
