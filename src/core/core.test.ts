@@ -68,6 +68,7 @@ describe('personal data', () => {
         'business.postalAddress',
         'client.ip',
         'flow.srcIp',
+        'http.user',
       ].sort(),
     );
     expect(personalPaths(alertSchema).sort()).toEqual(['subject.accountId', 'subject.ip']);

@@ -21,7 +21,12 @@ export const httpSection = z.object({
   method: z.string().max(32),
   host: z.string().max(512).optional(),
   path: z.string().max(8192),
+  /** HTTP version as the request line gave it, e.g. `HTTP/1.1` (access logs). */
+  protocol: z.string().max(32).optional(),
   route: z.string().max(512).optional(),
+  referer: z.string().max(8192).optional(),
+  /** The authenticated user a web server logged (`%u`, `$remote_user`). */
+  user: personal('account_id', z.string().max(256)).optional(),
   status: z.number().int().min(0).max(999),
   requestBytes: z.number().int().min(0),
   responseBytes: z.number().int().min(0),
