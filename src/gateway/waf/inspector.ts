@@ -80,7 +80,7 @@ export function createWafInspector(engine: WafEngine, options: WafInspectorOptio
         remoteAddr: ctx.clientIp,
         method: ctx.method,
         uri: ctx.url,
-        protocol: `HTTP/${ctx.httpVersion ?? '1.1'}`,
+        protocol: ctx.protocol ?? `HTTP/${ctx.httpVersion ?? '1.1'}`,
         headers: headerPairs(ctx.headers, ctx.rawHeaders),
         uniqueId: ctx.requestId,
         ...(ctx.clientPort === undefined ? {} : { remotePort: ctx.clientPort }),

@@ -4,6 +4,7 @@ import { createWafEngine, loadRuleText } from '../index.js';
 const RULES = `
 SecRequestBodyAccess On
 SecRule REQUEST_HEADERS:Content-Type "@rx ^application/xml" "id:1,phase:1,pass,nolog,ctl:requestBodyProcessor=XML"
+SecRule REQUEST_HEADERS:Content-Type "@rx ^application/json" "id:3,phase:1,pass,nolog,ctl:requestBodyProcessor=JSON"
 SecRule REQUEST_HEADERS:X-Force "@streq 1" "id:2,phase:1,pass,nolog,ctl:forceRequestBodyVariable=On"
 SecRule REQUEST_BODY "@contains evil" "id:10,phase:2,pass,log,msg:'raw body'"
 SecRule XML:/* "@contains evil" "id:11,phase:2,pass,log,msg:'xml text'"
@@ -33,6 +34,10 @@ describe('REQUEST_BODY', () => {
     const fired = firedIds('application/xml', '<a><evil-element>harmless</evil-element><b>evil</b></a>');
     expect(fired).not.toContain(10);
     expect(fired).toContain(11);
+  });
+
+  it('holds the raw body for the JSON processor too, beside the ARGS it extracts (CRS 934210 reads it)', () => {
+    expect(firedIds('application/json', '{"evil__contained_by":[1]}')).toContain(10);
   });
 
   it('holds the raw body again when a rule forces it', () => {

@@ -50,25 +50,51 @@ export function parseCookies(header: string): Array<[string, string]> {
 }
 
 export interface UriParts {
-  /** Path and query, without scheme and authority: REQUEST_URI. */
+  /** Percent-decoded path and query, without scheme and authority: REQUEST_URI. */
   uri: string;
-  /** The path: REQUEST_FILENAME. */
+  /** The percent-decoded path, up to the first `?` of the decoded text: REQUEST_FILENAME. */
   filename: string;
-  /** After the last `/` of the path: REQUEST_BASENAME. */
+  /** After the last `/` of that path: REQUEST_BASENAME. */
   basename: string;
-  /** After the first `?`, raw: QUERY_STRING. */
+  /** After the first `?` of the raw target, raw: QUERY_STRING. */
   queryString: string;
 }
 
+/** ModSecurity v3's uri_decode: valid `%XX` become bytes, anything else stays; `+` stays. */
+export function uriDecode(text: string): string {
+  if (!text.includes('%')) return text;
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const pair = text.slice(i + 1, i + 3);
+    if (text[i] === '%' && HEX.test(pair)) {
+      out += String.fromCharCode(parseInt(pair, 16));
+      i += 2;
+    } else out += text[i];
+  }
+  return out;
+}
+
+/**
+ * The URI variables as ModSecurity v3 sets them (Transaction::processURI): QUERY_STRING from the
+ * raw target, the path variables from the decoded one, so `/a%20b%3Fc` has the path `/a b` and
+ * no query string. An absolute-form target loses `scheme://authority` when a path follows it.
+ */
 export function splitUri(rawUri: string): UriParts {
-  let uri = rawUri;
-  const absolute = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/.exec(uri);
-  if (absolute) uri = uri.slice(absolute[0].length) || '/';
-  const hash = uri.indexOf('#');
-  if (hash !== -1) uri = uri.slice(0, hash);
-  const question = uri.indexOf('?');
-  const filename = question === -1 ? uri : uri.slice(0, question);
-  const queryString = question === -1 ? '' : uri.slice(question + 1);
+  let raw = rawUri;
+  const hash = raw.indexOf('#');
+  if (hash !== -1) raw = raw.slice(0, hash);
+  const rawQuestion = raw.indexOf('?');
+  const queryString = rawQuestion === -1 ? '' : raw.slice(rawQuestion + 1);
+  let decoded = uriDecode(raw);
+  let uri = decoded;
+  const absolute = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/.exec(decoded);
+  if (absolute) {
+    const rest = decoded.slice(absolute[0].length);
+    if (rest.startsWith('/')) uri = rest;
+    decoded = rest.startsWith('/') ? rest : `/${rest}`;
+  }
+  const question = decoded.indexOf('?');
+  const filename = question === -1 ? decoded : decoded.slice(0, question);
   const slash = filename.lastIndexOf('/');
   return { uri, filename, basename: slash === -1 ? filename : filename.slice(slash + 1), queryString };
 }
