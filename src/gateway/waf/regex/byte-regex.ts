@@ -45,39 +45,56 @@ export interface ByteRegexOptions {
   backtrackingOnly?: boolean;
 }
 
-/** Compiles a PCRE pattern; throws PcreSyntaxError with an offset when the pattern is invalid. */
+/**
+ * Compiles a PCRE pattern; throws PcreSyntaxError with an offset when the pattern is invalid.
+ * The automata are built on first use, from a fresh parse: most of a rule set's patterns never
+ * run on benign traffic once the literal prefilter skipped them, and the syntax tree is not kept.
+ */
 export function compileByteRegex(pattern: string, options: ByteRegexOptions = {}): ByteRegex {
-  const parsed = parsePcre(pattern, { ...MODSECURITY_FLAGS, caseless: options.caseless ?? false });
+  const flags = { ...MODSECURITY_FLAGS, caseless: options.caseless ?? false };
+  const parsed = parsePcre(pattern, flags);
   const emitted = emitJs(parsed);
+  const groupCount = parsed.groupCount;
   const irregexp = new RegExp(emitted.source, emitted.flags);
-  const dfa: LazyDfa | null = options.backtrackingOnly ? null : buildLazyDfa(parsed.root);
-  const reversed: LazyDfa | null = dfa ? buildLazyDfa(reverseNode(parsed.root)) : null;
   const sticky = new RegExp(emitted.source, emitted.flags + 'y');
   const groupMap = emitted.groupMap;
+  // undefined: not built yet; null: the pattern is outside what a DFA decides.
+  let dfa: LazyDfa | null | undefined = options.backtrackingOnly ? null : undefined;
+  let reversed: LazyDfa | null | undefined;
+  const forward = (): LazyDfa | null =>
+    dfa === undefined ? (dfa = buildLazyDfa(parsePcre(pattern, flags).root)) : dfa;
+  const backward = (): LazyDfa | null =>
+    reversed === undefined
+      ? (reversed = buildLazyDfa(reverseNode(parsePcre(pattern, flags).root)))
+      : reversed;
   const toGroups = (match: RegExpExecArray): Array<string | undefined> => {
     const groups: Array<string | undefined> = [];
-    for (let group = 0; group <= parsed.groupCount; group++) groups.push(match[groupMap[group] ?? -1]);
+    for (let group = 0; group <= groupCount; group++) groups.push(match[groupMap[group] ?? -1]);
     return groups;
   };
-  const test = dfa
-    ? (value: string): boolean => dfa.test(value)
-    : (value: string): boolean => irregexp.test(value);
   return {
     pattern,
     jsSource: emitted.source,
     jsFlags: emitted.flags,
-    engine: dfa ? 'dfa' : 'backtracking',
-    groupCount: parsed.groupCount,
-    test,
+    get engine() {
+      return forward() ? 'dfa' : 'backtracking';
+    },
+    groupCount,
+    test(value: string): boolean {
+      const automaton = dfa === undefined ? forward() : dfa;
+      return automaton ? automaton.test(value) : irregexp.test(value);
+    },
     exec(value: string) {
-      if (!reversed || !dfa) {
+      const automaton = forward();
+      const reverse = automaton ? backward() : null;
+      if (!automaton || !reverse) {
         const match = irregexp.exec(value);
         return match ? toGroups(match) : null;
       }
       // The forward scan stops at the first match and most values do not match: only a value
       // known to match pays for the full reversed scan that finds the leftmost start.
-      if (!dfa.test(value)) return null;
-      const start = reversed.leftmostStartReversed(value);
+      if (!automaton.test(value)) return null;
+      const start = reverse.leftmostStartReversed(value);
       if (start < 0) return null;
       // One byte of left context keeps ^ and \b right at the start; the window bounds the rest.
       const windowStart = Math.max(0, start - 1);
