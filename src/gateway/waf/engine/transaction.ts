@@ -209,7 +209,17 @@ export class WafTransaction implements VariableSource {
     if (this.interruption && phase !== 5) return this.interruption;
     if (phase < 5 && (this.allowed === 'all' || (this.allowed === 'request' && phase <= 2))) return null;
     runPhase(this, phase);
+    // After the request phases the transaction waits for the shop's answer, often long enough for
+    // its caches to be promoted to the old generation; dropped now, they die young instead.
+    // The response phases see new values (response headers and body), so little is lost.
+    if (phase === 2 || phase === 4) this.dropCaches();
     return this.interruption;
+  }
+
+  private dropCaches(): void {
+    this.transformCache.clear();
+    this.literalsFound.clear();
+    this.sharedValues.clear();
   }
 
   /** Phase 1. */
