@@ -9,6 +9,7 @@ import type { Bus } from '../bus/bus.js';
 import type { Clock } from '../core/clock.js';
 import type { Permission } from '../core/roles.js';
 import type { LoginRateLimiter } from './auth/rate-limit.js';
+import type { Ledger } from '../ledger/index.js';
 import type { SessionRecord, Store, TokenRecord, UserRecord } from '../store/store.js';
 
 export interface ApiConfig {
@@ -28,6 +29,8 @@ export type StatusProvider = () => unknown;
 
 export interface ApiDeps {
   store: Store;
+  /** Every security-relevant write goes through `ledger.commit` (write + audit entry in one transaction). */
+  ledger: Ledger;
   bus: Bus;
   clock?: Clock;
   logger: Logger;

@@ -17,6 +17,7 @@ import { register as registerTokenRevoke } from './commands/token/revoke.js';
 import { register as registerDecisionsAdd } from './commands/decisions/add.js';
 import { register as registerDecisionsList } from './commands/decisions/list.js';
 import { register as registerDecisionsDelete } from './commands/decisions/delete.js';
+import { register as registerLedgerVerify } from './commands/ledger/verify.js';
 
 export function buildProgram(): Command {
   const program = new Command('ensuresec')
@@ -52,5 +53,8 @@ export function buildProgram(): Command {
   registerDecisionsAdd(decisions);
   registerDecisionsList(decisions);
   registerDecisionsDelete(decisions);
+
+  const ledger = program.command('ledger').description('the tamper-evident audit ledger');
+  registerLedgerVerify(ledger);
   return program;
 }

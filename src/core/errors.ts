@@ -12,6 +12,10 @@ export const ERROR_CATALOGUE = {
   invalid_json: { status: 400, message: 'The request body is not valid JSON.' },
   validation_failed: { status: 400, message: 'The request does not match the expected schema; see details.' },
   invalid_cursor: { status: 400, message: 'The pagination cursor is invalid; start again without a cursor.' },
+  intel_import_invalid: {
+    status: 400,
+    message: 'Some threat-intelligence entries cannot be imported; each problem names its line or object and why.',
+  },
   unauthenticated: {
     status: 401,
     message: 'Authentication is required: send a bearer token or log in for a session cookie.',

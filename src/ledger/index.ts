@@ -1,8 +1,35 @@
 /**
  * The ledger's public API (ledger): canonical encoding, RFC 9162 hashing, the append-only tree
- * over a LeafStorage, proof verifiers and C2SP checkpoints. Other stages and the composition root
+ * over a LeafStorage, proof verifiers, C2SP checkpoints, the Ledger service every
+ * security-relevant write goes through, and the audit. Other stages and the composition root
  * import from here only.
  */
+export {
+  auditLedger,
+  type AuditOptions,
+  type AuditReport,
+  type CheckpointProblem,
+  type EntryProblem,
+  type NodeProblem,
+} from './audit.js';
+export { type LedgerEntry } from './entry.js';
+export {
+  isLedgerKind,
+  LEDGER_KINDS,
+  type ConfigChange,
+  type LedgerKind,
+  type LedgerRecordTypes,
+  type LogKeyChange,
+  type WafReload,
+} from './kinds.js';
+export {
+  Ledger,
+  type LedgerChange,
+  type LedgerLogger,
+  type LedgerOptions,
+  type LedgerWriter,
+} from './service.js';
+export { StoreLeafStorage } from './store-storage.js';
 export { canonicalJson, canonicalJsonBytes, MAX_CANONICAL_DEPTH } from './canonical-json.js';
 export {
   cosignCheckpoint,

@@ -5,6 +5,13 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describe, it } from 'vitest';
+import {
+  postgresAvailability,
+  selectedDialects,
+  sqliteHarness,
+  type DialectHarness,
+} from '../store/fixtures/dialects.js';
 
 export const FIXTURES_DIR = fileURLToPath(new URL('./fixtures/', import.meta.url));
 export const MERKLE_VECTORS_DIR = fileURLToPath(
@@ -45,4 +52,27 @@ export interface ReferenceTree {
 
 export function readReferenceTree(): ReferenceTree {
   return JSON.parse(readFileSync(join(MERKLE_VECTORS_DIR, 'reference-tree.json'), 'utf8')) as ReferenceTree;
+}
+
+/**
+ * The store dialects a ledger suite runs on: SQLite always, PostgreSQL when reachable (a failing
+ * test in its place when CI is set and it is not), as the store's contract suite does.
+ */
+export async function ledgerDialects(suite: string): Promise<DialectHarness[]> {
+  const harnesses: DialectHarness[] = [];
+  const dialects = selectedDialects();
+  if (dialects.includes('sqlite')) harnesses.push(sqliteHarness());
+  if (!dialects.includes('postgres')) return harnesses;
+  const availability = await postgresAvailability();
+  if ('harness' in availability) harnesses.push(availability.harness);
+  else if (process.env['CI']) {
+    describe(`${suite} on postgres`, () => {
+      it('reaches PostgreSQL (required in CI)', () => {
+        throw new Error(availability.unavailableReason);
+      });
+    });
+  } else {
+    console.warn(`skipping ${suite} on PostgreSQL: ${availability.unavailableReason}`);
+  }
+  return harnesses;
 }

@@ -29,6 +29,9 @@ import {
 import { registerGatewayMetrics } from './gateway-metrics.js';
 import { startRetention } from './retention.js';
 import { createWafForGateway, type GatewayWaf } from './waf.js';
+import { startLedger } from './ledger.js';
+import type { Ledger } from '../ledger/index.js';
+import { ulid } from '../core/ids.js';
 import { VERSION } from './version.js';
 import { join } from 'node:path';
 
@@ -55,6 +58,8 @@ export interface Runtime {
   apiUrl: string;
   gatewayUrl: string | null;
   store: Store;
+  /** The audit ledger: every security-relevant write goes through `ledger.commit`. */
+  ledger: Ledger;
   bus: Bus;
   events: EventSink;
   admin: AdminBootstrap;
@@ -63,7 +68,8 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-function storeConfigOf(config: EnsuresecConfig, dataDir: string): StoreConfig {
+/** The configured store: the SQLite file in the data directory, or PostgreSQL. */
+export function storeConfigOf(config: EnsuresecConfig, dataDir: string): StoreConfig {
   if (config.store.dialect === 'sqlite') return { dialect: 'sqlite', path: join(dataDir, 'ensuresec.db') };
   const connectionString = resolveSecret(config.store.postgres.url);
   if (!connectionString) {
@@ -116,14 +122,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const events = createEventSink({ store, bus, logger });
     closers.push(() => events.close());
     const key = pseudonymisationKey(dataDir, config.secrets.pseudonymisationKey);
+    const ledger = await startLedger({ store, dataDir, config, pseudonymisationKey: key, clock, logger });
+    // Closed right before the store: after the API and the gateway stopped writing.
+    closers.splice(1, 0, () => ledger.close());
 
     const bootstrapOptions: { password?: string; clock: Clock } = { clock };
     const adminPassword = resolveSecret(config.secrets.adminPassword);
     if (adminPassword) bootstrapOptions.password = adminPassword;
-    const bootstrap = await bootstrapAdmin(store, bootstrapOptions);
+    const bootstrap = await bootstrapAdmin(store, ledger, bootstrapOptions);
     const admin: AdminBootstrap = { created: bootstrap.created, username: bootstrap.username };
     if (bootstrap.created && !adminPassword && bootstrap.password) admin.oneTimePassword = bootstrap.password;
-    await ensureCliToken(store, dataDir);
+    await ensureCliToken(store, ledger, dataDir);
 
     const metricsRegistry = new Registry();
     collectDefaultMetrics({ register: metricsRegistry });
@@ -131,6 +140,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     let gateway: Gateway | null = null;
     const api = await createApiServer({
       store,
+      ledger,
       bus,
       clock,
       logger: logger.child({ component: 'api' }),
@@ -232,8 +242,20 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     });
     closers.push(async () => removeServerInfo(dataDir));
 
-    const reloadWaf = () => waf?.reload() ?? { ok: false as const, error: 'no WAF is configured' };
-    return { apiUrl, gatewayUrl, store, bus, events, admin, reloadWaf, close: closeAll };
+    const reloadWaf = () => {
+      const outcome = waf?.reload() ?? { ok: false as const, error: 'no WAF is configured' };
+      ledger
+        .commit({
+          kind: 'waf.rules_reloaded',
+          actor: 'system',
+          write: async () => ({ id: `waf_${ulid(clock.nowMs())}`, ...outcome }),
+        })
+        .catch((error: unknown) =>
+          logger.error({ err: error }, 'logging the WAF reload in the ledger failed'),
+        );
+      return outcome;
+    };
+    return { apiUrl, gatewayUrl, store, ledger, bus, events, admin, reloadWaf, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;
@@ -241,7 +263,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 }
 
 /** The CLI's own admin token in the data directory, made again if missing or no longer valid. */
-async function ensureCliToken(store: Store, dataDir: string): Promise<void> {
+async function ensureCliToken(store: Store, ledger: Ledger, dataDir: string): Promise<void> {
   const existing = readCliToken(dataDir);
   if (existing) {
     const record = await store.tokens.getByHash(sha256Hex(existing));
@@ -249,7 +271,7 @@ async function ensureCliToken(store: Store, dataDir: string): Promise<void> {
   }
   const admin = await store.users.getByName('admin');
   if (!admin) return;
-  writeCliToken(dataDir, await createLocalAdminToken(store, admin.id));
+  writeCliToken(dataDir, await createLocalAdminToken(ledger, admin.id));
 }
 
 async function listenOrExplain<T>(listen: () => Promise<T>, port: number): Promise<T> {

@@ -14,6 +14,7 @@ import { eventsCollection } from './collections/events.js';
 import { findingsCollection } from './collections/findings.js';
 import { incidentsCollection } from './collections/incidents.js';
 import { kvCollection } from './collections/kv.js';
+import { ledgerCollection } from './collections/ledger.js';
 import { sessionsCollection } from './collections/sessions.js';
 import { tokensCollection } from './collections/tokens.js';
 import { usersCollection } from './collections/users.js';
@@ -22,7 +23,7 @@ import { MIGRATIONS } from './migrations/index.js';
 import { runMigrations } from './migrator.js';
 import type { StoreContext } from './record-table.js';
 import type { StoreDatabase } from './schema.js';
-import type { Store, StoreCapabilities } from './store.js';
+import type { Store, StoreCapabilities, StoreCollections, StoreTransaction } from './store.js';
 
 export interface KyselyStoreOptions {
   db: Kysely<StoreDatabase>;
@@ -32,6 +33,42 @@ export interface KyselyStoreOptions {
   clock: Clock;
   /** Turns a driver error during `ping` into a readable reason without secrets. */
   describeError?: (error: unknown) => string;
+}
+
+function collectionsOf(ctx: StoreContext): StoreCollections {
+  return {
+    events: eventsCollection(ctx),
+    alerts: alertsCollection(ctx),
+    decisions: decisionsCollection(ctx),
+    incidents: incidentsCollection(ctx),
+    findings: findingsCollection(ctx),
+    users: usersCollection(ctx),
+    tokens: tokensCollection(ctx),
+    sessions: sessionsCollection(ctx),
+    kv: kvCollection(ctx),
+    ledger: ledgerCollection(ctx),
+  };
+}
+
+/** The collections bound to one connection inside a transaction, plus savepoints on it. */
+function transactionOf(connection: Kysely<StoreDatabase>, adapter: DialectAdapter): StoreTransaction {
+  // One name serves every savepoint: `rollback to` and `release` act on the latest of that name.
+  const name = sql.raw('ensuresec_savepoint');
+  return {
+    ...collectionsOf({ db: connection, adapter }),
+    async savepoint(work) {
+      await sql`savepoint ${name}`.execute(connection);
+      try {
+        const result = await work();
+        await sql`release savepoint ${name}`.execute(connection);
+        return result;
+      } catch (error) {
+        await sql`rollback to savepoint ${name}`.execute(connection);
+        await sql`release savepoint ${name}`.execute(connection);
+        throw error;
+      }
+    },
+  };
 }
 
 export class KyselyStore implements Store {
@@ -46,6 +83,7 @@ export class KyselyStore implements Store {
   readonly tokens: Store['tokens'];
   readonly sessions: Store['sessions'];
   readonly kv: Store['kv'];
+  readonly ledger: Store['ledger'];
 
   readonly #db: Kysely<StoreDatabase>;
   readonly #adapter: DialectAdapter;
@@ -61,16 +99,33 @@ export class KyselyStore implements Store {
       options.describeError ?? ((error) => (error instanceof Error ? error.message : String(error)));
     this.capabilities = options.adapter.capabilities;
     this.description = options.description;
-    const ctx: StoreContext = { db: options.db, adapter: options.adapter };
-    this.events = eventsCollection(ctx);
-    this.alerts = alertsCollection(ctx);
-    this.decisions = decisionsCollection(ctx);
-    this.incidents = incidentsCollection(ctx);
-    this.findings = findingsCollection(ctx);
-    this.users = usersCollection(ctx);
-    this.tokens = tokensCollection(ctx);
-    this.sessions = sessionsCollection(ctx);
-    this.kv = kvCollection(ctx);
+    const collections = collectionsOf({ db: options.db, adapter: options.adapter });
+    this.events = collections.events;
+    this.alerts = collections.alerts;
+    this.decisions = collections.decisions;
+    this.incidents = collections.incidents;
+    this.findings = collections.findings;
+    this.users = collections.users;
+    this.tokens = collections.tokens;
+    this.sessions = collections.sessions;
+    this.kv = collections.kv;
+    this.ledger = collections.ledger;
+  }
+
+  transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    const adapter = this.#adapter;
+    return this.#db.connection().execute(async (connection) => {
+      for (const statement of adapter.writeTransactionStart) await sql.raw(statement).execute(connection);
+      try {
+        const result = await work(transactionOf(connection, adapter));
+        await sql`commit`.execute(connection);
+        return result;
+      } catch (error) {
+        // The original error matters more than a failed rollback (e.g. a dropped connection).
+        await sql`rollback`.execute(connection).catch(() => undefined);
+        throw error;
+      }
+    });
   }
 
   migrate(): Promise<string[]> {

@@ -72,6 +72,39 @@ export interface KvTable {
   value: string;
 }
 
+/** One leaf of the audit ledger: the canonical entry text and the RFC 9162 leaf hash over it. */
+export interface LedgerEntriesTable {
+  index: number | string;
+  kind: string;
+  record_id: string;
+  created_ms: EpochMs;
+  /** RFC 8785 canonical JSON text, exactly the bytes the leaf hash covers. */
+  entry: string;
+  leaf_hash: Uint8Array;
+}
+
+/** Interior nodes (level ≥ 1) of the ledger's Merkle tree; level 0 lives in ledger_entries. */
+export interface LedgerNodesTable {
+  level: number;
+  index: number | string;
+  hash: Uint8Array;
+}
+
+export interface LedgerCheckpointsTable {
+  tree_size: number | string;
+  root_hash: Uint8Array;
+  /** The signed note (C2SP tlog-checkpoint), as issued. */
+  note: string;
+  created_ms: EpochMs;
+}
+
+/** One random salt per data subject; deleting it makes that subject's ledger values unlinkable. */
+export interface LedgerSaltsTable {
+  subject: string;
+  salt: Uint8Array;
+  created_ms: EpochMs;
+}
+
 export interface MigrationsTable {
   name: string;
   applied_at: string;
@@ -87,5 +120,9 @@ export interface StoreDatabase {
   api_tokens: ApiTokensTable;
   sessions: SessionsTable;
   kv: KvTable;
+  ledger_entries: LedgerEntriesTable;
+  ledger_nodes: LedgerNodesTable;
+  ledger_checkpoints: LedgerCheckpointsTable;
+  ledger_salts: LedgerSaltsTable;
   ensuresec_migrations: MigrationsTable;
 }

@@ -149,16 +149,16 @@ for (const harness of harnesses) {
     afterAll(() => harness.dispose());
 
     describe('lifecycle', () => {
-      it('applies 001-initial once and nothing on the next runs', async () => {
+      it('applies every migration once and nothing on the next runs', async () => {
         const unmigrated = await fresh();
-        expect(await unmigrated.migrate()).toEqual(['001-initial']);
+        expect(await unmigrated.migrate()).toEqual(['001-initial', '002-ledger']);
         expect(await unmigrated.migrate()).toEqual([]);
       });
 
       it('applies each migration once when two migrations race', async () => {
         const unmigrated = await fresh();
         const results = await Promise.all([unmigrated.migrate(), unmigrated.migrate()]);
-        expect(results.flat()).toEqual(['001-initial']);
+        expect(results.flat().sort()).toEqual(['001-initial', '002-ledger']);
       });
 
       it('answers ping, describes itself and is safe to close twice', async () => {
@@ -409,6 +409,91 @@ for (const harness of harnesses) {
         expect(await store.sessions.get(othersSession.idHash)).toEqual(othersSession);
         expect(await store.sessions.deleteForUser(user.id)).toBe(1);
         expect(await store.sessions.get(kept.idHash)).toBeUndefined();
+      });
+    });
+
+    describe('transactions', () => {
+      it('commits every write of a transaction together', async () => {
+        const [alert, decision] = [sampleAlert(), sampleDecision()];
+        await store.transaction(async (tx) => {
+          await tx.alerts.insert(alert);
+          await tx.decisions.insert(decision);
+        });
+        expect(await store.alerts.get(alert.id)).toEqual(alert);
+        expect(await store.decisions.get(decision.id)).toEqual(decision);
+      });
+
+      it('keeps nothing of a transaction that fails', async () => {
+        const alert = sampleAlert();
+        await expect(
+          store.transaction(async (tx) => {
+            await tx.alerts.insert(alert);
+            throw new Error('crash after the first write');
+          }),
+        ).rejects.toThrow('crash after the first write');
+        expect(await store.alerts.get(alert.id)).toBeUndefined();
+      });
+
+      it('undoes only the savepoint that failed, and goes on', async () => {
+        const [taken, kept] = [sampleDecision(), sampleDecision()];
+        await store.decisions.insert(taken);
+        await store.transaction(async (tx) => {
+          await expectCode(
+            tx.savepoint(() => tx.decisions.insert(taken)),
+            'conflict',
+          );
+          await tx.savepoint(() => tx.decisions.insert(kept));
+        });
+        expect(await store.decisions.get(kept.id)).toEqual(kept);
+      });
+    });
+
+    describe('ledger tables', () => {
+      const hash = (byte: number) => new Uint8Array(32).fill(byte);
+      const entry = (index: number) => ({
+        index,
+        kind: 'decision.created',
+        recordId: `dec_${index}`,
+        createdMs: 1_700_000_000_000 + index,
+        entry: `{"index":${index}}`,
+        leafHash: hash(index),
+      });
+
+      it('appends leaves and nodes, reads them back in the order asked, and refuses a taken index', async () => {
+        await store.transaction(async (tx) => {
+          await tx.ledger.lockForAppend();
+          await tx.ledger.append([entry(0), entry(1)], [{ level: 1, index: 0, hash: hash(9) }]);
+        });
+        expect(await store.ledger.size()).toBe(2);
+        const read = await store.ledger.readNodes([
+          { level: 1, index: 0 },
+          { level: 0, index: 1 },
+          { level: 2, index: 0 },
+          { level: 0, index: 0 },
+        ]);
+        expect(read.map((bytes) => (bytes ? [...bytes.slice(0, 1)] : undefined))).toEqual([
+          [9],
+          [1],
+          undefined,
+          [0],
+        ]);
+        expect(await store.ledger.listEntries(1, 10)).toEqual([{ ...entry(1), leafHash: expect.anything() }]);
+        expect((await store.ledger.entriesForRecord('dec_0')).map((row) => row.index)).toEqual([0]);
+        expect(await store.ledger.maxNodeLevel()).toBe(1);
+        await expectCode(store.ledger.append([entry(1)], []), 'conflict');
+      });
+
+      it('keeps one checkpoint per size and one salt per subject, and forgets a salt on erasure', async () => {
+        const checkpoint = { treeSize: 2, rootHash: hash(7), note: 'note\n', createdMs: 1 };
+        expect(await store.ledger.insertCheckpoint(checkpoint)).toBe(true);
+        expect(await store.ledger.insertCheckpoint({ ...checkpoint, note: 'other\n' })).toBe(false);
+        expect(await store.ledger.latestCheckpoint()).toMatchObject({ treeSize: 2, note: 'note\n' });
+        await store.ledger.insertSalts([{ subject: 'pii:email:abc', salt: hash(3), createdMs: 1 }]);
+        expect([...(await store.ledger.saltsFor(['pii:email:abc', 'pii:email:none'])).keys()]).toEqual([
+          'pii:email:abc',
+        ]);
+        expect(await store.ledger.deleteSalt('pii:email:abc')).toBe(true);
+        expect((await store.ledger.saltsFor(['pii:email:abc'])).size).toBe(0);
       });
     });
 

@@ -97,11 +97,105 @@ export interface SessionRecord {
   expiresAt: string;
 }
 
+/** One leaf of the audit ledger as stored. */
+export interface LedgerEntryRow {
+  index: number;
+  /** e.g. `decision.created`. */
+  kind: string;
+  recordId: string;
+  createdMs: number;
+  /** RFC 8785 canonical JSON text: exactly the bytes the leaf hash covers. */
+  entry: string;
+  leafHash: Uint8Array;
+}
+
+/** A node of the ledger's Merkle tree: (level, index) roots the leaves [index·2^level, (index+1)·2^level). */
+export interface LedgerNodeRow {
+  level: number;
+  index: number;
+  hash: Uint8Array;
+}
+
+export interface LedgerCheckpointRow {
+  treeSize: number;
+  rootHash: Uint8Array;
+  /** The signed checkpoint note (C2SP tlog-checkpoint) as issued. */
+  note: string;
+  createdMs: number;
+}
+
+export interface LedgerSaltRow {
+  /** A keyed pseudonym of the subject (never the personal value itself). */
+  subject: string;
+  salt: Uint8Array;
+  createdMs: number;
+}
+
+/**
+ * The audit ledger's tables. Appends go through the Ledger service (src/ledger/service.ts),
+ * inside `store.transaction` with `lockForAppend()` first; everything else only reads.
+ */
+export interface LedgerCollection {
+  /** The number of leaves: the highest index + 1, 0 when empty. */
+  size(): Promise<number>;
+  /** Inside a transaction: holds off every other appender until it ends. */
+  lockForAppend(): Promise<void>;
+  /** Inserts leaves (consecutive indexes from `size()`) and interior nodes; `conflict` when an index is taken. */
+  append(entries: readonly LedgerEntryRow[], nodes: readonly LedgerNodeRow[]): Promise<void>;
+  /** Node hashes in the order asked (level 0 = leaf hashes); undefined where none is stored. */
+  readNodes(addresses: readonly { level: number; index: number }[]): Promise<(Uint8Array | undefined)[]>;
+  /** Leaf hashes [firstIndex, firstIndex + count), ascending, skipping any index not stored. */
+  readLeafHashes(firstIndex: number, count: number): Promise<Uint8Array[]>;
+  /** Entries with index ≥ fromIndex, ascending, at most `limit` (the audit's scan). */
+  listEntries(fromIndex: number, limit: number): Promise<LedgerEntryRow[]>;
+  /** Interior nodes of one level with index ≥ fromIndex, ascending, at most `limit`. */
+  listNodes(level: number, fromIndex: number, limit: number): Promise<LedgerNodeRow[]>;
+  /** How many interior nodes of `level` have an index ≥ fromIndex (the audit's check for extras). */
+  countNodesFrom(level: number, fromIndex: number): Promise<number>;
+  /** The highest level that holds a node, -1 when none. */
+  maxNodeLevel(): Promise<number>;
+  /** Every entry that logged the record, oldest first. */
+  entriesForRecord(recordId: string): Promise<LedgerEntryRow[]>;
+  /** Stores a checkpoint; false when one of that size exists already (kept as it was). */
+  insertCheckpoint(checkpoint: LedgerCheckpointRow): Promise<boolean>;
+  latestCheckpoint(): Promise<LedgerCheckpointRow | undefined>;
+  /** Checkpoints with treeSize ≥ fromSize, ascending, at most `limit`. */
+  listCheckpoints(fromSize: number, limit: number): Promise<LedgerCheckpointRow[]>;
+  /** The salts of the subjects that have one. */
+  saltsFor(subjects: readonly string[]): Promise<Map<string, Uint8Array>>;
+  insertSalts(salts: readonly LedgerSaltRow[]): Promise<void>;
+  /** Erasure: forgets a subject's salt; true when there was one. */
+  deleteSalt(subject: string): Promise<boolean>;
+}
+
 export interface StoreCapabilities {
   /** Several processes may write at once (PostgreSQL); SQLite serialises writers in one process. */
   concurrentWriters: boolean;
   /** Listening for changes across processes is available (PostgreSQL LISTEN/NOTIFY). */
   crossProcessNotify: boolean;
+}
+
+/** The collections, as seen inside a transaction. */
+export type StoreCollections = Pick<
+  Store,
+  | 'events'
+  | 'alerts'
+  | 'decisions'
+  | 'incidents'
+  | 'findings'
+  | 'users'
+  | 'tokens'
+  | 'sessions'
+  | 'kv'
+  | 'ledger'
+>;
+
+export interface StoreTransaction extends StoreCollections {
+  /**
+   * Runs `work` in a savepoint: when it throws, only its own writes are undone and the
+   * transaction goes on (PostgreSQL would otherwise refuse every later statement).
+   */
+  savepoint<T>(work: () => Promise<T>): Promise<T>;
 }
 
 export interface Store {
@@ -114,6 +208,14 @@ export interface Store {
   /** Resolves when the database answers; rejects otherwise (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Runs `work` in one write transaction: everything it writes through `tx` commits together
+   * or not at all. Inside, use only `tx` (on SQLite the store's one connection is held, so a
+   * call on the store itself would wait for the transaction to end).
+   *
+   * @example await store.transaction(async (tx) => { await tx.alerts.insert(a); await tx.ledger.append(…) });
+   */
+  transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T>;
 
   events: {
     insertMany(events: SecurityEvent[]): Promise<void>;
@@ -179,6 +281,7 @@ export interface Store {
     get<T = unknown>(key: string): Promise<T | undefined>;
     set(key: string, value: unknown): Promise<void>;
   };
+  ledger: LedgerCollection;
 }
 
 export type StoreConfig =

@@ -5,7 +5,8 @@
 import { systemClock, isoNow, type Clock } from '../../core/clock.js';
 import { newId } from '../../core/ids.js';
 import type { Role } from '../../core/roles.js';
-import type { Store, UserRecord } from '../../store/store.js';
+import type { LedgerWriter } from '../../ledger/index.js';
+import type { UserRecord } from '../../store/store.js';
 import { generatePassword, hashPassword } from './passwords.js';
 
 export interface NewUserInput {
@@ -15,10 +16,13 @@ export interface NewUserInput {
   /** Whether the user must replace the password at first sign-in (someone else knows it). */
   mustChangePassword: boolean;
   clock?: Clock;
+  /** Who adds the user (a user id, or `system`), for the ledger. */
+  actor?: string;
 }
 
+/** Stores the user and its `user.created` ledger entry together. */
 export async function createUser(
-  store: Store,
+  ledger: LedgerWriter,
   input: NewUserInput,
 ): Promise<{ user: UserRecord; generatedPassword?: string }> {
   const password = input.password ?? generatePassword(20);
@@ -35,6 +39,13 @@ export async function createUser(
     createdAt: now,
     updatedAt: now,
   };
-  await store.users.insert(user);
+  await ledger.commit({
+    kind: 'user.created',
+    actor: input.actor ?? 'system',
+    write: async (tx) => {
+      await tx.users.insert(user);
+      return user;
+    },
+  });
   return input.password === undefined ? { user, generatedPassword: password } : { user };
 }

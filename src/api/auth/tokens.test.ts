@@ -97,16 +97,16 @@ describe('API tokens', () => {
 describe('bootstrap', () => {
   it('creates admin once with a one-time password, and a working local CLI token', async () => {
     const t = await harness();
-    expect(await bootstrapAdmin(t.store)).toEqual({ created: false, username: 'admin' });
+    expect(await bootstrapAdmin(t.store, t.ledger)).toEqual({ created: false, username: 'admin' });
     const fresh = await startHarness({}, {}, { seedUsers: false });
     try {
-      const result = await bootstrapAdmin(fresh.store);
+      const result = await bootstrapAdmin(fresh.store, fresh.ledger);
       expect(result).toMatchObject({ created: true, username: 'admin' });
       expect(result.password).toHaveLength(20);
       const admin = await fresh.store.users.getByName('admin');
       expect(admin).toMatchObject({ role: 'admin', mustChangePassword: true });
       expect(await verifyPassword(admin?.passwordHash ?? '', result.password ?? '')).toBe(true);
-      const token = await createLocalAdminToken(fresh.store, admin?.id ?? '');
+      const token = await createLocalAdminToken(fresh.ledger, admin?.id ?? '');
       expect(token).toMatch(/^ens_/);
       const users = await fresh.call('GET', '/api/v1/users', { token });
       expect(users.statusCode).toBe(200);
@@ -121,7 +121,9 @@ describe('bootstrap', () => {
   it('keeps a password the operator chose, without forcing a change', async () => {
     const fresh = await startHarness({}, {}, { seedUsers: false });
     try {
-      const result = await bootstrapAdmin(fresh.store, { password: 'operator-chosen-password' });
+      const result = await bootstrapAdmin(fresh.store, fresh.ledger, {
+        password: 'operator-chosen-password',
+      });
       expect(result).toEqual({ created: true, username: 'admin' });
       const admin = await fresh.store.users.getByName('admin');
       expect(admin).toMatchObject({ mustChangePassword: false });

@@ -1,6 +1,6 @@
 /**
  * Test harness for the API (tests only): a real SQLite store in a temp dir, the real
- * MemoryBus, a manual clock, one user and one API token per role (unless `seedUsers: false`), and `call()` over
+ * Ledger service over it (no log key: no checkpoints), the real MemoryBus, a manual clock, one user and one API token per role (unless `seedUsers: false`), and `call()` over
  * `app.inject`. `close()` removes everything it made.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,6 +14,7 @@ import { MemoryBus } from '../../bus/memory/memory-bus.js';
 import { ManualClock } from '../../core/clock.js';
 import { newId } from '../../core/ids.js';
 import { ROLES, type Role } from '../../core/roles.js';
+import { Ledger } from '../../ledger/index.js';
 import { openStore } from '../../store/index.js';
 import type { Store, UserRecord } from '../../store/store.js';
 import { issueApiToken } from '../auth/bootstrap.js';
@@ -36,6 +37,7 @@ export interface CallOptions {
 export interface Harness {
   app: FastifyInstance;
   store: Store;
+  ledger: Ledger;
   bus: MemoryBus;
   clock: ManualClock;
   key: Buffer;
@@ -68,8 +70,10 @@ export async function startHarness(
   await store.migrate();
   const bus = new MemoryBus();
   const key = Buffer.from('test-pseudonymisation-key-32-byt');
+  const ledger = await Ledger.open({ store, pseudonymisationKey: key, clock });
   const app = await createApiServer({
     store,
+    ledger,
     bus,
     clock,
     logger: pino({ level: 'silent' }),
@@ -105,7 +109,7 @@ export async function startHarness(
   for (const role of options.seedUsers === false ? [] : ROLES) {
     users[role] = await addUser(`${role}-user`, role);
     tokens[role] = (
-      await issueApiToken(store, { userId: users[role].id, name: 'test', expiresAt: null }, clock)
+      await issueApiToken(ledger, { userId: users[role].id, name: 'test', expiresAt: null }, clock)
     ).token;
   }
 
@@ -141,6 +145,7 @@ export async function startHarness(
   return {
     app,
     store,
+    ledger,
     bus,
     clock,
     key,
@@ -152,6 +157,7 @@ export async function startHarness(
     async close() {
       await app.close();
       await bus.close();
+      await ledger.close();
       await store.close();
       await rm(dir, { recursive: true, force: true });
     },

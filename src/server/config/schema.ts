@@ -137,6 +137,17 @@ export const configSchema = z.strictObject({
       purgeInterval: duration.default(3_600_000),
     })
     .prefault({}),
+  ledger: z
+    .strictObject({
+      checkpointInterval: duration.default(60_000),
+      origin: z
+        .string()
+        .min(1)
+        .max(255)
+        .regex(/^[^\s+]+$/, 'must be one word without spaces or "+", e.g. shop.example/ledger')
+        .optional(),
+    })
+    .prefault({}),
   secrets: z
     .strictObject({
       pseudonymisationKey: secretRef.optional(),

@@ -17,6 +17,12 @@ export const sqliteAdapter: DialectAdapter = {
   migrationTransactionStart: ['begin immediate'],
   // SQLite compares text byte by byte (BINARY) unless told otherwise.
   sortableTextType: sql`text`,
+  integerKeyType: sql`integer`,
+  clusteredKeyTableSuffix: sql`without rowid`,
+  binaryType: sql`blob`,
+  writeTransactionStart: ['begin immediate'],
+  // `begin immediate` already holds the only write lock until commit.
+  ledgerAppendLock: [],
   // 32,766 bound parameters since SQLite 3.32; events bind 5 per row, leaving room to spare.
   maxRowsPerInsert: 500,
   constraintViolation(error): ConstraintViolation {

@@ -16,6 +16,8 @@ import type { Store } from '../store.js';
 import { sqliteAdapter } from './sqlite-adapter.js';
 
 export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+/** Distinct statements kept compiled; the store issues far fewer shapes than this. */
+const STATEMENT_CACHE_SIZE = 1_000;
 
 function openFailure(path: string, error: unknown): EnsuresecError {
   const reason = error instanceof Error ? error.message : String(error);
@@ -47,6 +49,28 @@ function createParentFolders(folder: string): void {
   for (const level of missing) mkdirSync(level);
 }
 
+/**
+ * Kysely prepares every query afresh, and compiling the SQL is a good part of a small write's
+ * cost (the ledger's group commit runs thousands a second). Keep compiled statements by their
+ * text; a statement still iterating is busy, so that one call gets a fresh one.
+ */
+function reuseStatements(database: Database.Database): void {
+  const prepare = database.prepare.bind(database);
+  const cache = new Map<string, Database.Statement>();
+  const cached = (source: string): Database.Statement => {
+    const known = cache.get(source);
+    if (known && !known.busy) return known;
+    const statement = prepare(source);
+    if (!known) {
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+      cache.set(source, statement);
+    }
+    return statement;
+  };
+  // better-sqlite3 types `prepare` generically over parameter and row types; this returns the same statements.
+  database.prepare = cached as unknown as typeof database.prepare;
+}
+
 /** Opens (creating if needed) the SQLite file; does not migrate. */
 export async function openSqliteStore(path: string, clock: Clock): Promise<Store> {
   if (typeof path !== 'string' || path.trim() === '') {
@@ -63,6 +87,7 @@ export async function openSqliteStore(path: string, clock: Clock): Promise<Store
     database.pragma('foreign_keys = ON');
     // A read-only directory can still open an existing file; find out now, not on the first write.
     database.exec('begin immediate; commit');
+    reuseStatements(database);
   } catch (error) {
     database?.close();
     throw openFailure(filePath, error);

@@ -46,8 +46,12 @@ const setStatus = defineRoute('alerts', {
   params: idParams('alr'),
   body: z.strictObject({ status: alertStatus }),
   response: { schema: alertSchema },
-  async handler({ params, body, deps }) {
-    const alert = await deps.store.alerts.setStatus(params.id, body.status);
+  async handler({ params, body, principal, deps }) {
+    const alert = await deps.ledger.commit({
+      kind: 'alert.status_changed',
+      actor: principal.user.id,
+      write: (tx) => tx.alerts.setStatus(params.id, body.status),
+    });
     if (!alert) throw new EnsuresecError('not_found', { detail: `Alert ${params.id} does not exist.` });
     return alert;
   },

@@ -118,7 +118,11 @@ const totpSetup = defineRoute('auth', {
     if (user.totpEnabled)
       throw new EnsuresecError('conflict', { detail: 'TOTP is already enabled for this user.' });
     const { secret, otpauthUri } = newTotpSecret(user.name);
-    await deps.store.users.update({ ...user, totpSecret: secret, updatedAt: isoNow(deps.clock) });
+    await deps.ledger.commit({
+      kind: 'user.totp_setup_started',
+      actor: user.id,
+      write: (tx) => tx.users.update({ ...user, totpSecret: secret, updatedAt: isoNow(deps.clock) }),
+    });
     return { secret, otpauthUri };
   },
 });
@@ -138,7 +142,11 @@ const totpEnable = defineRoute('auth', {
     if (!user.totpSecret) throw new EnsuresecError('bad_request', { detail: 'Call /auth/totp/setup first.' });
     if (!(await checkTotp(deps.store, user, body.code, deps.clock))) throw new EnsuresecError('totp_invalid');
     const updated = { ...user, totpEnabled: true, updatedAt: isoNow(deps.clock) };
-    await deps.store.users.update(updated);
+    await deps.ledger.commit({
+      kind: 'user.totp_enabled',
+      actor: user.id,
+      write: (tx) => tx.users.update(updated),
+    });
     return { user: toPublicUser(updated) };
   },
 });
@@ -166,9 +174,16 @@ const changePassword = defineRoute('auth', {
       mustChangePassword: false,
       updatedAt: isoNow(deps.clock),
     };
-    await deps.store.users.update(updated);
-    // Whoever knew the old password may hold another session: end all but this one.
-    await deps.store.sessions.deleteForUser(user.id, principal.session?.idHash);
+    await deps.ledger.commit({
+      kind: 'user.password_changed',
+      actor: user.id,
+      write: async (tx) => {
+        const stored = await tx.users.update(updated);
+        // Whoever knew the old password may hold another session: end all but this one.
+        await tx.sessions.deleteForUser(user.id, principal.session?.idHash);
+        return stored;
+      },
+    });
     return { user: toPublicUser(updated) };
   },
 });

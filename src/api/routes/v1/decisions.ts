@@ -136,7 +136,14 @@ const create = defineRoute('decisions', {
       throw new EnsuresecError('validation_failed', { detail: 'expiresAt is in the past.' });
     }
     const decision: Decision = parsed.data;
-    await deps.store.decisions.insert(decision);
+    await deps.ledger.commit({
+      kind: 'decision.created',
+      actor: principal.user.id,
+      write: async (tx) => {
+        await tx.decisions.insert(decision);
+        return decision;
+      },
+    });
     await publishChange(deps, { type: 'created', decision }, `decision.created.${decision.id}`);
     return decision;
   },
@@ -149,8 +156,16 @@ const remove = defineRoute('decisions', {
   access: 'write:security',
   params: idParams('dec'),
   response: { status: 204, description: 'Deleted' },
-  async handler({ params, deps }) {
-    if (!(await deps.store.decisions.delete(params.id))) {
+  async handler({ params, principal, deps }) {
+    const deleted = await deps.ledger.commit({
+      kind: 'decision.deleted',
+      actor: principal.user.id,
+      write: async (tx) => {
+        const decision = await tx.decisions.get(params.id);
+        return decision && (await tx.decisions.delete(params.id)) ? decision : undefined;
+      },
+    });
+    if (!deleted) {
       throw new EnsuresecError('not_found', { detail: `Decision ${params.id} does not exist.` });
     }
     await publishChange(deps, { type: 'deleted', id: params.id }, `decision.deleted.${params.id}`);

@@ -79,7 +79,7 @@ const create = defineRoute('incidents', {
     labels: editable.labels.optional(),
   }),
   response: { status: 201, schema: incidentSchema },
-  async handler({ body, deps }) {
+  async handler({ body, principal, deps }) {
     const now = isoNow(deps.clock);
     const incident = validIncident({
       ...body,
@@ -88,7 +88,14 @@ const create = defineRoute('incidents', {
       updatedAt: now,
       status: 'open',
     });
-    await deps.store.incidents.insert(incident);
+    await deps.ledger.commit({
+      kind: 'incident.created',
+      actor: principal.user.id,
+      write: async (tx) => {
+        await tx.incidents.insert(incident);
+        return incident;
+      },
+    });
     return incident;
   },
 });
@@ -111,11 +118,17 @@ const update = defineRoute('incidents', {
     })
     .refine((patch) => Object.keys(patch).length > 0, 'send at least one field'),
   response: { schema: incidentSchema },
-  async handler({ params, body, deps }) {
-    const existing = await deps.store.incidents.get(params.id);
-    if (!existing) throw new EnsuresecError('not_found', { detail: `Incident ${params.id} does not exist.` });
-    const incident = validIncident({ ...existing, ...body, updatedAt: isoNow(deps.clock) });
-    const stored = await deps.store.incidents.update(incident);
+  async handler({ params, body, principal, deps }) {
+    // Read and replaced in the one transaction, so a concurrent update is never lost.
+    const stored = await deps.ledger.commit({
+      kind: 'incident.updated',
+      actor: principal.user.id,
+      write: async (tx) => {
+        const existing = await tx.incidents.get(params.id);
+        if (!existing) return undefined;
+        return tx.incidents.update(validIncident({ ...existing, ...body, updatedAt: isoNow(deps.clock) }));
+      },
+    });
     if (!stored) throw new EnsuresecError('not_found', { detail: `Incident ${params.id} does not exist.` });
     return stored;
   },

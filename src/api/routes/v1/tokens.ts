@@ -60,8 +60,8 @@ const create = defineRoute('tokens', {
         ? null
         : new Date(deps.clock.nowMs() + body.expiresInDays * DAY_MS).toISOString();
     const { token, record } = await issueApiToken(
-      deps.store,
-      { userId, name: body.name, expiresAt },
+      deps.ledger,
+      { userId, name: body.name, expiresAt, actor: principal.user.id },
       deps.clock,
     );
     return { token, record: toPublicToken(record) };
@@ -81,7 +81,13 @@ const revoke = defineRoute('tokens', {
     if (!token || (token.userId !== principal.user.id && !isAdmin(principal))) {
       throw new EnsuresecError('not_found', { detail: `Token ${params.id} does not exist.` });
     }
-    if (!token.revokedAt) await deps.store.tokens.revoke(token.id, isoNow(deps.clock));
+    if (token.revokedAt) return;
+    await deps.ledger.commit({
+      kind: 'token.revoked',
+      actor: principal.user.id,
+      write: async (tx) =>
+        (await tx.tokens.revoke(token.id, isoNow(deps.clock))) ? tx.tokens.get(token.id) : undefined,
+    });
   },
 });
 

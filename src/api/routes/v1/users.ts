@@ -38,17 +38,18 @@ const add = defineRoute('users', {
     status: 201,
     schema: z.object({ user: publicUserSchema, password: z.string().optional() }),
   },
-  async handler({ body, deps }) {
+  async handler({ body, principal, deps }) {
     if (await deps.store.users.getByName(body.name)) {
       throw new EnsuresecError('conflict', { detail: `A user named '${body.name}' already exists.` });
     }
-    const { user, generatedPassword } = await createUser(deps.store, {
+    const { user, generatedPassword } = await createUser(deps.ledger, {
       name: body.name,
       role: body.role,
       ...(body.password === undefined ? {} : { password: body.password }),
       // The administrator knows this password, so its owner must replace it.
       mustChangePassword: true,
       clock: deps.clock,
+      actor: principal.user.id,
     });
     return generatedPassword === undefined
       ? { user: toPublicUser(user) }
@@ -80,8 +81,15 @@ const update = defineRoute('users', {
       disabled: body.disabled ?? user.disabled,
       updatedAt: isoNow(deps.clock),
     };
-    await deps.store.users.update(updated);
-    if (updated.disabled) await deps.store.sessions.deleteForUser(updated.id);
+    await deps.ledger.commit({
+      kind: 'user.updated',
+      actor: principal.user.id,
+      write: async (tx) => {
+        const stored = await tx.users.update(updated);
+        if (stored?.disabled) await tx.sessions.deleteForUser(stored.id);
+        return stored;
+      },
+    });
     return { user: toPublicUser(updated) };
   },
 });
