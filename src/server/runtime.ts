@@ -29,6 +29,7 @@ import {
 import { registerGatewayMetrics } from './gateway-metrics.js';
 import { startRetention } from './retention.js';
 import { createWafForGateway, type GatewayWaf } from './waf.js';
+import { StoreWafCollections } from './waf-collections.js';
 import { startLedger } from './ledger.js';
 import type { Ledger } from '../ledger/index.js';
 import { ulid } from '../core/ids.js';
@@ -179,8 +180,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     let waf: GatewayWaf | null = null;
     if (config.gateway.enabled) {
       const wafLogger = logger.child({ component: 'waf' });
+      const wafWanted = config.waf.crs !== undefined && config.waf.mode !== 'Off';
+      const collections = wafWanted
+        ? await StoreWafCollections.open(store, { logger: wafLogger })
+        : undefined;
+      if (collections) closers.push(() => collections.close());
       waf = createWafForGateway(config.waf, dataDir, wafLogger, {
         onMatchLine: (line, requestId) => wafLogger.warn({ requestId }, line),
+        ...(collections ? { collections } : {}),
       });
       const loadedWaf = waf;
       if (loadedWaf) closers.push(() => loadedWaf.close());

@@ -5,6 +5,7 @@
  * no WAF and says so. A bad rule file is a load error naming file:line; on reload, the last
  * good rule set keeps running.
  */
+import type { StoreWafCollections } from './waf-collections.js';
 import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -79,7 +80,10 @@ export function createWafForGateway(
   waf: WafConfig,
   dataDir: string,
   logger: Logger,
-  options: Pick<WafInspectorOptions, 'onMatchLine'> = {},
+  options: Pick<WafInspectorOptions, 'onMatchLine'> & {
+    /** Where initcol collections live (the store, shared across reloads); in memory by default. */
+    collections?: StoreWafCollections;
+  } = {},
 ): GatewayWaf | null {
   if (waf.crs === undefined) {
     logger.warn('WAF off: no OWASP CRS configured (waf.crs in ensuresec.yaml or --crs DIR); see docs/waf.md');
@@ -95,7 +99,7 @@ export function createWafForGateway(
   const audit = createWriteStream(join(dir, 'audit.log'), { flags: 'a', mode: 0o600 });
   audit.on('error', (error) => logger.error({ err: error }, 'cannot write the WAF audit log'));
   const inspectorOptions: WafInspectorOptions = {
-    ...options,
+    ...(options.onMatchLine ? { onMatchLine: options.onMatchLine } : {}),
     onResult: (_ctx, result) => {
       if (result.auditLog !== null) audit.write(JSON.stringify(result.auditLog) + '\n');
     },
@@ -104,9 +108,9 @@ export function createWafForGateway(
   function build(): { inspector: Inspector; rules: number } {
     writeFileSync(settingsFile, wafSettingsText(waf));
     const started = performance.now();
-    const engine = createWafEngine(
-      loadRuleFiles(wafRuleFiles({ ...waf, crs: waf.crs as string }, settingsFile)),
-    );
+    const ruleSet = loadRuleFiles(wafRuleFiles({ ...waf, crs: waf.crs as string }, settingsFile));
+    const persistent = options.collections?.withTimeout(ruleSet.settings.collectionTimeoutSec ?? 3600);
+    const engine = createWafEngine(ruleSet, persistent ? { persistent } : {});
     logger.info(
       {
         rules: engine.ruleCount,

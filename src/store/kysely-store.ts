@@ -13,6 +13,7 @@ import { decisionsCollection } from './collections/decisions.js';
 import { eventsCollection } from './collections/events.js';
 import { findingsCollection } from './collections/findings.js';
 import { incidentsCollection } from './collections/incidents.js';
+import { wafCollectionsCollection } from './collections/waf-collections.js';
 import { kvCollection } from './collections/kv.js';
 import { ledgerCollection } from './collections/ledger.js';
 import { sessionsCollection } from './collections/sessions.js';
@@ -47,6 +48,7 @@ function collectionsOf(ctx: StoreContext): StoreCollections {
     sessions: sessionsCollection(ctx),
     kv: kvCollection(ctx),
     ledger: ledgerCollection(ctx),
+    wafCollections: wafCollectionsCollection(ctx),
   };
 }
 
@@ -84,6 +86,7 @@ export class KyselyStore implements Store {
   readonly sessions: Store['sessions'];
   readonly kv: Store['kv'];
   readonly ledger: Store['ledger'];
+  readonly wafCollections: Store['wafCollections'];
 
   readonly #db: Kysely<StoreDatabase>;
   readonly #adapter: DialectAdapter;
@@ -110,6 +113,7 @@ export class KyselyStore implements Store {
     this.sessions = collections.sessions;
     this.kv = collections.kv;
     this.ledger = collections.ledger;
+    this.wafCollections = collections.wafCollections;
   }
 
   transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {

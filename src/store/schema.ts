@@ -105,6 +105,24 @@ export interface LedgerSaltsTable {
   created_ms: EpochMs;
 }
 
+/** A trusted witness's cosignature of one checkpoint: its whole signature line. */
+export interface LedgerCosignaturesTable {
+  tree_size: number | string;
+  /** `<key name>+<hex key id>` of the witness key. */
+  witness: string;
+  signature_line: string;
+  timestamp_s: EpochMs;
+  created_ms: EpochMs;
+}
+
+/** A WAF persistent collection record (initcol): its variables as JSON text. */
+export interface WafCollectionsTable {
+  collection: string;
+  key: string;
+  variables: string;
+  expires_ms: EpochMs;
+}
+
 export interface MigrationsTable {
   name: string;
   applied_at: string;
@@ -124,5 +142,7 @@ export interface StoreDatabase {
   ledger_nodes: LedgerNodesTable;
   ledger_checkpoints: LedgerCheckpointsTable;
   ledger_salts: LedgerSaltsTable;
+  ledger_cosignatures: LedgerCosignaturesTable;
+  waf_collections: WafCollectionsTable;
   ensuresec_migrations: MigrationsTable;
 }

@@ -2,6 +2,7 @@
  * The Store contract: one suite, run on every dialect (SQLite always; PostgreSQL when
  * reachable, and required when CI is set). ENSURESEC_TEST_DIALECTS=sqlite narrows the run.
  */
+import { MIGRATIONS } from './migrations/index.js';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -109,6 +110,9 @@ const PAGINATION_CASES: PaginationCase[] = [
 ];
 
 const harnesses: DialectHarness[] = [];
+/** Every migration, in order; the list starts with the first schema. */
+const MIGRATION_NAMES = MIGRATIONS.map((migration) => migration.name);
+
 const dialects = selectedDialects();
 if (dialects.includes('sqlite')) harnesses.push(sqliteHarness());
 
@@ -151,14 +155,14 @@ for (const harness of harnesses) {
     describe('lifecycle', () => {
       it('applies every migration once and nothing on the next runs', async () => {
         const unmigrated = await fresh();
-        expect(await unmigrated.migrate()).toEqual(['001-initial', '002-ledger']);
+        expect(await unmigrated.migrate()).toEqual(MIGRATION_NAMES);
         expect(await unmigrated.migrate()).toEqual([]);
       });
 
       it('applies each migration once when two migrations race', async () => {
         const unmigrated = await fresh();
         const results = await Promise.all([unmigrated.migrate(), unmigrated.migrate()]);
-        expect(results.flat().sort()).toEqual(['001-initial', '002-ledger']);
+        expect(results.flat().sort()).toEqual(MIGRATION_NAMES);
       });
 
       it('answers ping, describes itself and is safe to close twice', async () => {
@@ -507,6 +511,29 @@ for (const harness of harnesses) {
         expect(await store.kv.get('retention')).toEqual({ days: 30, kinds: ['http'] });
         await expectCode(store.kv.set('', 1), 'validation_failed');
         await expectCode(store.kv.set('nothing', undefined), 'validation_failed');
+      });
+    });
+
+    describe('WAF persistent collections', () => {
+      it('upserts whole records, lists the live ones and purges the expired', async () => {
+        const record = (key: string, variables: Record<string, string>, expiresMs: number) => ({
+          collection: 'IP',
+          key,
+          variables,
+          expiresMs,
+        });
+        await store.wafCollections.upsertMany([
+          record('198.51.100.7_ua1', { score: '5', seen: '1' }, 10_000),
+          record('198.51.100.8_ua2', { score: '1' }, 2_000),
+        ]);
+        await store.wafCollections.upsertMany([record('198.51.100.7_ua1', { score: '9' }, 20_000)]);
+        const live = await store.wafCollections.listLive(5_000);
+        expect(live).toEqual([record('198.51.100.7_ua1', { score: '9' }, 20_000)]);
+        expect(await store.wafCollections.purgeExpired(5_000)).toBe(1);
+        expect(await store.wafCollections.listLive(0)).toHaveLength(1);
+        const many = Array.from({ length: 1_203 }, (_, i) => record(`k${i}`, { n: String(i) }, 30_000));
+        await store.wafCollections.upsertMany(many);
+        expect(await store.wafCollections.listLive(25_000)).toHaveLength(1_203);
       });
     });
   });

@@ -124,6 +124,17 @@ export interface LedgerCheckpointRow {
   createdMs: number;
 }
 
+/** A trusted witness's cosignature of the checkpoint of `treeSize`. */
+export interface LedgerCosignatureRow {
+  treeSize: number;
+  /** `<key name>+<hex key id>` of the witness key. */
+  witness: string;
+  /** The note signature line `— <name> <base64>` (without its newline). */
+  signatureLine: string;
+  timestampSeconds: number;
+  createdMs: number;
+}
+
 export interface LedgerSaltRow {
   /** A keyed pseudonym of the subject (never the personal value itself). */
   subject: string;
@@ -161,6 +172,10 @@ export interface LedgerCollection {
   latestCheckpoint(): Promise<LedgerCheckpointRow | undefined>;
   /** Checkpoints with treeSize ≥ fromSize, ascending, at most `limit`. */
   listCheckpoints(fromSize: number, limit: number): Promise<LedgerCheckpointRow[]>;
+  /** Stores a witness's cosignature; false when that witness already cosigned that size (kept as it was). */
+  insertCosignature(cosignature: LedgerCosignatureRow): Promise<boolean>;
+  /** Cosignatures of checkpoints with fromSize ≤ treeSize ≤ toSize, by size then witness. */
+  listCosignatures(fromSize: number, toSize: number): Promise<LedgerCosignatureRow[]>;
   /** The salts of the subjects that have one. */
   saltsFor(subjects: readonly string[]): Promise<Map<string, Uint8Array>>;
   insertSalts(salts: readonly LedgerSaltRow[]): Promise<void>;
@@ -188,6 +203,7 @@ export type StoreCollections = Pick<
   | 'sessions'
   | 'kv'
   | 'ledger'
+  | 'wafCollections'
 >;
 
 export interface StoreTransaction extends StoreCollections {
@@ -282,6 +298,23 @@ export interface Store {
     set(key: string, value: unknown): Promise<void>;
   };
   ledger: LedgerCollection;
+  /** The WAF's persistent collections (initcol): whole records, last write wins. */
+  wafCollections: {
+    /** Every record not expired at `nowMs` (gateways load them at start and at intervals). */
+    listLive(nowMs: number): Promise<WafCollectionRecord[]>;
+    /** Inserts or replaces records, in one statement per record, atomically. */
+    upsertMany(records: readonly WafCollectionRecord[]): Promise<void>;
+    /** Deletes records expired at `nowMs`; returns how many. */
+    purgeExpired(nowMs: number): Promise<number>;
+  };
+}
+
+export interface WafCollectionRecord {
+  /** `IP`, `GLOBAL`, `SESSION`... as initcol names it. */
+  collection: string;
+  key: string;
+  variables: Record<string, string>;
+  expiresMs: number;
 }
 
 export type StoreConfig =

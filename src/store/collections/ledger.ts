@@ -8,7 +8,13 @@
 import { sql, type CompiledQuery, type Expression, type SqlBool } from 'kysely';
 import type { DialectAdapter } from '../dialect-adapter.js';
 import { runWrite, type StoreContext } from '../record-table.js';
-import type { LedgerCheckpointRow, LedgerCollection, LedgerEntryRow, LedgerNodeRow } from '../store.js';
+import type {
+  LedgerCheckpointRow,
+  LedgerCollection,
+  LedgerCosignatureRow,
+  LedgerEntryRow,
+  LedgerNodeRow,
+} from '../store.js';
 
 /** A view on the hash bytes drivers accept (a Buffer), without copying. */
 function toBuffer(bytes: Uint8Array): Buffer {
@@ -275,6 +281,39 @@ export function ledgerCollection(ctx: StoreContext): LedgerCollection {
         .limit(limit)
         .execute();
       return rows.map(checkpointOf);
+    },
+
+    async insertCosignature(cosignature) {
+      const result = await db
+        .insertInto('ledger_cosignatures')
+        .values({
+          tree_size: cosignature.treeSize,
+          witness: cosignature.witness,
+          signature_line: cosignature.signatureLine,
+          timestamp_s: cosignature.timestampSeconds,
+          created_ms: cosignature.createdMs,
+        })
+        .onConflict((conflict) => conflict.columns(['tree_size', 'witness']).doNothing())
+        .executeTakeFirst();
+      return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+    },
+
+    async listCosignatures(fromSize, toSize) {
+      const rows = await db
+        .selectFrom('ledger_cosignatures')
+        .selectAll()
+        .where('tree_size', '>=', fromSize)
+        .where('tree_size', '<=', toSize)
+        .orderBy('tree_size')
+        .orderBy('witness')
+        .execute();
+      return rows.map((row): LedgerCosignatureRow => ({
+        treeSize: Number(row.tree_size),
+        witness: row.witness,
+        signatureLine: row.signature_line,
+        timestampSeconds: Number(row.timestamp_s),
+        createdMs: Number(row.created_ms),
+      }));
     },
 
     async saltsFor(subjects) {
