@@ -14,7 +14,20 @@ export const ERROR_CATALOGUE = {
   invalid_cursor: { status: 400, message: 'The pagination cursor is invalid; start again without a cursor.' },
   intel_import_invalid: {
     status: 400,
-    message: 'Some threat-intelligence entries cannot be imported; each problem names its line or object and why.',
+    message:
+      'Some threat-intelligence entries cannot be imported; each problem names its line or object and why.',
+  },
+  sigma_rule_invalid: {
+    status: 400,
+    message: 'A Sigma rule cannot be loaded; each problem names its file, document and why.',
+  },
+  ledger_proof_invalid_range: {
+    status: 400,
+    message: 'The proof asks for a leaf or tree size outside the log; see the detail for the valid range.',
+  },
+  ledger_cosignature_invalid: {
+    status: 400,
+    message: 'The cosigned checkpoint was refused; the detail says which check failed.',
   },
   unauthenticated: {
     status: 401,
@@ -31,6 +44,10 @@ export const ERROR_CATALOGUE = {
   },
   banned: { status: 403, message: 'Access denied by a security decision.' },
   not_found: { status: 404, message: 'The resource does not exist.' },
+  ledger_checkpoint_unknown: {
+    status: 404,
+    message: 'The log has no checkpoint of that size (or none yet); fetch the latest one.',
+  },
   method_not_allowed: { status: 405, message: 'The method is not allowed on this resource.' },
   conflict: { status: 409, message: 'The resource already exists or was changed concurrently.' },
   payload_too_large: { status: 413, message: 'The request body is larger than the configured limit.' },
@@ -87,6 +104,14 @@ export const ERROR_CATALOGUE = {
   ingest_file_unreadable: {
     status: 500,
     message: 'The log file cannot be read; check its path, its permissions and that it is a file.',
+  },
+  ledger_verification_failed: {
+    status: 500,
+    message: 'A ledger proof or checkpoint did not verify: do not trust what it claims.',
+  },
+  ledger_witness_refused: {
+    status: 500,
+    message: 'The witness refused to cosign: the log is not consistent with what it showed before.',
   },
 } as const satisfies Record<string, { status: number; message: string }>;
 
