@@ -12,9 +12,12 @@
  */
 import type { Alert, SecurityEvent } from '../core/records/index.js';
 
-/** The entity an alert is about: what a playbook bans, challenges or locks. */
+/**
+ * The entity an alert is about: what a playbook bans, challenges or locks. `route` (`METHOD
+ * /route`) is for what a whole route shows and no single client explains (a 5xx storm).
+ */
 export interface DetectionEntity {
-  type: 'ip' | 'account' | 'session' | 'order' | 'card' | 'address' | 'ja4' | 'device';
+  type: 'ip' | 'account' | 'session' | 'order' | 'card' | 'address' | 'ja4' | 'device' | 'route';
   value: string;
 }
 
