@@ -12,6 +12,8 @@ import { ERROR_CATALOGUE, EnsuresecError, type ErrorCode } from '../core/errors.
 import type { Decision, DecisionAction, DecisionScope, SecurityEvent } from '../core/records/index.js';
 import type { Role } from '../core/roles.js';
 import type { Page } from '../store/store.js';
+import type { ConsistencyProofDocument, InclusionProofDocument } from '../ledger/index.js';
+import type { LedgerCheckpointView, LedgerEntryView } from './routes/v1/ledger.js';
 import type { ApiStatus, CreatedToken, PublicToken, PublicUser } from './schemas.js';
 
 export interface ApiClientOptions {
@@ -110,10 +112,29 @@ export class ApiClient {
       this.call('GET', '/events', { query: { ...filter } }),
   };
 
+  readonly ledger = {
+    /** The latest signed checkpoint note, with the witnesses' cosignatures. */
+    checkpoint: (): Promise<string> => this.call('GET', '/ledger/checkpoint', { text: true }),
+    /** Admin: sign a checkpoint now. */
+    signCheckpoint: (): Promise<LedgerCheckpointView> => this.call('POST', '/ledger/checkpoints'),
+    checkpoints: (page: PageOptions = {}): Promise<Page<LedgerCheckpointView>> =>
+      this.call('GET', '/ledger/checkpoints', { query: { ...page } }),
+    entry: (index: number): Promise<LedgerEntryView> => this.call('GET', `/ledger/entries/${index}`),
+    /** `size` defaults to the latest checkpoint's. */
+    inclusionProof: (index: number, size?: number): Promise<InclusionProofDocument> =>
+      this.call('GET', '/ledger/proofs/inclusion', { query: { index, size } }),
+    /** `to` defaults to the latest checkpoint's size. */
+    consistencyProof: (from: number, to?: number): Promise<ConsistencyProofDocument> =>
+      this.call('GET', '/ledger/proofs/consistency', { query: { from, to } }),
+    /** A witness hands back the checkpoint note with its cosignature. */
+    submitCosignature: (note: string): Promise<LedgerCheckpointView> =>
+      this.call('POST', '/ledger/cosignatures', { body: { note } }),
+  };
+
   private async call<T>(
     method: string,
     path: string,
-    input: { query?: Query; body?: unknown } = {},
+    input: { query?: Query; body?: unknown; text?: boolean } = {},
   ): Promise<T> {
     const url = new URL(`${this.baseUrl}/api/v1${path}`);
     for (const [name, value] of Object.entries(input.query ?? {})) {
@@ -121,7 +142,7 @@ export class ApiClient {
     }
     const headers: Record<string, string> = {
       authorization: `Bearer ${this.options.token}`,
-      accept: 'application/json',
+      accept: input.text ? 'text/plain, application/json' : 'application/json',
     };
     if (input.body !== undefined) headers['content-type'] = 'application/json';
     let response;
@@ -141,6 +162,7 @@ export class ApiClient {
     }
     const text = await response.body.text();
     if (response.statusCode >= 400) throw this.errorFrom(response.statusCode, text);
+    if (input.text) return text as T;
     if (response.statusCode === 204 || text === '') return undefined as T;
     return JSON.parse(text) as T;
   }

@@ -18,6 +18,12 @@ import { register as registerDecisionsAdd } from './commands/decisions/add.js';
 import { register as registerDecisionsList } from './commands/decisions/list.js';
 import { register as registerDecisionsDelete } from './commands/decisions/delete.js';
 import { register as registerLedgerVerify } from './commands/ledger/verify.js';
+import { register as registerLedgerCheckpoint } from './commands/ledger/checkpoint.js';
+import { register as registerLedgerProofInclusion } from './commands/ledger/proof/inclusion.js';
+import { register as registerLedgerProofConsistency } from './commands/ledger/proof/consistency.js';
+import { register as registerLedgerVerifyProof } from './commands/ledger/verify-proof.js';
+import { register as registerLedgerWitness } from './commands/ledger/witness.js';
+import { register as registerLedgerWitnessKeygen } from './commands/ledger/witness-keygen.js';
 
 export function buildProgram(): Command {
   const program = new Command('ensuresec')
@@ -56,5 +62,12 @@ export function buildProgram(): Command {
 
   const ledger = program.command('ledger').description('the tamper-evident audit ledger');
   registerLedgerVerify(ledger);
+  registerLedgerCheckpoint(ledger);
+  registerLedgerVerifyProof(ledger);
+  registerLedgerWitness(ledger);
+  registerLedgerWitnessKeygen(ledger);
+  const proof = ledger.command('proof').description('inclusion and consistency proofs of the ledger');
+  registerLedgerProofInclusion(proof);
+  registerLedgerProofConsistency(proof);
   return program;
 }

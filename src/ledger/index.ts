@@ -1,8 +1,8 @@
 /**
  * The ledger's public API (ledger): canonical encoding, RFC 9162 hashing, the append-only tree
  * over a LeafStorage, proof verifiers, C2SP checkpoints, the Ledger service every
- * security-relevant write goes through, and the audit. Other stages and the composition root
- * import from here only.
+ * security-relevant write goes through, the audit, proofs as they travel, witnesses and
+ * split-view evidence. Other stages and the composition root import from here only.
  */
 export {
   auditLedger,
@@ -67,3 +67,35 @@ export {
 export { MemoryLeafStorage, type LeafStorage, type NodeAddress, type StoredNode } from './storage.js';
 export { LedgerTree, type AppendResult } from './tree.js';
 export { MAX_PROOF_HASHES, verifyConsistency, verifyInclusion } from './verify.js';
+export {
+  checkCosignedCheckpoint,
+  checkpointOfNote,
+  withCosignatures,
+  witnessId,
+  type AcceptedCosignature,
+  type CosignatureTrust,
+} from './cosignatures.js';
+export { detectEquivocation, type Equivocation, type EquivocationReport } from './equivocation.js';
+export {
+  consistencyProofSchema,
+  decodeHashes,
+  encodeHashes,
+  inclusionProofSchema,
+  proofDocumentSchema,
+  verifyProofDocument,
+  type ConsistencyProofDocument,
+  type InclusionProofDocument,
+  type ProofDocument,
+  type ProofTrust,
+  type VerifiedProof,
+} from './proofs.js';
+export {
+  readWitnessState,
+  witnessOnce,
+  witnessStateSchema,
+  writeWitnessState,
+  type WitnessLog,
+  type WitnessOutcome,
+  type WitnessRun,
+  type WitnessState,
+} from './witness.js';

@@ -60,6 +60,8 @@ export interface LedgerOptions {
    * key signs too, so verifiers that know either accept the checkpoint.
    */
   signers?: readonly NoteSigner[];
+  /** Verifier keys (`cosignature/v1`) of the witnesses whose cosignatures the log accepts and serves. */
+  witnessKeys?: readonly string[];
   /** Sign a checkpoint this often when the log grew; 0 or absent: only on demand. */
   checkpointIntervalMs?: number;
   logger?: LedgerLogger;
@@ -90,6 +92,8 @@ export class Ledger implements LedgerWriter {
   readonly origin: string | undefined;
   /** The verifier keys partners need, current first. */
   readonly verifierKeys: readonly string[];
+  /** The trusted witnesses' verifier keys. */
+  readonly witnessKeys: readonly string[];
 
   private readonly store: Store;
   private readonly clock: Clock;
@@ -115,6 +119,7 @@ export class Ledger implements LedgerWriter {
     this.storage = new StoreLeafStorage(options.store.ledger);
     this.origin = this.signers[0]?.name;
     this.verifierKeys = this.signers.map((signer) => formatVerifierKey(signer));
+    this.witnessKeys = options.witnessKeys ?? [];
   }
 
   /** Starts the service; with signers, logs the log key when it is new and starts the checkpoint timer. */

@@ -124,6 +124,7 @@ export async function startLedger(options: StartLedgerOptions): Promise<Ledger> 
     clock,
     signers: loadLedgerSigners(dataDir, config.ledger.origin, clock),
     checkpointIntervalMs: config.ledger.checkpointInterval,
+    witnessKeys: config.ledger.witnesses.map((witness) => witness.key),
     logger: logger.child({ component: 'ledger' }),
   });
   try {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { parseDurationMs } from '../../core/duration.js';
+import { parseVerifierKey } from '../../ledger/note-keys.js';
 
 /** '15m', '500ms', or a number of milliseconds. */
 const duration = z.union([z.number().int().min(0), z.string()]).transform((value, ctx) => {
@@ -32,6 +33,21 @@ const upstreamUrl = z.url({ protocol: /^https?$/ });
 const rateLimit = z.strictObject({
   ratePerMinute: z.number().int().min(1),
   burst: z.number().int().min(1),
+});
+
+/** A partner that cosigns the ledger's checkpoints: its `cosignature/v1` verifier key. */
+const witness = z.strictObject({
+  name: z.string().min(1).max(100),
+  key: z.string().superRefine((value, ctx) => {
+    const parsed = parseVerifierKey(value);
+    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `not a witness verifier key: ${parsed.reason}` });
+    else if (parsed.value.type !== 'cosignature/v1') {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'a witness key must be a cosignature/v1 key (made by `ensuresec ledger witness-keygen`)',
+      });
+    }
+  }),
 });
 
 const routeRateLimit = z.strictObject({
@@ -113,6 +129,7 @@ export const configSchema = z.strictObject({
       inboundThreshold: z.number().int().min(1).default(5),
       outboundThreshold: z.number().int().min(1).default(4),
       rules: z.array(z.string().min(1)).default([]),
+      workers: z.union([z.literal('auto'), z.number().int().min(0).max(16)]).default('auto'),
       exclusions: z
         .array(
           z.strictObject({
@@ -146,6 +163,7 @@ export const configSchema = z.strictObject({
         .max(255)
         .regex(/^[^\s+]+$/, 'must be one word without spaces or "+", e.g. shop.example/ledger')
         .optional(),
+      witnesses: z.array(witness).max(32).default([]),
     })
     .prefault({}),
   secrets: z

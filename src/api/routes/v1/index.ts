@@ -10,6 +10,7 @@ import { eventRoutes } from './events.js';
 import { exportRoutes } from './export.js';
 import { findingRoutes } from './findings.js';
 import { incidentRoutes } from './incidents.js';
+import { ledgerRoutes } from './ledger.js';
 import { partnerRoutes } from './partner.js';
 import { statusRoutes } from './status.js';
 import { tokenRoutes } from './tokens.js';
@@ -23,6 +24,7 @@ export const V1_ROUTES: readonly ApiRoute[] = [
   ...exportRoutes,
   ...findingRoutes,
   ...incidentRoutes,
+  ...ledgerRoutes,
   ...partnerRoutes,
   ...statusRoutes,
   ...tokenRoutes,
