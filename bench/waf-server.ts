@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     // The defaults a user gets from an ensuresec.yaml that only names the CRS folder.
     const waf = configSchema.shape.waf.parse({ crs: crsDir });
     const logger = pino({ level: 'warn' }, process.stderr);
-    const started = createWafForGateway(waf, dataDir, logger);
+    const started = await createWafForGateway(waf, dataDir, logger);
     if (started === null) throw new Error('the WAF did not start');
     inspection = { inspection: started.inspector };
   } else if (role !== 'gateway') {

@@ -20,14 +20,17 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 const BASE = 'api:\n  port: 0\ngateway:\n  enabled: false\nledger:\n  checkpointInterval: 0\n';
 
-async function runOnce(yaml = BASE, work: (reloadWaf: () => void) => void = () => undefined): Promise<void> {
+async function runOnce(
+  yaml = BASE,
+  work: (reloadWaf: () => Promise<unknown>) => unknown = () => undefined,
+): Promise<void> {
   const runtime = await startRuntime({
     config: parseConfig(yaml),
     dataDir,
     logger: pino({ level: 'silent' }),
     apiPort: 0,
   });
-  work(() => runtime.reloadWaf());
+  await work(() => runtime.reloadWaf());
   await runtime.close();
 }
 

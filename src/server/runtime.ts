@@ -65,7 +65,7 @@ export interface Runtime {
   events: EventSink;
   admin: AdminBootstrap;
   /** Reloads the WAF rules (SIGHUP); a bad file keeps the last good set running. */
-  reloadWaf(): { ok: true; rules: number } | { ok: false; error: string };
+  reloadWaf(): Promise<{ ok: true; rules: number } | { ok: false; error: string }>;
   close(): Promise<void>;
 }
 
@@ -185,7 +185,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         ? await StoreWafCollections.open(store, { logger: wafLogger })
         : undefined;
       if (collections) closers.push(() => collections.close());
-      waf = createWafForGateway(config.waf, dataDir, wafLogger, {
+      waf = await createWafForGateway(config.waf, dataDir, wafLogger, {
         onMatchLine: (line, requestId) => wafLogger.warn({ requestId }, line),
         ...(collections ? { collections } : {}),
       });
@@ -249,9 +249,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     });
     closers.push(async () => removeServerInfo(dataDir));
 
-    const reloadWaf = () => {
-      const outcome = waf?.reload() ?? { ok: false as const, error: 'no WAF is configured' };
-      ledger
+    const reloadWaf = async () => {
+      const outcome = waf ? await waf.reload() : { ok: false as const, error: 'no WAF is configured' };
+      // Logged in the background: the answer to the reload does not wait for the ledger.
+      void ledger
         .commit({
           kind: 'waf.rules_reloaded',
           actor: 'system',

@@ -62,6 +62,14 @@ export class StoreWafCollections {
     };
   }
 
+  /** The live records, for WAF worker threads starting up (they keep their own copies). */
+  liveRecords(): Array<{ collection: string; key: string; variables: Record<string, string> }> {
+    const now = this.nowMs();
+    return [...this.records.values()]
+      .filter((record) => record.expiresMs > now)
+      .map(({ collection, key, variables }) => ({ collection, key, variables: { ...variables } }));
+  }
+
   get size(): number {
     return this.records.size;
   }

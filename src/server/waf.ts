@@ -7,6 +7,7 @@
  */
 import type { StoreWafCollections } from './waf-collections.js';
 import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { EnsuresecError } from '../core/errors.js';
@@ -17,6 +18,7 @@ import {
   loadRuleFiles,
   type WafInspectorOptions,
 } from '../gateway/waf/index.js';
+import { createWafWorkerPool } from '../gateway/waf/pool/pool.js';
 import type { EnsuresecConfig } from './config/schema.js';
 
 export type WafConfig = EnsuresecConfig['waf'];
@@ -64,27 +66,39 @@ export function wafRuleFiles(waf: WafConfig & { crs: string }, settingsFile: str
 export interface GatewayWaf {
   /** The gateway's inspector; every phase of one exchange goes to the rule set it started with. */
   inspector: Inspector;
+  /** How many threads judge exchanges: 0 when the WAF runs in the gateway's own thread. */
+  workers: number;
   /** Loads the rules again; a bad file keeps the last good set running. */
-  reload(): { ok: true; rules: number } | { ok: false; error: string };
+  reload(): Promise<{ ok: true; rules: number } | { ok: false; error: string }>;
   close(): Promise<void>;
 }
 
 const PINNED = Symbol('waf-rule-set');
 
+export interface GatewayWafOptions extends Pick<WafInspectorOptions, 'onMatchLine'> {
+  /** Where initcol collections live (the store, shared across reloads); in memory by default. */
+  collections?: StoreWafCollections;
+}
+
+/** `waf.workers` as a number: `auto` is one worker per core up to 4, none on a single core. */
+export function wafWorkerCount(workers: WafConfig['workers']): number {
+  if (workers !== 'auto') return workers;
+  const cores = availableParallelism();
+  return cores < 2 ? 0 : Math.min(cores, 4);
+}
+
 /**
  * The WAF for an in-process gateway, or null (and a warning) when no CRS is configured or the
- * mode is Off. Each exchange's audit record is appended as one JSON line to
- * `<dataDir>/waf/audit.log`; match lines go to `onMatchLine`.
+ * mode is Off. With `waf.workers` above 0 the rules run on that many worker threads (each with
+ * its own compiled copy), otherwise in the gateway's thread. Each exchange's audit record is
+ * appended as one JSON line to `<dataDir>/waf/audit.log`; match lines go to `onMatchLine`.
  */
-export function createWafForGateway(
+export async function createWafForGateway(
   waf: WafConfig,
   dataDir: string,
   logger: Logger,
-  options: Pick<WafInspectorOptions, 'onMatchLine'> & {
-    /** Where initcol collections live (the store, shared across reloads); in memory by default. */
-    collections?: StoreWafCollections;
-  } = {},
-): GatewayWaf | null {
+  options: GatewayWafOptions = {},
+): Promise<GatewayWaf | null> {
   if (waf.crs === undefined) {
     logger.warn('WAF off: no OWASP CRS configured (waf.crs in ensuresec.yaml or --crs DIR); see docs/waf.md');
     return null;
@@ -98,32 +112,79 @@ export function createWafForGateway(
   const settingsFile = join(dir, 'ensuresec-settings.conf');
   const audit = createWriteStream(join(dir, 'audit.log'), { flags: 'a', mode: 0o600 });
   audit.on('error', (error) => logger.error({ err: error }, 'cannot write the WAF audit log'));
-  const inspectorOptions: WafInspectorOptions = {
-    ...(options.onMatchLine ? { onMatchLine: options.onMatchLine } : {}),
-    onResult: (_ctx, result) => {
-      if (result.auditLog !== null) audit.write(JSON.stringify(result.auditLog) + '\n');
-    },
-  };
-
-  function build(): { inspector: Inspector; rules: number } {
+  const writeAudit = (record: unknown): void => void audit.write(JSON.stringify(record) + '\n');
+  const closeAudit = (): Promise<void> => new Promise((resolve) => audit.end(() => resolve()));
+  const ruleFiles = (): string[] => {
     writeFileSync(settingsFile, wafSettingsText(waf));
-    const started = performance.now();
-    const ruleSet = loadRuleFiles(wafRuleFiles({ ...waf, crs: waf.crs as string }, settingsFile));
-    const persistent = options.collections?.withTimeout(ruleSet.settings.collectionTimeoutSec ?? 3600);
-    const engine = createWafEngine(ruleSet, persistent ? { persistent } : {});
+    return wafRuleFiles({ ...waf, crs: waf.crs as string }, settingsFile);
+  };
+  const workers = wafWorkerCount(waf.workers);
+  const started = performance.now();
+  const loaded = (rules: number): void =>
     logger.info(
       {
-        rules: engine.ruleCount,
+        rules,
         mode: waf.mode,
         paranoia: waf.paranoia,
+        workers,
         loadMs: Math.round(performance.now() - started),
       },
       'WAF rules loaded',
     );
+
+  if (workers > 0) {
+    const collections = options.collections;
+    const pool = await createWafWorkerPool({
+      ruleFiles: ruleFiles(),
+      workers,
+      collections: collections?.liveRecords() ?? [],
+      ...(options.onMatchLine ? { onMatchLine: options.onMatchLine } : {}),
+      onAuditLog: writeAudit,
+      ...(collections
+        ? {
+            onCollectionWrite: (record, timeoutSec) =>
+              collections.withTimeout(timeoutSec).save(record.collection, record.key, record.variables),
+          }
+        : {}),
+      onWorkerError: (error) => logger.error({ err: error }, 'a WAF worker failed; starting another'),
+    }).catch((error: unknown) => {
+      void closeAudit();
+      throw error;
+    });
+    loaded(pool.rules);
+    return {
+      inspector: pool.inspector,
+      workers,
+      async reload() {
+        const outcome = await pool.reload(ruleFiles());
+        if (outcome.ok) logger.info({ rules: outcome.rules, workers }, 'WAF rules reloaded');
+        else
+          logger.error({ error: outcome.error }, 'WAF reload failed; the last good rule set keeps running');
+        return outcome;
+      },
+      close: async () => {
+        await pool.close();
+        await closeAudit();
+      },
+    };
+  }
+
+  const inspectorOptions: WafInspectorOptions = {
+    ...(options.onMatchLine ? { onMatchLine: options.onMatchLine } : {}),
+    onResult: (_ctx, result) => {
+      if (result.auditLog !== null) writeAudit(result.auditLog);
+    },
+  };
+  function build(): { inspector: Inspector; rules: number } {
+    const ruleSet = loadRuleFiles(ruleFiles());
+    const persistent = options.collections?.withTimeout(ruleSet.settings.collectionTimeoutSec ?? 3600);
+    const engine = createWafEngine(ruleSet, persistent ? { persistent } : {});
     return { inspector: createWafInspector(engine, inspectorOptions), rules: engine.ruleCount };
   }
 
-  let current = build().inspector;
+  const first = build();
+  loaded(first.rules);
+  let current = first.inspector;
   const pinned = (ctx: InspectionContext): Inspector =>
     ((ctx.vars as Record<symbol, Inspector>)[PINNED] ??= current);
   const inspector: Inspector = {
@@ -136,10 +197,12 @@ export function createWafForGateway(
   };
   return {
     inspector,
-    reload() {
+    workers: 0,
+    async reload() {
       try {
         const next = build();
         current = next.inspector;
+        logger.info({ rules: next.rules }, 'WAF rules reloaded');
         return { ok: true, rules: next.rules };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -147,6 +210,6 @@ export function createWafForGateway(
         return { ok: false, error: message };
       }
     },
-    close: () => new Promise((resolve) => audit.end(() => resolve())),
+    close: closeAudit,
   };
 }

@@ -120,12 +120,12 @@ describe('WAF rule reload', { timeout: 60_000 }, () => {
       const gateway = env.runtime.gatewayUrl;
       expect(await get(gateway, '/?probe=one')).toBe(403);
       writeFileSync(ruleFile, 'SecRule ARGS:probe "@nosuchoperator x" "id:100001,phase:1,deny"\n');
-      const failed = env.runtime.reloadWaf();
+      const failed = await env.runtime.reloadWaf();
       expect(failed.ok).toBe(false);
       expect(failed.ok ? '' : failed.error).toContain('local.conf:1');
       expect(await get(gateway, '/?probe=one')).toBe(403);
       writeFileSync(ruleFile, probeRule('two'));
-      expect(env.runtime.reloadWaf()).toMatchObject({ ok: true });
+      expect(await env.runtime.reloadWaf()).toMatchObject({ ok: true });
       expect(await get(gateway, '/?probe=one')).toBe(200);
       expect(await get(gateway, '/?probe=two')).toBe(403);
       const auditLog = readFileSync(join(env.dataDir, 'waf', 'audit.log'), 'utf8')

@@ -35,10 +35,8 @@ export function register(program: Command): void {
         }
         process.stdout.write(lines.join('\n') + '\n');
         // SIGHUP reloads the WAF rules (after editing ensuresec's rule files or updating the CRS).
-        process.on('SIGHUP', () => {
-          const outcome = runtime.reloadWaf();
-          if (outcome.ok) logger.info({ rules: outcome.rules }, 'WAF rules reloaded');
-        });
+        // The WAF logs the outcome itself (rules loaded, or the error and that the last good set runs).
+        process.on('SIGHUP', () => void runtime.reloadWaf());
         await waitForShutdown(() => runtime.close(), logger);
       }),
     );

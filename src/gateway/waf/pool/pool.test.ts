@@ -1,0 +1,124 @@
+/**
+ * The WAF on worker threads (gateway/waf/pool), with real workers: verdicts, findings, match
+ * lines and audit records come back as from the in-process inspector; exchanges spread over the
+ * workers; per-client collections are one count across workers; reloads are all-or-nothing.
+ */
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InspectionContext } from '../../inspection.js';
+import { createWafWorkerPool, type WafWorkerPool } from './pool.js';
+
+const fixture = join(import.meta.dirname, 'fixtures/pool-rules.conf');
+let seq = 0;
+
+function context(
+  url: string,
+  headers: Record<string, string> = {},
+  clientIp = '198.51.100.7',
+): InspectionContext {
+  return {
+    requestId: `req-${++seq}`,
+    clientIp,
+    method: 'GET',
+    url,
+    headers: { host: 'localhost', ...headers },
+    route: 'default',
+    vars: {},
+  };
+}
+
+async function exchange(pool: WafWorkerPool, ctx: InspectionContext, responseBody = '<p>ok</p>') {
+  const first = await pool.inspector.onRequestHeaders?.(ctx);
+  if (first) return first;
+  ctx.response = { status: 200, headers: { 'content-type': 'text/html' } };
+  const third = await pool.inspector.onResponseHeaders?.(ctx);
+  if (third) return third;
+  if (pool.inspector.wantsResponseBody?.(ctx))
+    return pool.inspector.onResponseBody?.(ctx, Buffer.from(responseBody));
+  return undefined;
+}
+
+describe('WAF worker pool', () => {
+  let dir: string;
+  let rules: string;
+  let pool: WafWorkerPool;
+  const lines: string[] = [];
+  const audits: unknown[] = [];
+  const writes: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ensuresec-pool-'));
+    rules = join(dir, 'rules.conf');
+    copyFileSync(fixture, rules);
+    pool = await createWafWorkerPool({
+      ruleFiles: [rules],
+      workers: 2,
+      onMatchLine: (line) => lines.push(line),
+      onAuditLog: (audit) => audits.push(audit),
+      onCollectionWrite: (record) =>
+        writes.push(`${record.collection}:${record.key}=${record.variables['hits']}`),
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await pool.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('blocks an SQL injection and reports the rule, the match line and the audit record', async () => {
+    const ctx = context('/search?q=1%27%20OR%201=1--');
+    const verdict = await exchange(pool, ctx);
+    expect(verdict).toMatchObject({ action: 'block', status: 403, ruleIds: ['100'] });
+    expect(ctx.findings).toMatchObject({ ruleIds: ['100'], blockedBy: '100' });
+    expect(lines.some((line) => line.includes('[id "100"]'))).toBe(true);
+    expect(audits.length).toBeGreaterThan(0);
+  });
+
+  it('passes a benign exchange and still reports what logged', async () => {
+    const ctx = context('/catalog?page=2', { 'x-note': 'hello' });
+    expect(await exchange(pool, ctx)).toBeUndefined();
+    expect(ctx.findings?.ruleIds).toEqual(['101']);
+  });
+
+  it('inspects the response body it asked for', async () => {
+    const ctx = context('/account');
+    expect(await exchange(pool, ctx, 'here is the secret-token')).toMatchObject({
+      status: 502,
+      ruleIds: ['102'],
+    });
+  });
+
+  it('spreads concurrent exchanges over the workers and answers each one', async () => {
+    const contexts = Array.from({ length: 40 }, (_, i) =>
+      context(`/p/${i}?q=${i % 5 === 0 ? "1'%20OR%201=1--" : 'x'}`),
+    );
+    const verdicts = await Promise.all(contexts.map((ctx) => exchange(pool, ctx)));
+    expect(verdicts.filter((verdict) => verdict !== undefined)).toHaveLength(8);
+  });
+
+  it('counts a client once across workers through the shared IP collection', async () => {
+    const ip = '203.0.113.50';
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const verdict = await exchange(pool, context('/', { 'x-count': '1' }, ip));
+      statuses.push(verdict?.status ?? 200);
+    }
+    expect(statuses).toEqual([200, 200, 429, 429]);
+    expect(writes).toContain('IP:203.0.113.50=1');
+  });
+
+  it('keeps the running rules when a reload fails, and takes the new ones when it succeeds', async () => {
+    writeFileSync(rules, 'SecRule ARGS "@noSuchOperator x" "id:1,phase:2,deny"\n');
+    const failed = await pool.reload();
+    expect(failed).toMatchObject({ ok: false });
+    expect(await exchange(pool, context('/?q=1%27%20OR%201=1--'))).toMatchObject({ status: 403 });
+    writeFileSync(
+      rules,
+      'SecRuleEngine On\nSecRule ARGS "@contains forbidden" "id:7,phase:2,deny,status:403"\n',
+    );
+    expect(await pool.reload()).toEqual({ ok: true, rules: 1 });
+    expect(await exchange(pool, context('/?q=forbidden'))).toMatchObject({ ruleIds: ['7'] });
+    expect(await exchange(pool, context('/?q=1%27%20OR%201=1--'))).toBeUndefined();
+  });
+});

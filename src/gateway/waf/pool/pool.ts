@@ -1,0 +1,263 @@
+/**
+ * The WAF on worker threads (gateway/waf/pool): the gateway thread proxies while N workers,
+ * each with its own compiled rule set, judge the exchanges, so the WAF uses every core as
+ * nginx's workers do. An exchange is assigned to the worker with the fewest exchanges in
+ * flight at its request headers and stays there to its logging phase; each inspection hook
+ * becomes one message and its answer. Rule reloads are all-or-nothing across the workers: the
+ * first worker loads the new set, and only if it succeeds do the others.
+ *
+ * Persistent collections (initcol) written by one worker are passed to the others and to
+ * `onCollectionWrite` (the store), so per-client counters stay one count per gateway.
+ *
+ * @example
+ *   const pool = await createWafWorkerPool({ ruleFiles, workers: 2 });
+ *   createGateway({ upstream, inspection: pool.inspector });
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { BlockVerdict, InspectionContext, InspectionResult, Inspector } from '../../inspection.js';
+import type {
+  CollectionRecord,
+  ExchangeStart,
+  FromWorker,
+  PhaseReply,
+  ToWorker,
+  WorkerInit,
+  WorkerSettings,
+} from './protocol.js';
+
+export interface WafWorkerPoolOptions {
+  ruleFiles: string[];
+  workers: number;
+  collections?: CollectionRecord[];
+  collectionTimeoutSec?: number;
+  onMatchLine?: (line: string, requestId: string) => void;
+  onAuditLog?: (auditLog: unknown) => void;
+  onCollectionWrite?: (record: CollectionRecord, timeoutSec: number) => void;
+  /** A worker that died; the pool starts a new one in its place. */
+  onWorkerError?: (error: Error) => void;
+}
+
+export interface WafWorkerPool {
+  inspector: Inspector;
+  rules: number;
+  reload(ruleFiles?: string[]): Promise<{ ok: true; rules: number } | { ok: false; error: string }>;
+  close(): Promise<void>;
+}
+
+interface PoolWorker {
+  worker: Worker;
+  inFlight: number;
+  pending: Map<number, (reply: PhaseReply) => void>;
+}
+
+const EXCHANGE = Symbol('waf-pool-exchange');
+
+/**
+ * The compiled worker next to this file; from the TypeScript sources (tests, development) a
+ * small bootstrap registers tsx's loader inside the worker first, as `--import tsx` does not
+ * reach worker threads on Node 20.
+ */
+function startWorker(init: WorkerInit): Worker {
+  const compiled = fileURLToPath(new URL('./worker.js', import.meta.url));
+  if (existsSync(compiled)) return new Worker(compiled, { workerData: init });
+  const source = new URL('./worker.ts', import.meta.url).href;
+  const tsxRoot = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
+  const tsx = pathToFileURL(join(tsxRoot, 'dist/esm/api/index.mjs')).href;
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(source)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData: init });
+}
+
+export async function createWafWorkerPool(options: WafWorkerPoolOptions): Promise<WafWorkerPool> {
+  let ruleFiles = options.ruleFiles;
+  let settings: WorkerSettings = {
+    requestBodyAccess: true,
+    responseBodyAccess: false,
+    responseBodyMimeTypes: [],
+  };
+  let rules = 0;
+  let nextId = 1;
+  let rotation = 0;
+  let reloadSeq = 0;
+  let closing = false;
+  const collectionTimeoutSec = options.collectionTimeoutSec ?? 3600;
+  const reloads = new Map<number, (reply: Extract<FromWorker, { type: 'reloaded' }>) => void>();
+  const known = new Map<string, CollectionRecord>();
+  for (const record of options.collections ?? [])
+    known.set(`${record.collection}\u0000${record.key}`, record);
+  const workers: PoolWorker[] = [];
+
+  function spawn(): Promise<PoolWorker> {
+    const worker = startWorker({ ruleFiles, collections: [...known.values()], collectionTimeoutSec });
+    const member: PoolWorker = { worker, inFlight: 0, pending: new Map() };
+    return new Promise((resolve, reject) => {
+      worker.on('message', (message: FromWorker) => {
+        switch (message.type) {
+          case 'ready':
+            rules = message.rules;
+            settings = message.settings;
+            resolve(member);
+            return;
+          case 'failed':
+            reject(new Error(message.error));
+            return;
+          case 'phase': {
+            const done = member.pending.get(message.id);
+            member.pending.delete(message.id);
+            done?.(message);
+            return;
+          }
+          case 'reloaded':
+            reloads.get(message.seq)?.(message);
+            return;
+          case 'collection':
+            known.set(`${message.record.collection}\u0000${message.record.key}`, message.record);
+            options.onCollectionWrite?.(message.record, message.timeoutSec);
+            for (const other of workers) {
+              if (other !== member)
+                post(other, { type: 'collection', record: message.record, timeoutSec: message.timeoutSec });
+            }
+            return;
+        }
+      });
+      worker.once('error', (error) => {
+        reject(error);
+        options.onWorkerError?.(error);
+      });
+      worker.once('exit', () => {
+        // Exchanges in flight on a dead worker pass no further inspection; answer them as errors.
+        for (const done of member.pending.values())
+          done({ type: 'phase', id: 0, error: 'WAF worker stopped' });
+        member.pending.clear();
+        const index = workers.indexOf(member);
+        if (index === -1 || closing) return;
+        void spawn().then(
+          (replacement) => (workers[index] = replacement),
+          (error: unknown) => options.onWorkerError?.(error as Error),
+        );
+      });
+    });
+  }
+
+  function post(member: PoolWorker, message: ToWorker): void {
+    member.worker.postMessage(message);
+  }
+
+  function call(member: PoolWorker, message: ToWorker & { id: number }): Promise<PhaseReply> {
+    return new Promise((resolve) => {
+      member.pending.set(message.id, resolve);
+      post(member, message);
+    });
+  }
+
+  for (let i = 0; i < Math.max(1, options.workers); i++) workers.push(await spawn());
+
+  interface Assigned {
+    member: PoolWorker;
+    id: number;
+  }
+  const assignedOf = (ctx: InspectionContext): Assigned | undefined =>
+    (ctx.vars as Record<symbol, Assigned>)[EXCHANGE];
+
+  function apply(ctx: InspectionContext, assigned: Assigned, reply: PhaseReply): InspectionResult {
+    for (const line of reply.matchLines ?? []) options.onMatchLine?.(line, ctx.requestId);
+    if (reply.auditLog !== undefined) options.onAuditLog?.(reply.auditLog);
+    if (reply.findings !== undefined || reply.error !== undefined) {
+      if (reply.findings !== undefined) ctx.findings = reply.findings;
+      assigned.member.inFlight--;
+      delete (ctx.vars as Record<symbol, Assigned>)[EXCHANGE];
+    }
+    if (reply.error !== undefined) throw new Error(`WAF worker: ${reply.error}`);
+    return reply.verdict as BlockVerdict | undefined;
+  }
+
+  async function phase(ctx: InspectionContext, message: (id: number) => ToWorker & { id: number }) {
+    const assigned = assignedOf(ctx);
+    if (!assigned) return undefined;
+    return apply(ctx, assigned, await call(assigned.member, message(assigned.id)));
+  }
+
+  const inspector: Inspector = {
+    async onRequestHeaders(ctx) {
+      // The least busy worker; ties go round, so a quiet gateway still uses every worker.
+      const start = rotation++ % workers.length;
+      let member = workers[start] as PoolWorker;
+      for (let i = 1; i < workers.length; i++) {
+        const candidate = workers[(start + i) % workers.length] as PoolWorker;
+        if (candidate.inFlight < member.inFlight) member = candidate;
+      }
+      const assigned: Assigned = { member, id: nextId++ };
+      member.inFlight++;
+      (ctx.vars as Record<symbol, Assigned>)[EXCHANGE] = assigned;
+      const exchange: ExchangeStart = {
+        requestId: ctx.requestId,
+        clientIp: ctx.clientIp,
+        method: ctx.method,
+        url: ctx.url,
+        headers: ctx.headers,
+        route: ctx.route,
+        ...(ctx.rawHeaders === undefined ? {} : { rawHeaders: ctx.rawHeaders }),
+        ...(ctx.httpVersion === undefined ? {} : { httpVersion: ctx.httpVersion }),
+        ...(ctx.protocol === undefined ? {} : { protocol: ctx.protocol }),
+        ...(ctx.clientPort === undefined ? {} : { clientPort: ctx.clientPort }),
+      };
+      return apply(ctx, assigned, await call(member, { type: 'requestHeaders', id: assigned.id, exchange }));
+    },
+    wantsRequestBody: () => settings.requestBodyAccess,
+    onRequestBody: (ctx, body) => phase(ctx, (id) => ({ type: 'requestBody', id, body })),
+    onResponseHeaders: (ctx) =>
+      ctx.response
+        ? phase(ctx, (id) => ({
+            type: 'responseHeaders',
+            id,
+            response: { status: ctx.response?.status ?? 0, headers: ctx.response?.headers ?? {} },
+          }))
+        : undefined,
+    wantsResponseBody(ctx) {
+      const type = String(ctx.response?.headers['content-type'] ?? '')
+        .split(';')[0]
+        ?.trim()
+        .toLowerCase();
+      return settings.responseBodyAccess && settings.responseBodyMimeTypes.includes(type ?? '');
+    },
+    onResponseBody: (ctx, body) => phase(ctx, (id) => ({ type: 'responseBody', id, body })),
+  };
+
+  function reloadOne(member: PoolWorker, files: string[]) {
+    const seq = ++reloadSeq;
+    return new Promise<Extract<FromWorker, { type: 'reloaded' }>>((resolve) => {
+      reloads.set(seq, (reply) => {
+        reloads.delete(seq);
+        resolve(reply);
+      });
+      post(member, { type: 'reload', seq, ruleFiles: files });
+    });
+  }
+
+  return {
+    inspector,
+    get rules() {
+      return rules;
+    },
+    async reload(files = ruleFiles) {
+      const [first, ...rest] = workers;
+      if (!first) return { ok: false, error: 'the WAF pool has no worker' };
+      const outcome = await reloadOne(first, files);
+      if (!outcome.ok) return { ok: false, error: outcome.error };
+      const others = await Promise.all(rest.map((member) => reloadOne(member, files)));
+      const failed = others.find((reply) => !reply.ok);
+      if (failed && !failed.ok) return { ok: false, error: failed.error };
+      ruleFiles = files;
+      rules = outcome.rules;
+      settings = outcome.settings;
+      return { ok: true, rules: outcome.rules };
+    },
+    async close() {
+      closing = true;
+      await Promise.all(workers.map((member) => member.worker.terminate()));
+    },
+  };
+}

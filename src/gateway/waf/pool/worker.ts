@@ -1,0 +1,163 @@
+/**
+ * A WAF worker thread (gateway/waf/pool): holds one compiled rule set and runs the exchanges the
+ * gateway thread assigns to it through the same inspector the in-process WAF uses
+ * (createWafInspector), so both paths decide alike. Persistent-collection writes are sent to the
+ * gateway thread, which stores them and passes them to the other workers.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { InspectionContext, Inspector } from '../../inspection.js';
+import { createWafEngine } from '../engine/engine.js';
+import type { PersistentCollections } from '../engine/persistent.js';
+import { createWafInspector } from '../inspector.js';
+import { loadRuleFiles } from '../seclang/loader.js';
+import type {
+  CollectionRecord,
+  FromWorker,
+  PhaseReply,
+  ToWorker,
+  WorkerInit,
+  WorkerSettings,
+} from './protocol.js';
+
+/** An exchange the gateway never finished (a client that went away) is dropped after this. */
+const ABANDONED_AFTER_MS = 10 * 60_000;
+
+interface Exchange {
+  ctx: InspectionContext;
+  inspector: Inspector;
+  startedMs: number;
+}
+
+class RelayedCollections {
+  private readonly records = new Map<string, { variables: Record<string, string>; expiresMs: number }>();
+
+  constructor(records: CollectionRecord[], timeoutSec: number) {
+    for (const record of records) this.apply(record, timeoutSec);
+  }
+
+  apply(record: CollectionRecord, timeoutSec: number): void {
+    this.records.set(`${record.collection}\u0000${record.key}`, {
+      variables: { ...record.variables },
+      expiresMs: Date.now() + timeoutSec * 1000,
+    });
+  }
+
+  view(timeoutSec: number): PersistentCollections {
+    return {
+      load: (collection, key) => {
+        const record = this.records.get(`${collection}\u0000${key}`);
+        return record && record.expiresMs > Date.now() ? { ...record.variables } : undefined;
+      },
+      save: (collection, key, variables) => {
+        const record = { collection, key, variables };
+        this.apply(record, timeoutSec);
+        send({ type: 'collection', record, timeoutSec });
+      },
+    };
+  }
+}
+
+function send(message: FromWorker): void {
+  parentPort?.postMessage(message);
+}
+
+const init = workerData as WorkerInit;
+const collections = new RelayedCollections(init.collections, init.collectionTimeoutSec);
+const exchanges = new Map<number, Exchange>();
+/** What the inspector's callbacks produced during the current call. */
+let collected: { matchLines: string[]; auditLog?: unknown } = { matchLines: [] };
+
+function build(ruleFiles: string[]): { inspector: Inspector; rules: number; settings: WorkerSettings } {
+  const ruleSet = loadRuleFiles(ruleFiles);
+  const timeoutSec = ruleSet.settings.collectionTimeoutSec ?? init.collectionTimeoutSec;
+  const engine = createWafEngine(ruleSet, { persistent: collections.view(timeoutSec) });
+  const inspector = createWafInspector(engine, {
+    onMatchLine: (line) => collected.matchLines.push(line),
+    onResult: (_ctx, result) => {
+      if (result.auditLog !== null) collected.auditLog = result.auditLog;
+    },
+  });
+  const { requestBodyAccess, responseBodyAccess, responseBodyMimeTypes } = engine.settings;
+  return {
+    inspector,
+    rules: engine.ruleCount,
+    settings: { requestBodyAccess, responseBodyAccess, responseBodyMimeTypes: [...responseBodyMimeTypes] },
+  };
+}
+
+let current: ReturnType<typeof build>;
+try {
+  current = build(init.ruleFiles);
+  send({ type: 'ready', rules: current.rules, settings: current.settings });
+} catch (error) {
+  send({ type: 'failed', error: error instanceof Error ? error.message : String(error) });
+  process.exit(1);
+}
+
+function runPhase(id: number, phase: (exchange: Exchange) => unknown): void {
+  const exchange = exchanges.get(id);
+  const reply: PhaseReply = { type: 'phase', id };
+  if (!exchange) {
+    send(reply);
+    return;
+  }
+  collected = { matchLines: [] };
+  try {
+    const verdict = phase(exchange) as PhaseReply['verdict'];
+    if (verdict !== undefined) reply.verdict = verdict;
+  } catch (error) {
+    reply.error = error instanceof Error ? error.message : String(error);
+  }
+  if (collected.matchLines.length > 0) reply.matchLines = collected.matchLines;
+  if (collected.auditLog !== undefined) reply.auditLog = collected.auditLog;
+  // The inspector sets the findings in its logging phase: the exchange is over here.
+  if (exchange.ctx.findings !== undefined || reply.error !== undefined) {
+    if (exchange.ctx.findings !== undefined) reply.findings = exchange.ctx.findings;
+    exchanges.delete(id);
+  }
+  send(reply);
+}
+
+function dropAbandoned(): void {
+  const oldest = Date.now() - ABANDONED_AFTER_MS;
+  for (const [id, exchange] of exchanges) if (exchange.startedMs < oldest) exchanges.delete(id);
+}
+setInterval(dropAbandoned, 60_000).unref();
+
+parentPort?.on('message', (message: ToWorker) => {
+  switch (message.type) {
+    case 'requestHeaders': {
+      const ctx: InspectionContext = { ...message.exchange, vars: {} };
+      exchanges.set(message.id, { ctx, inspector: current.inspector, startedMs: Date.now() });
+      runPhase(message.id, ({ inspector }) => inspector.onRequestHeaders?.(ctx));
+      return;
+    }
+    case 'requestBody':
+      runPhase(message.id, ({ inspector, ctx }) => inspector.onRequestBody?.(ctx, Buffer.from(message.body)));
+      return;
+    case 'responseHeaders':
+      runPhase(message.id, ({ inspector, ctx }) => {
+        ctx.response = message.response;
+        return inspector.onResponseHeaders?.(ctx);
+      });
+      return;
+    case 'responseBody':
+      runPhase(message.id, ({ inspector, ctx }) =>
+        inspector.onResponseBody?.(ctx, Buffer.from(message.body)),
+      );
+      return;
+    case 'collection':
+      collections.apply(message.record, message.timeoutSec);
+      return;
+    case 'reload':
+      try {
+        const next = build(message.ruleFiles);
+        current = next;
+        send({ type: 'reloaded', seq: message.seq, ok: true, rules: next.rules, settings: next.settings });
+      } catch (error) {
+        const text = error instanceof Error ? error.message : String(error);
+        send({ type: 'reloaded', seq: message.seq, ok: false, error: text });
+      }
+      return;
+  }
+});
