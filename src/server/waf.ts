@@ -8,14 +8,18 @@
 import type { StoreWafCollections } from './waf-collections.js';
 import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { EnsuresecError } from '../core/errors.js';
 import type { InspectionContext, Inspector } from '../gateway/inspection.js';
 import {
+  CP20127,
+  CP20127_MAPPING,
   createWafEngine,
   createWafInspector,
   loadRuleFiles,
+  RECOMMENDED_RULES,
+  RECOMMENDED_RULES_FILE,
   type WafInspectorOptions,
 } from '../gateway/waf/index.js';
 import { createWafWorkerPool } from '../gateway/waf/pool/pool.js';
@@ -26,6 +30,9 @@ export type WafConfig = EnsuresecConfig['waf'];
 /** Our own rule ids for generated exclusions: ModSecurity's range for local rules. */
 const EXCLUSION_ID_BASE = 10_000;
 
+/** The unicode map the settings load (`waf.unicodeMap`), written next to the settings file. */
+const UNICODE_MAP_FILE = 'unicode.mapping';
+
 /** The SecLang text of our settings, loaded before crs-setup and the CRS rules. */
 export function wafSettingsText(waf: WafConfig): string {
   const lines = [
@@ -35,6 +42,8 @@ export function wafSettingsText(waf: WafConfig): string {
     `SecAction "id:900000,phase:1,pass,nolog,setvar:tx.blocking_paranoia_level=${waf.paranoia}"`,
     `SecAction "id:900110,phase:1,pass,nolog,setvar:tx.inbound_anomaly_score_threshold=${waf.inboundThreshold},setvar:tx.outbound_anomaly_score_threshold=${waf.outboundThreshold}"`,
   ];
+  // As modsecurity.conf-recommended: %uHHHH decodes to its US-ASCII best fit (’ -> ').
+  if (waf.unicodeMap) lines.push(`SecUnicodeMapFile ${UNICODE_MAP_FILE} ${CP20127}`);
   waf.exclusions.forEach((exclusion, index) => {
     const controls = [
       ...exclusion.removeRules.map((id) => `ctl:ruleRemoveById=${id}`),
@@ -49,7 +58,10 @@ export function wafSettingsText(waf: WafConfig): string {
   return lines.join('\n') + '\n';
 }
 
-/** The rule files in load order: our settings, crs-setup.conf (or its .example), rules/*.conf, the user's own. */
+/**
+ * The rule files in load order: our settings, ModSecurity's recommended base rules (`waf.baseRules`),
+ * crs-setup.conf (or its .example), rules/*.conf, the user's own.
+ */
 export function wafRuleFiles(waf: WafConfig & { crs: string }, settingsFile: string): string[] {
   const crs = resolve(waf.crs);
   if (!existsSync(join(crs, 'rules'))) {
@@ -60,7 +72,25 @@ export function wafRuleFiles(waf: WafConfig & { crs: string }, settingsFile: str
   const setup = existsSync(join(crs, 'crs-setup.conf'))
     ? join(crs, 'crs-setup.conf')
     : join(crs, 'crs-setup.conf.example');
-  return [settingsFile, setup, join(crs, 'rules', '*.conf'), ...waf.rules.map((file) => resolve(file))];
+  const base = waf.baseRules ? [join(dirname(settingsFile), RECOMMENDED_RULES_FILE)] : [];
+  return [
+    settingsFile,
+    ...base,
+    setup,
+    join(crs, 'rules', '*.conf'),
+    ...waf.rules.map((file) => resolve(file)),
+  ];
+}
+
+/**
+ * Writes the settings file and, next to it, what it and wafRuleFiles name: the unicode map
+ * (`waf.unicodeMap`) and ModSecurity's recommended base rules (`waf.baseRules`).
+ */
+export function writeWafSettingsFiles(waf: WafConfig, settingsFile: string): void {
+  const dir = dirname(settingsFile);
+  if (waf.unicodeMap) writeFileSync(join(dir, UNICODE_MAP_FILE), CP20127_MAPPING);
+  if (waf.baseRules) writeFileSync(join(dir, RECOMMENDED_RULES_FILE), RECOMMENDED_RULES);
+  writeFileSync(settingsFile, wafSettingsText(waf));
 }
 
 export interface GatewayWaf {
@@ -115,7 +145,7 @@ export async function createWafForGateway(
   const writeAudit = (record: unknown): void => void audit.write(JSON.stringify(record) + '\n');
   const closeAudit = (): Promise<void> => new Promise((resolve) => audit.end(() => resolve()));
   const ruleFiles = (): string[] => {
-    writeFileSync(settingsFile, wafSettingsText(waf));
+    writeWafSettingsFiles(waf, settingsFile);
     return wafRuleFiles({ ...waf, crs: waf.crs as string }, settingsFile);
   };
   const workers = wafWorkerCount(waf.workers);

@@ -22,6 +22,16 @@ async function get(base: string | null, path: string): Promise<number> {
   return response.statusCode;
 }
 
+async function post(base: string | null, path: string, contentType: string, body: string): Promise<number> {
+  const response = await request(`${base}${path}`, {
+    method: 'POST',
+    headers: { host: 'localhost', 'user-agent': 'Mozilla/5.0 test', 'content-type': contentType },
+    body,
+  });
+  await response.body.dump();
+  return response.statusCode;
+}
+
 describe('gateway with the OWASP CRS', { timeout: 60_000 }, () => {
   let upstream: Awaited<ReturnType<typeof startEchoUpstream>>;
   let blocking: TestRuntime;
@@ -78,6 +88,42 @@ describe('gateway with the OWASP CRS', { timeout: 60_000 }, () => {
   it('only detects in DetectionOnly mode', async () => {
     expect(await get(detecting.runtime.gatewayUrl, SQLI)).toBe(200);
   });
+
+  it("decodes %uHHHH through the US-ASCII best-fit map, as ModSecurity's recommended setup does", async () => {
+    // admin’-- : t:utf8toUnicode gives %u2019, t:urlDecodeUni with the map gives ' (942100).
+    expect(await get(blocking.runtime.gatewayUrl, '/search?q=admin%E2%80%99--')).toBe(403);
+    expect(await get(blocking.runtime.gatewayUrl, '/search?q=men%E2%80%99s%20shirts')).toBe(200);
+    expect(readFileSync(join(blocking.dataDir, 'waf', 'unicode.mapping'), 'latin1')).toMatch(/^20127 /);
+  });
+
+  it("denies a body its parser rejects with 400 (ModSecurity's recommended rule 200002)", async () => {
+    expect(
+      await post(blocking.runtime.gatewayUrl, '/api/cart', 'application/json', '{"sku": "A-1", "qty": '),
+    ).toBe(400);
+    expect(
+      await post(blocking.runtime.gatewayUrl, '/api/cart', 'application/json', '{"sku": "A-1", "qty": 2}'),
+    ).toBe(200);
+  });
+});
+
+describe('gateway with the CRS, without the base rules and the unicode map', { timeout: 60_000 }, () => {
+  it('judges as the CRS alone does when waf.baseRules and waf.unicodeMap are off', async () => {
+    const upstream = await startEchoUpstream();
+    const env = await startTestRuntime(
+      upstream.url,
+      `waf:\n  crs: ${CRS}\n  baseRules: false\n  unicodeMap: false\n`,
+    );
+    try {
+      expect(await get(env.runtime.gatewayUrl, '/search?q=admin%E2%80%99--')).toBe(200);
+      expect(
+        await post(env.runtime.gatewayUrl, '/api/cart', 'application/json', '{"sku": "A-1", "qty": '),
+      ).toBe(200);
+      expect(await get(env.runtime.gatewayUrl, SQLI)).toBe(403);
+    } finally {
+      await env.close();
+      await upstream.close();
+    }
+  });
 });
 
 describe('WAF configuration', () => {
@@ -87,6 +133,9 @@ describe('WAF configuration', () => {
     expect(text).toContain('SecRuleEngine On');
     expect(text).toContain('setvar:tx.blocking_paranoia_level=3');
     expect(text).toContain('setvar:tx.inbound_anomaly_score_threshold=10');
+    expect(text).toContain('SecUnicodeMapFile unicode.mapping 20127');
+    const off = parseConfig('waf:\n  crs: /opt/crs\n  unicodeMap: false\n').waf;
+    expect(wafSettingsText(off)).not.toContain('SecUnicodeMapFile');
   });
 
   it('refuses a CRS folder without rules, naming the key', () => {

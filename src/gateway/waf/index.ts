@@ -27,6 +27,9 @@ export {
 export { WafTransaction, type WafRequest, type WafResponse } from './engine/transaction.js';
 export type { WafResult, WafMatch, WafInterruption, AuditRecord } from './engine/results.js';
 export { createWafInspector, type WafInspectorOptions } from './inspector.js';
+export { RECOMMENDED_RULES, RECOMMENDED_RULES_FILE, RECOMMENDED_RULE_IDS } from './base/recommended.js';
+export { CP20127, CP20127_MAPPING } from './unicode/cp20127.js';
+export { parseUnicodeMapping, type UnicodeMapTable } from './unicode/unicode-map.js';
 
 /**
  * Loads rule files (globs allowed, in order) into an engine and wraps it as the gateway's

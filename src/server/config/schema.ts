@@ -130,6 +130,10 @@ export const configSchema = z.strictObject({
       outboundThreshold: z.number().int().min(1).default(4),
       rules: z.array(z.string().min(1)).default([]),
       workers: z.union([z.literal('auto'), z.number().int().min(0).max(16)]).default('auto'),
+      /** ModSecurity's recommended base rules 200002-200007 (request-body errors), loaded before the CRS. */
+      baseRules: z.boolean().default(true),
+      /** The US-ASCII best-fit unicode map (SecUnicodeMapFile ... 20127) for t:urlDecodeUni. */
+      unicodeMap: z.boolean().default(true),
       exclusions: z
         .array(
           z.strictObject({

@@ -16,6 +16,7 @@ import type { EngineContext, ResolvedSettings } from './context.js';
 import type { LoadedRuleSet, RuleEngineMode } from '../seclang/model.js';
 import type { PersistentCollections } from './persistent.js';
 import type { RuleProgram } from './program.js';
+import { createUrlDecodeUni, type UnicodeMap } from '../transformations/index.js';
 import type { EngineRegistries } from './registries.js';
 
 export interface WafEngineOptions {
@@ -61,9 +62,25 @@ function resolveSettings(ruleSet: LoadedRuleSet, options: WafEngineOptions): Res
   };
 }
 
+/**
+ * With a SecUnicodeMapFile table, `t:urlDecodeUni` decodes `%uHHHH` through it, for every rule
+ * of the set (ModSecurity keeps the map on the rule set too). No other transformation reads the
+ * map in ModSecurity v3: not jsDecode's `\uHHHH`, not utf8toUnicode.
+ */
+function withUnicodeMap(registries: EngineRegistries, unicodeMap: UnicodeMap | undefined): EngineRegistries {
+  if (unicodeMap === undefined) return registries;
+  const mapped = createUrlDecodeUni(unicodeMap);
+  return {
+    ...registries,
+    getTransformation: (name) =>
+      name.toLowerCase() === 'urldecodeuni' ? mapped : registries.getTransformation(name),
+  };
+}
+
 /** Compiles the rule set; throws WafLoadError (file:line) on an unknown operator or transformation. */
 export function createWafEngine(ruleSet: LoadedRuleSet, options: WafEngineOptions = {}): WafEngine {
-  const program = compileRuleSet(ruleSet, options.registries ?? defaultRegistries());
+  const registries = withUnicodeMap(options.registries ?? defaultRegistries(), ruleSet.unicodeMap);
+  const program = compileRuleSet(ruleSet, registries);
   const settings = resolveSettings(ruleSet, options);
   const context: EngineContext = {
     program,

@@ -17,6 +17,7 @@ import { WafLoadError } from './errors.js';
 import { expandIncludePattern } from './glob.js';
 import { parseSecLang } from './parser.js';
 import { applySetting } from './settings.js';
+import { parseUnicodeMapping } from '../unicode/unicode-map.js';
 import { validateItem, type UsedNames } from './validate.js';
 import type { ConfigItem, IncludeItem, LoadedRuleSet } from './model.js';
 import type { RuleSpec, SourceLocation } from '../types.js';
@@ -134,7 +135,35 @@ function finish(reader: RuleFileReader): LoadedRuleSet {
   }
   ruleSet.operatorsUsed = [...used.operators].sort();
   ruleSet.transformationsUsed = [...used.transformations].sort();
+  const unicodeMapFile = ruleSet.settings.unicodeMapFile;
+  if (unicodeMapFile) ruleSet.unicodeMap = readUnicodeMap(unicodeMapFile);
   return ruleSet;
+}
+
+/** Reads the file of SecUnicodeMapFile (the last one wins, as in ModSecurity). */
+function readUnicodeMap(setting: NonNullable<LoadedRuleSet['settings']['unicodeMapFile']>) {
+  let text: string;
+  try {
+    if (statSync(setting.file).size > DEFAULT_MAX_FILE_BYTES) throw new Error('the file is over 16 MiB');
+    text = readFileSync(setting.file).toString('latin1');
+  } catch (error) {
+    throw new WafLoadError(
+      setting.location,
+      `SecUnicodeMapFile: cannot read ${setting.file}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  try {
+    return parseUnicodeMapping(text, setting.codePage);
+  } catch (error) {
+    throw new WafLoadError(
+      setting.location,
+      `SecUnicodeMapFile: ${setting.file}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
 }
 
 function resolveOptions(options: LoadOptions): Required<LoadOptions> {

@@ -5,6 +5,7 @@
  * SecRuleUpdate*ById to the rules before it), so the engine walks `items` in order.
  */
 import type { ActionSpec, RuleSpec, SourceLocation, VariableSelector } from '../types.js';
+import type { UnicodeMapTable } from '../unicode/unicode-map.js';
 
 /** An inclusive id range; a single id is `{ from: id, to: id }`. */
 export interface IdRange {
@@ -32,6 +33,8 @@ export interface EngineSettings {
   argumentsLimit?: number;
   /** Every SecComponentSignature, in order (ModSecurity logs them all). */
   componentSignatures: string[];
+  /** The last SecUnicodeMapFile: its file (absolute) and code page; the loader reads it into `unicodeMap`. */
+  unicodeMapFile?: { file: string; codePage: number; location: SourceLocation };
 }
 
 /** A setting directive as written, already validated: `SecRuleEngine DetectionOnly`. */
@@ -76,4 +79,6 @@ export interface LoadedRuleSet {
   operatorsUsed: string[];
   /** Transformation names (`t:`) the rules use, sorted. */
   transformationsUsed: string[];
+  /** The table of the last SecUnicodeMapFile (code point -> byte, -1 unmapped), for `t:urlDecodeUni`. */
+  unicodeMap?: UnicodeMapTable;
 }

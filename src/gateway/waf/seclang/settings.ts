@@ -5,12 +5,22 @@
  *
  * @example SecRequestBodyLimit 13107200   ->  settings.requestBodyLimitBytes = 13107200
  */
+import path from 'node:path';
 import { WafLoadError } from './errors.js';
 import type { BodyLimitAction, EngineSettings, RuleEngineMode, SettingItem } from './model.js';
 import type { Directive } from '../types.js';
 
 type SettingKind =
-  'onOff' | 'bytes' | 'count' | 'seconds' | 'engineMode' | 'limitAction' | 'mimeTypes' | 'none' | 'text';
+  | 'onOff'
+  | 'bytes'
+  | 'count'
+  | 'seconds'
+  | 'engineMode'
+  | 'limitAction'
+  | 'mimeTypes'
+  | 'none'
+  | 'text'
+  | 'unicodeMap';
 
 const SETTING_KINDS: Readonly<Record<string, SettingKind>> = {
   SecArgumentsLimit: 'count',
@@ -27,6 +37,7 @@ const SETTING_KINDS: Readonly<Record<string, SettingKind>> = {
   SecResponseBodyMimeType: 'mimeTypes',
   SecResponseBodyMimeTypesClear: 'none',
   SecRuleEngine: 'engineMode',
+  SecUnicodeMapFile: 'unicodeMap',
 };
 
 export function isSettingDirective(canonicalName: string): boolean {
@@ -59,6 +70,15 @@ export function parseSetting(directive: Directive): SettingItem {
     const bad = types.find((type) => !/^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+$/.test(type));
     if (bad !== undefined) throw new WafLoadError(location, `${name}: "${bad}" is not a MIME type`);
     return { kind: 'setting', name, args: types.map((type) => type.toLowerCase()), location };
+  }
+  if (kind === 'unicodeMap') {
+    // SecUnicodeMapFile FILE CODEPAGE: the file is read by the loader, relative to this file.
+    const [file = '', codePage = ''] = args;
+    if (args.length !== 2 || file.trim() === '')
+      throw new WafLoadError(location, `${name} takes a file and a code page, e.g. "unicode.mapping 20127"`);
+    if (!/^[0-9]{1,9}$/.test(codePage) || Number(codePage) === 0)
+      throw new WafLoadError(location, `${name}: the code page must be a positive number, not "${codePage}"`);
+    return { kind: 'setting', name, args: [file, String(Number(codePage))], location };
   }
   if (args.length !== 1)
     throw new WafLoadError(location, `${name} takes exactly one argument, got ${args.length}`);
@@ -140,6 +160,13 @@ export function applySetting(settings: EngineSettings, item: SettingItem): void 
       break;
     case 'SecComponentSignature':
       settings.componentSignatures.push(value);
+      break;
+    case 'SecUnicodeMapFile':
+      settings.unicodeMapFile = {
+        file: path.resolve(path.dirname(item.location.file), value),
+        codePage: Number(item.args[1]),
+        location: item.location,
+      };
       break;
   }
 }

@@ -37,6 +37,7 @@ export const DIRECTIVES = [
   'SecRuleUpdateTargetById',
   'SecRuleUpdateTargetByMsg',
   'SecRuleUpdateTargetByTag',
+  'SecUnicodeMapFile',
 ] as const;
 
 /*
