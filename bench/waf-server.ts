@@ -22,11 +22,17 @@ async function main(): Promise<void> {
     if (crsDir === undefined || dataDir === undefined)
       throw new Error('gateway-crs needs <crsDir> <dataDir>');
     // The defaults a user gets from an ensuresec.yaml that only names the CRS folder.
-    const waf = configSchema.shape.waf.parse({ crs: crsDir });
+    // BENCH_WAF_WORKERS (auto | 0 | n) compares inspection inline with the worker pool.
+    const workers = process.env['BENCH_WAF_WORKERS'];
+    const waf = configSchema.shape.waf.parse({
+      crs: crsDir,
+      ...(workers === undefined ? {} : { workers: workers === 'auto' ? 'auto' : Number(workers) }),
+    });
     const logger = pino({ level: 'warn' }, process.stderr);
     const started = await createWafForGateway(waf, dataDir, logger);
     if (started === null) throw new Error('the WAF did not start');
     inspection = { inspection: started.inspector };
+    console.error(`gateway-crs: ${started.workers} WAF worker thread(s)`);
   } else if (role !== 'gateway') {
     throw new Error(`unknown role ${role}`);
   }

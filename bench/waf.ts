@@ -41,6 +41,8 @@ const ENTRY_POINTS = {
   wafServer: fileURLToPath(new URL('./waf-server.ts', import.meta.url)),
   openLoop: fileURLToPath(new URL('./waf-open-loop.ts', import.meta.url)),
   server: fileURLToPath(new URL('./server.ts', import.meta.url)),
+  // The WAF worker threads' entry point: the pool looks for worker.mjs beside the bundle.
+  worker: fileURLToPath(new URL('../src/gateway/waf/pool/worker.ts', import.meta.url)),
 };
 type Commands = Record<keyof typeof ENTRY_POINTS, string[]>;
 

@@ -57,18 +57,30 @@ interface PoolWorker {
 const EXCHANGE = Symbol('waf-pool-exchange');
 
 /**
+ * A worker's young generation: V8's default (3 x 16 MB semi-spaces per isolate) multiplied by
+ * every worker dominated the gateway's RSS; a transaction's garbage is short-lived and small,
+ * so a smaller nursery costs little CPU (BENCH_WAF_YOUNG_MB overrides it for measurements).
+ */
+const WORKER_LIMITS = {
+  maxYoungGenerationSizeMb: Number(process.env['BENCH_WAF_YOUNG_MB'] ?? 12),
+};
+
+/**
  * The compiled worker next to this file; from the TypeScript sources (tests, development) a
  * small bootstrap registers tsx's loader inside the worker first, as `--import tsx` does not
  * reach worker threads on Node 20.
  */
 function startWorker(init: WorkerInit): Worker {
-  const compiled = fileURLToPath(new URL('./worker.js', import.meta.url));
-  if (existsSync(compiled)) return new Worker(compiled, { workerData: init });
+  // worker.js: the compiled package; worker.mjs: a bundle built beside its entry point (bench/).
+  for (const name of ['./worker.js', './worker.mjs']) {
+    const compiled = fileURLToPath(new URL(name, import.meta.url));
+    if (existsSync(compiled)) return new Worker(compiled, { workerData: init, resourceLimits: WORKER_LIMITS });
+  }
   const source = new URL('./worker.ts', import.meta.url).href;
   const tsxRoot = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
   const tsx = pathToFileURL(join(tsxRoot, 'dist/esm/api/index.mjs')).href;
   const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(source)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: init });
+  return new Worker(bootstrap, { eval: true, workerData: init, resourceLimits: WORKER_LIMITS });
 }
 
 export async function createWafWorkerPool(options: WafWorkerPoolOptions): Promise<WafWorkerPool> {
