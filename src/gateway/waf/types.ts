@@ -92,6 +92,7 @@ export interface OperatorDefinition {
    * Literals (ASCII case folded) one of which every value the operator accepts contains, or null
    * when it cannot say. The engine skips the operator on values that hold none of them
    * (regex/literal-index.ts), so a wrong answer here is a missed detection: answer null when unsure.
+   * `resolveFile` as for `compile` (`@pmFromFile`'s phrases are its literals).
    */
-  requiredLiterals?(param: string): readonly string[] | null;
+  requiredLiterals?(param: string, options: { resolveFile(path: string): string }): readonly string[] | null;
 }

@@ -169,12 +169,13 @@ function compileOperator(
   const definition = findOperator(registries, name);
   if (!definition) throw new WafLoadError(spec.location, `unsupported operator "@${name}"`);
   const baseDir = path.dirname(spec.location.file);
+  const files = {
+    resolveFile: (file: string) => readFileSync(path.resolve(baseDir, file)).toString('latin1'),
+  };
   try {
-    const matcher = definition.compile(param, {
-      resolveFile: (file) => readFileSync(path.resolve(baseDir, file)).toString('latin1'),
-    });
+    const matcher = definition.compile(param, files);
     const operator: CompiledOperator = { name, param, negated, matcher, prefilter: null };
-    const literals = definition.requiredLiterals?.(param) ?? null;
+    const literals = definition.requiredLiterals?.(param, files) ?? null;
     if (literals !== null && literals.length > 0) prefilters.push({ operator, literals });
     return operator;
   } catch (error) {

@@ -99,4 +99,38 @@ describe('operator parameters', () => {
     expect(matcher('GET /.git/config', context)).toBe(true);
     expect(matcher('a quiet benign sentence', context)).toBe(false);
   });
+
+  it('never skips a value it would match: every match holds one of the required literals', () => {
+    // The engine skips an operator when its required literals are all absent from the value
+    // (regex/literal-index.ts), so a literal set that misses a matching case loses detections.
+    const fold = (text: string): string => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
+    let checked = 0;
+    for (const file of files) {
+      const name = file.replace(/\.json$/, '');
+      const definition = findOperator(name);
+      if (!definition?.requiredLiterals) continue;
+      for (const testCase of JSON.parse(readFileSync(join(fixtures, file), 'utf8')) as OperatorCase[]) {
+        if (testCase.tx !== undefined) continue;
+        const literals = definition.requiredLiterals(testCase.param, { resolveFile });
+        if (literals === null) continue;
+        const { context } = contextFor(testCase);
+        if (!definition.compile(testCase.param, { resolveFile })(testCase.input, context)) continue;
+        const value = fold(testCase.input);
+        expect(
+          literals.some((literal) => value.includes(fold(literal))),
+          `${name} ${testCase.param}`,
+        ).toBe(true);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
+  });
+
+  it('gives @pm and @pmFromFile their phrases as required literals', () => {
+    expect(OPERATORS.pm!.requiredLiterals!('gzip Deflate', { resolveFile })).toEqual(['gzip', 'Deflate']);
+    const crsRules = join(import.meta.dirname, '../../../../../shared/crs/rules');
+    const read = (path: string): string => readFileSync(join(crsRules, path), 'latin1');
+    const phrases = OPERATORS.pmFromFile!.requiredLiterals!('unix-shell.data', { resolveFile: read });
+    expect(phrases).toContain('${CDPATH}');
+  });
 });

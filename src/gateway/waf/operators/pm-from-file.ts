@@ -40,4 +40,10 @@ export const pmFromFile: OperatorDefinition = {
   compile(param, { resolveFile }) {
     return phraseMatcher(new AhoCorasick(readDataFiles('pmFromFile', param, resolveFile)));
   },
+  // A value matches only when it holds one of the phrases, so the phrases are exactly the
+  // literals the engine's index looks for (the same ASCII folding): no phrase found, no call.
+  requiredLiterals(param, { resolveFile }) {
+    const phrases = readDataFiles('pmFromFile', param, resolveFile);
+    return phrases.length === 0 ? null : phrases;
+  },
 };

@@ -55,4 +55,9 @@ export const pm: OperatorDefinition = {
     if (phrases.length === 0) throw new OperatorParamError('pm', 'no phrases given');
     return phraseMatcher(new AhoCorasick(phrases));
   },
+  // The phrases themselves: a value without any of them cannot match (see pm-from-file.ts).
+  requiredLiterals(param) {
+    const phrases = parsePmPhrases(param);
+    return phrases.length === 0 ? null : phrases;
+  },
 };
