@@ -30,7 +30,15 @@ export const detectSQLi: OperatorDefinition = {
   },
 };
 
+/**
+ * Every token that makes detectXss answer true needs one of these bytes: a tag, comment or
+ * doctype opens with `<`; an attribute value follows `=` (the value the input starts in, in an
+ * attribute context, is never judged). So the engine skips `@detectXSS` on values without both.
+ */
+export const XSS_REQUIRED_LITERALS: readonly string[] = Object.freeze(['<', '=']);
+
 export const detectXSS: OperatorDefinition = {
+  requiredLiterals: () => XSS_REQUIRED_LITERALS,
   compile(param) {
     rejectParameter('detectXSS', param);
     return (value, context) => {

@@ -1,5 +1,6 @@
 // Tests of the XSS detector against libinjection's html5 vectors and XSS corpora.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { XSS_REQUIRED_LITERALS } from './operators.js';
 import { detectXss, Html5Tokenizer } from './xss/index.js';
 import {
   assertReferencePresent,
@@ -48,6 +49,36 @@ describe('detectXss', () => {
   it('flags nothing in false_positives.txt', () => {
     const lines = readCorpus('false_positives.txt');
     expect(lines.filter((l) => detectXss(l))).toEqual([]);
+  });
+
+  it('flags only values that hold one of its required literals (the engine prefilter)', () => {
+    const holdsOne = (value: string): boolean => XSS_REQUIRED_LITERALS.some((l) => value.includes(l));
+    let flagged = 0;
+    for (const file of [...corpusFiles('xss-'), ...corpusFiles('sqli-'), 'false_positives.txt']) {
+      for (const line of readCorpus(file)) {
+        if (!detectXss(line)) continue;
+        flagged++;
+        expect(holdsOne(line), `${file}: ${line}`).toBe(true);
+      }
+    }
+    expect(flagged).toBeGreaterThan(1600);
+    for (const nearMiss of [
+      'x onmouseover alert(1)',
+      '" onload "alert(1)',
+      'javascript:alert(1)',
+      '/script>x',
+      '`onerror`',
+    ])
+      expect(detectXss(nearMiss), nearMiss).toBe(false);
+    // Random values over every byte but the required ones, weighted to HTML's syntax: never flagged.
+    const alphabet = `>/"'\`!?-&#;:()[]{} \t\n\r\0abcdefghijklmnopqrstuvwxyzONSCRIPTJAVA0123456789\u00ff`;
+    let seed = 42;
+    const random = (n: number): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
+    for (let i = 0; i < 20_000; i++) {
+      let value = '';
+      for (let j = random(40); j >= 0; j--) value += alphabet[random(alphabet.length)];
+      expect(detectXss(value), JSON.stringify(value)).toBe(false);
+    }
   });
 
   it('sees script in each place input lands in a page', () => {
