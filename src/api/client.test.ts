@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnsuresecError } from '../core/errors.js';
 import { ApiClient } from './client.js';
 import { startHarness, type Harness } from './testing/harness.js';
+import { ROLES } from '../core/roles.js';
 
 let h: Harness;
 let baseUrl: string;
@@ -54,7 +55,7 @@ describe('ApiClient', () => {
 
   it('reads status and events, and manages users and tokens as admin', async () => {
     const api = new ApiClient({ baseUrl: `${baseUrl}/`, token: h.tokens.admin });
-    expect(await api.status()).toMatchObject({ version: '0.0.0-test', counts: { users: 4 } });
+    expect(await api.status()).toMatchObject({ version: '0.0.0-test', counts: { users: ROLES.length } });
     expect(await api.events.list({ kind: 'http', limit: 5 })).toEqual({ items: [], nextCursor: null });
     const added = await api.users.add({ name: 'dave', role: 'viewer' });
     expect(added.password).toHaveLength(20);

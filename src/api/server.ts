@@ -15,6 +15,7 @@ import { authorize } from './auth/authenticate.js';
 import { LoginRateLimiter } from './auth/rate-limit.js';
 import { installErrorHandling } from './error-handler.js';
 import { installMetrics } from './metrics.js';
+import { keepRawJsonBodies } from './raw-body.js';
 import { API_PREFIX, buildOpenApiDocument } from './openapi.js';
 import { defineRoute, type ApiRoute } from './route.js';
 import { V1_ROUTES } from './routes/v1/index.js';
@@ -110,6 +111,7 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(cookie);
   // JSON only: a text/plain body would reach the schemas as a string; answer 415 instead.
   app.removeContentTypeParser('text/plain');
+  keepRawJsonBodies(app);
   app.decorateRequest('principal', null);
   installErrorHandling(app);
   app.addHook('onRequest', async (request, reply) => {

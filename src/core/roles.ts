@@ -1,19 +1,21 @@
 /**
  * Roles and what each may do (least privilege). admin: everything; analyst: reads and
  * security writes (decisions, alerts, incidents); viewer: reads; partner: the shared,
- * pseudonymised views meant for payment and delivery partners.
+ * pseudonymised views meant for payment and delivery partners; source: a shop or log shipper
+ * that only sends events (`POST /api/v1/events`) and reads nothing.
  */
-export const ROLES = ['admin', 'analyst', 'viewer', 'partner'] as const;
+export const ROLES = ['admin', 'analyst', 'viewer', 'partner', 'source'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const PERMISSIONS = ['read', 'read:partner', 'write:security', 'write:admin'] as const;
+export const PERMISSIONS = ['read', 'read:partner', 'write:security', 'write:admin', 'write:events'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  admin: ['read', 'read:partner', 'write:security', 'write:admin'],
+  admin: ['read', 'read:partner', 'write:security', 'write:admin', 'write:events'],
   analyst: ['read', 'read:partner', 'write:security'],
   viewer: ['read', 'read:partner'],
   partner: ['read:partner'],
+  source: ['write:events'],
 };
 
 export function roleAllows(role: Role, permission: Permission): boolean {

@@ -1,6 +1,7 @@
 /**
  * Retention: raw events older than `retention.rawEventsDays` are purged on a timer
- * (data minimisation by default). Alerts, decisions and incidents are kept.
+ * (data minimisation by default), and the dead letters (raw input sources refused) with them.
+ * Alerts, decisions and incidents are kept.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
@@ -18,6 +19,8 @@ export async function purgeExpiredEvents(options: Omit<RetentionOptions, 'interv
   const cutoff = new Date(options.clock.nowMs() - options.rawEventsDays * 86_400_000).toISOString();
   const purged = await options.store.events.purgeBefore(cutoff);
   if (purged > 0) options.logger.info({ purged, cutoff }, 'purged raw events past retention');
+  const letters = await options.store.deadLetters.purgeBefore(cutoff);
+  if (letters > 0) options.logger.info({ purged: letters, cutoff }, 'purged dead letters past retention');
   return purged;
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { ROLES } from '../../core/roles.js';
 import { startHarness, useHarness } from '../testing/harness.js';
 import { bootstrapAdmin, createLocalAdminToken } from './bootstrap.js';
 import { verifyPassword } from './passwords.js';
@@ -70,7 +71,8 @@ describe('API tokens', () => {
     });
     expect(forOther.statusCode).toBe(403);
     const all = await t.call('GET', '/api/v1/tokens', { token: t.tokens.admin });
-    expect((all.json() as { items: unknown[] }).items).toHaveLength(4);
+    // The harness seeds one user with one token per role.
+    expect((all.json() as { items: unknown[] }).items).toHaveLength(ROLES.length);
     const [viewerToken] = (await t.store.tokens.list({ userId: t.users.viewer.id })).items;
     expect(
       (await t.call('DELETE', `/api/v1/tokens/${viewerToken?.id}`, { token: t.tokens.admin })).statusCode,

@@ -5,32 +5,49 @@
 import type { SecurityEvent } from '../../core/records/index.js';
 import { epochMsOf, fromJsonText, toJsonText } from '../columns.js';
 import { pageParams, toPage } from '../pagination.js';
-import { countOf, runWrite, type StoreContext } from '../record-table.js';
+import { countOf, type StoreContext } from '../record-table.js';
 import type { EventQuery, Store } from '../store.js';
+
+/**
+ * Inserts the events whose id is not stored yet, in one transaction; an id already stored
+ * (or repeated in the batch) is skipped, not an error, so a source may resend a batch.
+ * Returns the ids this call stored, in batch order.
+ */
+async function insertNewEvents(ctx: StoreContext, events: readonly SecurityEvent[]): Promise<string[]> {
+  if (events.length === 0) return [];
+  const rows = events.map((event) => ({
+    id: event.id,
+    time_ms: epochMsOf(event.time, 'event.time'),
+    kind: event.kind,
+    client_ip: event.client?.ip ?? null,
+    record: toJsonText(event, 'The event'),
+  }));
+  const inserted = await ctx.db.transaction().execute(async (trx) => {
+    const ids: string[] = [];
+    for (let start = 0; start < rows.length; start += ctx.adapter.maxRowsPerInsert) {
+      const stored = await trx
+        .insertInto('events')
+        .values(rows.slice(start, start + ctx.adapter.maxRowsPerInsert))
+        .onConflict((conflict) => conflict.column('id').doNothing())
+        .returning('id')
+        .execute();
+      for (const row of stored) ids.push(row.id);
+    }
+    return ids;
+  });
+  // RETURNING gives no order guarantee on PostgreSQL; callers read the ids in batch order.
+  const stored = new Set(inserted);
+  return events.map((event) => event.id).filter((id) => stored.delete(id));
+}
 
 export function eventsCollection(ctx: StoreContext): Store['events'] {
   const { db } = ctx;
   return {
     async insertMany(events) {
-      if (events.length === 0) return;
-      const rows = events.map((event) => ({
-        id: event.id,
-        time_ms: epochMsOf(event.time, 'event.time'),
-        kind: event.kind,
-        client_ip: event.client?.ip ?? null,
-        record: toJsonText(event, 'The event'),
-      }));
-      await runWrite(ctx, { unique: 'An event with one of these ids already exists.' }, () =>
-        db.transaction().execute(async (trx) => {
-          for (let start = 0; start < rows.length; start += ctx.adapter.maxRowsPerInsert) {
-            await trx
-              .insertInto('events')
-              .values(rows.slice(start, start + ctx.adapter.maxRowsPerInsert))
-              .execute();
-          }
-        }),
-      );
+      return (await insertNewEvents(ctx, events)).length;
     },
+
+    insertNew: (events) => insertNewEvents(ctx, events),
 
     async get(id) {
       const row = await db.selectFrom('events').select('record').where('id', '=', id).executeTakeFirst();
