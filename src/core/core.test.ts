@@ -71,7 +71,7 @@ describe('personal data', () => {
         'http.user',
       ].sort(),
     );
-    expect(personalPaths(alertSchema).sort()).toEqual(['subject.accountId', 'subject.ip']);
+    expect(personalPaths(alertSchema).sort()).toEqual(['entity.value', 'subject.accountId', 'subject.ip']);
     expect(personalPaths(decisionSchema)).toEqual(['value']);
     expect(personalPaths(incidentSchema)).toEqual([]);
   });

@@ -20,6 +20,8 @@ export function alertsCollection(ctx: StoreContext): Store['alerts'] {
             status: alert.status,
             severity: alert.severity,
             record: toJsonText(alert, 'The alert'),
+            rule_id: alert.ruleId,
+            detector: alert.detector,
           })
           .execute(),
       );
@@ -41,6 +43,8 @@ export function alertsCollection(ctx: StoreContext): Store['alerts'] {
       if (query.status !== undefined) select = select.where('status', '=', query.status);
       if (query.severity !== undefined) select = select.where('severity', '=', query.severity);
       if (query.since !== undefined) select = select.where('time_ms', '>=', epochMsOf(query.since, 'since'));
+      if (query.ruleId !== undefined) select = select.where('rule_id', '=', query.ruleId);
+      if (query.detector !== undefined) select = select.where('detector', '=', query.detector);
       return toPage(await select.execute(), limit, (row) => fromJsonText<Alert>(row.record));
     },
 
@@ -57,6 +61,22 @@ export function alertsCollection(ctx: StoreContext): Store['alerts'] {
               .executeTakeFirst(),
           ),
         (current) => ({ ...current, status }),
+      );
+    },
+
+    async updateGroup(id, update) {
+      return swapRecord<Alert>(
+        () => readRow(id),
+        async (previousText, next) =>
+          changedAny(
+            await db
+              .updateTable('alerts')
+              .set({ severity: next.severity, record: toJsonText(next, 'The alert') })
+              .where('id', '=', id)
+              .where('record', '=', previousText)
+              .executeTakeFirst(),
+          ),
+        (current) => ({ ...current, ...update }),
       );
     },
   };

@@ -10,13 +10,15 @@ const alertStatus = z.enum(['open', 'acknowledged', 'closed']);
 const list = defineRoute('alerts', {
   method: 'GET',
   url: '/alerts',
-  summary: 'List alerts, newest first, by status, severity and time',
+  summary: 'List alerts, newest first, by status, severity, time, rule and detector',
   access: 'read',
   query: z.strictObject({
     ...pageQueryShape,
     status: alertStatus.optional(),
     severity: severity.optional(),
     since: isoTimestamp.optional(),
+    ruleId: z.string().min(1).max(256).optional(),
+    detector: z.string().min(1).max(128).optional(),
   }),
   response: { schema: pageOf(alertSchema) },
   async handler({ query, deps }) {
