@@ -58,9 +58,16 @@ export const TOPICS = {
   decisions: 'ensuresec.decisions',
   incidents: 'ensuresec.incidents',
   findings: 'ensuresec.findings',
+  modes: 'ensuresec.modes',
 } as const;
 
 /** What travels on `TOPICS.decisions`: a decision was created or deleted. */
 export type DecisionChange =
   | { type: 'created'; decision: import('../core/records/index.js').Decision }
   | { type: 'deleted'; id: string };
+
+/** What travels on `TOPICS.modes`: a fail-safe mode was switched on (or extended) or off. */
+export interface ModeChange {
+  type: 'enabled' | 'disabled';
+  name: string;
+}

@@ -17,6 +17,9 @@ import { checkVerdict, type InspectionContext } from './inspection.js';
 import { normaliseIp } from './ip.js';
 import { absoluteForm, isValidHost, requestProblem, type RequestProblem } from './request-rules.js';
 import { emptyMetrics } from './metrics.js';
+import { ChallengeGate } from './challenge/gate.js';
+import { ModeEnforcer } from './modes/enforcer.js';
+import { FailSafeGuard } from './modes/guard.js';
 import type { ResolvedOptions } from './options.js';
 
 const isIp = (value: string): boolean => isIP(value) !== 0;
@@ -35,6 +38,8 @@ export class GatewayCore {
   readonly decisions: DecisionSync;
   readonly admission: AdmissionControl;
   readonly events: EventPublisher;
+  /** Fail-safe modes and the proof-of-work challenge, checked after admission. */
+  readonly failSafe: FailSafeGuard;
   /** Open WebSocket tunnels (client and upstream sockets), destroyed on close. */
   readonly tunnels = new Set<Duplex>();
 
@@ -62,6 +67,12 @@ export class GatewayCore {
       options.name,
       this.metrics,
       options.logger,
+    );
+    const modes = options.modes;
+    this.failSafe = new FailSafeGuard(
+      new ModeEnforcer(modes.catalogue, modes.provider, modes.refreshMs, options.clock, options.logger),
+      options.challenge === null ? null : new ChallengeGate(options.challenge, options.brand),
+      options.brand,
     );
   }
 
@@ -107,6 +118,9 @@ export class GatewayCore {
       const { code, outcome, retryAfterSec } = admission.reject;
       return exchange.reply({ code, retryAfterSec, close: !req.complete }, outcome);
     }
+    const failSafe = this.failSafe;
+    if (failSafe.ownsRequest(url)) return failSafe.answerOwn(exchange, options.clock.nowMs());
+    if (failSafe.enforce(exchange, method, url, admission.challenge, options.clock.nowMs())) return;
     // Requests the gateway will not forward are still inspected first (the WAF judges and logs
     // them), then refused; absolute-form targets go upstream in origin-form.
     const host = req.headers.host;
@@ -217,6 +231,7 @@ export class GatewayCore {
   async close(): Promise<void> {
     this.decisions.stop();
     this.admission.stop();
+    this.failSafe.enforcer?.stop();
     this.closeTunnels();
     await this.pool.close();
   }

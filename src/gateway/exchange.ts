@@ -198,6 +198,33 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.controller?.abort(new ExchangeEndedError('exchange answered by the gateway'));
   }
 
+  /**
+   * Answers with a response the gateway made itself (fail-safe mode pages, the challenge) and
+   * ends the exchange; `headers` are name/value pairs, the length and request id are added.
+   */
+  answer(
+    status: number,
+    headers: string[],
+    body: string,
+    outcome: Outcome,
+    labels?: Record<string, string>,
+  ): void {
+    if (this.done) return;
+    if (labels !== undefined) this.labels = labels;
+    const bytes = Buffer.byteLength(body);
+    headers.push('content-length', String(bytes), 'x-request-id', this.requestId);
+    if (!this.req.complete) {
+      headers.push('connection', 'close');
+      this.res.shouldKeepAlive = false;
+    }
+    this.res.writeHead(status, headers);
+    this.res.end(this.req.method === 'HEAD' ? undefined : body);
+    this.status = status;
+    this.responseBytes = bytes;
+    this.finish(outcome);
+    this.controller?.abort(new ExchangeEndedError('exchange answered by the gateway'));
+  }
+
   block(verdict: BlockVerdict): void {
     this.core.options.logger.info(
       { requestId: this.requestId, ruleIds: verdict.ruleIds, message: verdict.message },

@@ -29,6 +29,8 @@ export { buildSecurityEvent } from './events.js';
 export type { BlockVerdict, InspectionContext, InspectionResult, Inspector } from './inspection.js';
 export type { GatewayMetricsSnapshot } from './metrics.js';
 export type { ClientRateLimit, GatewayLimits, GatewayOptions, RouteRateLimit } from './options.js';
+export type { ActiveModeState, ModeProvider } from './modes/enforcer.js';
+export type { ChallengeOptions } from './challenge/gate.js';
 
 export interface Gateway {
   /** Loads the decisions once, then accepts connections. */
@@ -41,6 +43,10 @@ export interface Gateway {
   readonly metrics: GatewayMetricsSnapshot;
   /** Re-reads the decisions now (the provider's subscribe does this too). */
   refreshDecisions(): Promise<void>;
+  /** Re-reads the fail-safe modes in force now (the provider's subscribe does this too). */
+  refreshModes(): Promise<void>;
+  /** The fail-safe modes this gateway enforces now. */
+  readonly activeModes: string[];
 }
 
 export function createGateway(gatewayOptions: GatewayOptions): Gateway {
@@ -86,6 +92,7 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
   return {
     async listen() {
       await core.decisions.start();
+      await core.failSafe.enforcer?.start();
       core.admission.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -125,6 +132,10 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
       };
     },
     refreshDecisions: () => core.decisions.refresh(),
+    refreshModes: () => core.failSafe.enforcer?.refresh() ?? Promise.resolve(),
+    get activeModes() {
+      return core.failSafe.enforcer?.activeNames() ?? [];
+    },
   };
 }
 

@@ -9,6 +9,18 @@ import { systemClock } from '../core/clock.js';
 import type { SecurityEvent } from '../core/records/security-event.js';
 import type { DecisionProvider } from './decisions.js';
 import type { Inspector } from './inspection.js';
+import type { ChallengeOptions } from './challenge/gate.js';
+import { compileModes, type CompiledMode, type ModesConfig } from './modes/definitions.js';
+import type { ModeProvider } from './modes/enforcer.js';
+
+export interface GatewayModesOptions {
+  /** Route groups and modes from ensuresec.yaml, merged over the built-ins. */
+  definitions?: Partial<ModesConfig>;
+  /** Where the modes in force come from (the store, followed on the bus). */
+  provider?: ModeProvider;
+  /** Poll interval of the provider. Default 1 000. */
+  refreshMs?: number;
+}
 
 export interface GatewayLimits {
   /** Request line plus headers; larger -> 431. Default 16 384. */
@@ -68,6 +80,12 @@ export interface GatewayOptions {
   inspectionBodyLimitBytes?: number;
   /** Upstream connections kept in the pool. Default 256. */
   upstreamConnections?: number;
+  /** Fail-safe modes (always compiled, with the built-ins; enforced when a provider lists some in force). */
+  modes?: GatewayModesOptions;
+  /** Proof-of-work challenge; absent: challenged clients pass with a marker header only. */
+  challenge?: ChallengeOptions;
+  /** The shop's name on the gateway's own pages. Default 'Our shop'. */
+  brand?: string;
   logger?: Logger;
   clock?: Clock;
 }
@@ -99,6 +117,9 @@ export interface ResolvedOptions {
   inspection: Inspector | null;
   inspectionBodyLimitBytes: number;
   upstreamConnections: number;
+  modes: { catalogue: Map<string, CompiledMode>; provider: ModeProvider | null; refreshMs: number };
+  challenge: ChallengeOptions | null;
+  brand: string;
   logger: Logger;
   clock: Clock;
 }
@@ -163,6 +184,13 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
       'inspectionBodyLimitBytes',
     ),
     upstreamConnections: positive(options.upstreamConnections, 256, 'upstreamConnections'),
+    modes: {
+      catalogue: compileModes(options.modes?.definitions),
+      provider: options.modes?.provider ?? null,
+      refreshMs: positive(options.modes?.refreshMs, 1_000, 'modes.refreshMs'),
+    },
+    challenge: options.challenge ?? null,
+    brand: options.brand ?? 'Our shop',
     logger: options.logger ?? pino({ level: 'silent' }),
     clock: options.clock ?? systemClock,
   };

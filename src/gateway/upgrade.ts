@@ -61,6 +61,20 @@ export async function handleUpgrade(
     const { code, outcome, retryAfterSec } = admission.reject;
     return refuse(code, outcome, undefined, retryAfterSec);
   }
+  // Fail-safe modes hold for WebSockets too; no page can be shown here, so a challenge without a pass is refused.
+  const failSafe = core.failSafe;
+  const nowMs = options.clock.nowMs();
+  const mode = failSafe.enforcer?.check(clientIp, req.method ?? 'GET', url, nowMs) ?? null;
+  if (mode?.kind === 'refuse') return refuse(mode.code, 'rejected', undefined, mode.retryAfterSec);
+  if (mode?.kind === 'rate_limited')
+    return refuse('rate_limited', 'rate_limited', undefined, mode.retryAfterSec);
+  if (
+    (mode?.kind === 'challenge' || admission.challenge) &&
+    failSafe.gate !== null &&
+    !failSafe.gate.hasPass(req.headers.cookie, clientIp, req.headers['user-agent'], nowMs)
+  ) {
+    return refuse('challenge_required', 'rejected');
+  }
   if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket' || url.charCodeAt(0) !== 47) {
     return refuse('bad_request', 'rejected');
   }
