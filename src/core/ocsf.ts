@@ -133,7 +133,14 @@ export function findingToOcsf(finding: Finding): OcsfObject {
   };
 }
 
-const INCIDENT_STATUS_ID = { open: 1, investigating: 2, contained: 3, resolved: 4, closed: 5 } as const;
+const INCIDENT_STATUS_ID = {
+  new: 1,
+  triaged: 2,
+  contained: 3,
+  eradicated: 2,
+  recovered: 4,
+  closed: 5,
+} as const;
 
 export function incidentToOcsf(incident: Incident): OcsfObject {
   return {

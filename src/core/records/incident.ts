@@ -2,7 +2,15 @@
 import { z } from 'zod';
 import { idOf, isoTimestamp, labels, severity } from './common.js';
 
-export const INCIDENT_STATUSES = ['open', 'investigating', 'contained', 'resolved', 'closed'] as const;
+/** The workflow, in order; src/incidents/workflow.ts says which moves are allowed. */
+export const INCIDENT_STATUSES = [
+  'new',
+  'triaged',
+  'contained',
+  'eradicated',
+  'recovered',
+  'closed',
+] as const;
 
 export const incidentSchema = z.object({
   id: idOf('inc'),
@@ -11,7 +19,7 @@ export const incidentSchema = z.object({
   title: z.string().min(1).max(512),
   summary: z.string().max(16384).default(''),
   severity,
-  status: z.enum(INCIDENT_STATUSES).default('open'),
+  status: z.enum(INCIDENT_STATUSES).default('new'),
   alertIds: z.array(idOf('alr')).max(10000).default([]),
   impact: z
     .object({
@@ -25,3 +33,38 @@ export const incidentSchema = z.object({
 
 export type Incident = z.infer<typeof incidentSchema>;
 export type IncidentInput = z.input<typeof incidentSchema>;
+
+/** What an incident's timeline holds; each kind's `data` is validated by src/incidents/timeline.ts. */
+export const INCIDENT_ENTRY_KINDS = [
+  'note',
+  'event',
+  'alert',
+  'decision',
+  'mode_change',
+  'status',
+  'legal_time',
+  'impact',
+  'assessment',
+  'significance_decision',
+  'task',
+  'evidence',
+  'affected',
+  'root_cause',
+  'mitigation',
+  'submission',
+  'intermediate_request',
+] as const;
+
+/** One append-only timeline entry of an incident: never edited; a correction is a new entry. */
+export const incidentEntrySchema = z.object({
+  id: idOf('ine'),
+  incidentId: idOf('inc'),
+  /** When it was recorded. */
+  at: isoTimestamp,
+  /** A user id, or `system`. */
+  actor: z.string().min(1).max(64),
+  kind: z.enum(INCIDENT_ENTRY_KINDS),
+  data: z.record(z.string(), z.unknown()),
+});
+
+export type IncidentEntry = z.infer<typeof incidentEntrySchema>;

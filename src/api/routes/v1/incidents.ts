@@ -2,7 +2,9 @@
 import { z } from 'zod';
 import { isoNow } from '../../../core/clock.js';
 import { EnsuresecError } from '../../../core/errors.js';
-import { newId } from '../../../core/ids.js';
+import { newId, ulid } from '../../../core/ids.js';
+import { IncidentCases } from '../../../incidents/service.js';
+import { assertTransition } from '../../../incidents/workflow.js';
 import {
   INCIDENT_STATUSES,
   idOf,
@@ -77,16 +79,20 @@ const create = defineRoute('incidents', {
     alertIds: editable.alertIds.optional(),
     impact: editable.impact.optional(),
     labels: editable.labels.optional(),
+    /** Legal timestamps, recorded once on the timeline (docs/incidents.md). */
+    detectedAt: z.iso.datetime({ offset: true }).optional(),
+    awareAt: z.iso.datetime({ offset: true }).optional(),
   }),
   response: { status: 201, schema: incidentSchema },
   async handler({ body, principal, deps }) {
     const now = isoNow(deps.clock);
+    const { detectedAt, awareAt, ...fields } = body;
     const incident = validIncident({
-      ...body,
+      ...fields,
       id: newId('inc'),
       createdAt: now,
       updatedAt: now,
-      status: 'open',
+      status: 'new',
     });
     await deps.ledger.commit({
       kind: 'incident.created',
@@ -96,6 +102,15 @@ const create = defineRoute('incidents', {
         return incident;
       },
     });
+    const cases = new IncidentCases({
+      store: deps.store,
+      ledger: deps.ledger,
+      clock: deps.clock,
+      profile: deps.entity,
+    });
+    if (detectedAt !== undefined)
+      await cases.recordLegalTime(incident.id, 'detected', detectedAt, principal.user.id);
+    if (awareAt !== undefined) await cases.recordLegalTime(incident.id, 'aware', awareAt, principal.user.id);
     return incident;
   },
 });
@@ -126,6 +141,19 @@ const update = defineRoute('incidents', {
       write: async (tx) => {
         const existing = await tx.incidents.get(params.id);
         if (!existing) return undefined;
+        if (body.status !== undefined && body.status !== existing.status) {
+          // The workflow holds here too; moves that need a reason go through POST /incidents/:id/status.
+          assertTransition(existing.status, body.status);
+          const at = isoNow(deps.clock);
+          await tx.incidentEntries.append({
+            id: `ine_${ulid(deps.clock.nowMs())}`,
+            incidentId: existing.id,
+            at,
+            actor: principal.user.id,
+            kind: 'status',
+            data: { from: existing.status, to: body.status },
+          });
+        }
         return tx.incidents.update(validIncident({ ...existing, ...body, updatedAt: isoNow(deps.clock) }));
       },
     });

@@ -62,7 +62,7 @@ describe('the audit ledger behind the API', () => {
     expect((await onlyEntry(incident.id, 'incident.created')).record).toEqual(incident);
     const updated = await h.call('PATCH', `/api/v1/incidents/${incident.id}`, {
       token: h.tokens.analyst,
-      body: { status: 'contained' },
+      body: { status: 'triaged' },
     });
     expect((await onlyEntry(incident.id, 'incident.updated')).record).toEqual(updated.json());
   });

@@ -7,6 +7,7 @@ import {
   type Alert,
   type SecurityEvent,
 } from '../../../core/records/index.js';
+import { ROLES } from '../../../core/roles.js';
 import { startHarness, type Harness } from '../../testing/harness.js';
 
 const samples = JSON.parse(
@@ -114,14 +115,14 @@ describe('roles in practice', () => {
     expect(opened.statusCode).toBe(201);
     const patched = await h.call('PATCH', `/api/v1/incidents/${opened.json().id}`, {
       token: h.tokens.analyst,
-      body: { status: 'contained', impact: { affectedCustomers: 3 } },
+      body: { status: 'triaged', impact: { affectedCustomers: 3 } },
     });
     expect(patched.json()).toMatchObject({
-      status: 'contained',
+      status: 'triaged',
       impact: { affectedCustomers: 3 },
       title: 'Stuffing wave',
     });
-    const listed = await h.call('GET', '/api/v1/incidents?status=contained', { token: h.tokens.viewer });
+    const listed = await h.call('GET', '/api/v1/incidents?status=triaged', { token: h.tokens.viewer });
     expect(listed.json().items).toHaveLength(1);
   });
 });
@@ -214,7 +215,7 @@ describe('status and readiness', () => {
     expect(response.json()).toMatchObject({
       version: '0.0.0-test',
       store: expect.stringContaining('sqlite'),
-      counts: { events: 2, users: 4 },
+      counts: { events: 2, users: ROLES.length },
       providers: { gateway: { requests: 42 } },
     });
   });
