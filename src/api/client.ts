@@ -9,11 +9,17 @@
  */
 import { request } from 'undici';
 import { ERROR_CATALOGUE, EnsuresecError, type ErrorCode } from '../core/errors.js';
-import type { Decision, DecisionAction, DecisionScope, SecurityEvent } from '../core/records/index.js';
+import type { Alert, Decision, DecisionAction, DecisionScope, SecurityEvent } from '../core/records/index.js';
 import type { Role } from '../core/roles.js';
-import type { Page } from '../store/store.js';
+import type { ModeRecord, Page } from '../store/store.js';
+import type { ModeView } from '../response/modes/service.js';
 import type { ConsistencyProofDocument, InclusionProofDocument } from '../ledger/index.js';
 import type { LedgerCheckpointView, LedgerEntryView } from './routes/v1/ledger.js';
+import type { NoticeView } from './routes/v1/notices.js';
+import type { Incident } from '../core/records/index.js';
+import type { CaseView } from '../incidents/case.js';
+import type { ReportDraft } from '../incidents/reports/drafts.js';
+import type { ReportStage } from '../regulation/deadlines.js';
 import type { ApiStatus, CreatedToken, PublicToken, PublicUser } from './schemas.js';
 
 export interface ApiClientOptions {
@@ -50,6 +56,22 @@ export interface DecisionFilter extends PageOptions {
   action?: DecisionAction;
 }
 
+export interface AlertFilter extends PageOptions {
+  status?: Alert['status'];
+  severity?: Alert['severity'];
+  since?: string;
+  ruleId?: string;
+  detector?: string;
+}
+
+export interface ModeSwitchOn {
+  /** e.g. `30m`; absent: until disabled. */
+  ttl?: string;
+  reason: string;
+  /** End the mode once no alert of `ruleId` was raised for `quiet` (e.g. `15m`). */
+  recovery?: { ruleId: string; quiet: string };
+}
+
 export interface EventFilter extends PageOptions {
   kind?: SecurityEvent['kind'];
   clientIp?: string;
@@ -57,10 +79,22 @@ export interface EventFilter extends PageOptions {
   until?: string;
 }
 
+export interface NoticeFilter extends PageOptions {
+  status?: NoticeView['status'];
+  channel?: NoticeView['channel'];
+  audience?: NoticeView['audience'];
+  /** The incident or alert id. */
+  reference?: string;
+}
+
 type Query = Record<string, string | number | boolean | undefined>;
 
 function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(ERROR_CATALOGUE, value);
+}
+
+export interface IncidentFilter extends PageOptions {
+  status?: Incident['status'];
 }
 
 export class ApiClient {
@@ -107,9 +141,46 @@ export class ApiClient {
       (await this.call<{ items: Decision[] }>('GET', '/decisions/active')).items,
   };
 
+  readonly modes = {
+    list: async (): Promise<ModeView[]> => (await this.call<{ items: ModeView[] }>('GET', '/modes')).items,
+    enable: (name: string, input: ModeSwitchOn): Promise<ModeRecord> =>
+      this.call('POST', `/modes/${encodeURIComponent(name)}/enable`, { body: input }),
+    disable: (name: string, input: { reason: string }): Promise<ModeRecord> =>
+      this.call('POST', `/modes/${encodeURIComponent(name)}/disable`, { body: input }),
+  };
+
+  readonly alerts = {
+    list: (filter: AlertFilter = {}): Promise<Page<Alert>> =>
+      this.call('GET', '/alerts', { query: { ...filter } }),
+    get: (id: string): Promise<Alert> => this.call('GET', `/alerts/${encodeURIComponent(id)}`),
+  };
+
+  readonly incidents = {
+    list: (filter: IncidentFilter = {}): Promise<Page<Incident>> =>
+      this.call('GET', '/incidents', { query: { ...filter } }),
+    /** The case: timeline, legal timestamps, significance and deadline clocks. */
+    show: (id: string): Promise<CaseView> => this.call('GET', `/incidents/${encodeURIComponent(id)}/case`),
+    /** Re-assesses; with a decision, confirms or overrides the verdict with a reason. */
+    assess: (id: string, decision?: { significant: 'yes' | 'no'; reason: string }): Promise<CaseView> =>
+      this.call('POST', `/incidents/${encodeURIComponent(id)}/assess`, {
+        body: decision ? { decision } : {},
+      }),
+    /** A report draft with its Markdown; missing fields are listed in `missing`. */
+    report: (id: string, stage: ReportStage): Promise<ReportDraft & { markdown: string }> =>
+      this.call('GET', `/incidents/${encodeURIComponent(id)}/reports/${stage}`),
+  };
+
   readonly events = {
     list: (filter: EventFilter = {}): Promise<Page<SecurityEvent>> =>
       this.call('GET', '/events', { query: { ...filter } }),
+  };
+
+  readonly notices = {
+    list: (filter: NoticeFilter = {}): Promise<Page<NoticeView>> =>
+      this.call('GET', '/notices', { query: { ...filter } }),
+    get: (id: string): Promise<NoticeView> => this.call('GET', `/notices/${encodeURIComponent(id)}`),
+    /** A failed or dead notice is sent again now. */
+    retry: (id: string): Promise<NoticeView> => this.call('POST', `/notices/${encodeURIComponent(id)}/retry`),
   };
 
   readonly ledger = {

@@ -11,6 +11,8 @@ import type { Permission } from '../core/roles.js';
 import type { LoginRateLimiter } from './auth/rate-limit.js';
 import type { Ledger } from '../ledger/index.js';
 import type { SessionRecord, Store, TokenRecord, UserRecord } from '../store/store.js';
+import type { ModeService } from '../response/modes/service.js';
+import type { EntityProfile } from '../regulation/profile.js';
 
 export interface ApiConfig {
   /** An admin without an enrolled second factor may sign in only to enrol one. */
@@ -42,6 +44,21 @@ export interface ApiDeps {
   readiness?: () => Promise<Record<string, boolean>>;
   metricsRegistry?: Registry;
   statusProviders?: Record<string, StatusProvider>;
+  /** Ingest over HTTP; without it `POST /shop-events` refuses every delivery. */
+  ingest?: IngestApiConfig;
+  /** The entity profile (`entity:` in ensuresec.yaml); incident assessment answers `entity_profile_missing` without it. */
+  entity?: EntityProfile;
+  /** Fail-safe modes with the configured definitions; absent: the built-in modes only. */
+  modes?: ModeService;
+}
+
+export interface IngestApiConfig {
+  shopWebhooks: {
+    /** Decoded `whsec_` secrets; several while one is rotated. Never logged. */
+    keys: readonly Buffer[];
+    /** How far webhook-timestamp may be from the server's clock, either way. */
+    toleranceMs: number;
+  };
 }
 
 export interface ResolvedApiDeps extends ApiDeps {

@@ -17,6 +17,17 @@ import { register as registerTokenRevoke } from './commands/token/revoke.js';
 import { register as registerDecisionsAdd } from './commands/decisions/add.js';
 import { register as registerDecisionsList } from './commands/decisions/list.js';
 import { register as registerDecisionsDelete } from './commands/decisions/delete.js';
+import { register as registerIngest } from './commands/ingest.js';
+import { register as registerModeList } from './commands/mode/list.js';
+import { register as registerModeEnable } from './commands/mode/enable.js';
+import { register as registerModeDisable } from './commands/mode/disable.js';
+import { register as registerNoticesList } from './commands/notices/list.js';
+import { register as registerNoticesRetry } from './commands/notices/retry.js';
+import { register as registerAlertsList } from './commands/alerts/list.js';
+import { register as registerIncidentsList } from './commands/incidents/list.js';
+import { register as registerIncidentsShow } from './commands/incidents/show.js';
+import { register as registerIncidentsAssess } from './commands/incidents/assess.js';
+import { register as registerIncidentsReport } from './commands/incidents/report.js';
 import { register as registerLedgerVerify } from './commands/ledger/verify.js';
 import { register as registerLedgerCheckpoint } from './commands/ledger/checkpoint.js';
 import { register as registerLedgerProofInclusion } from './commands/ledger/proof/inclusion.js';
@@ -59,6 +70,29 @@ export function buildProgram(): Command {
   registerDecisionsAdd(decisions);
   registerDecisionsList(decisions);
   registerDecisionsDelete(decisions);
+
+  const mode = program.command('mode').description('switch the shop into and out of fail-safe modes');
+  registerModeList(mode);
+  registerModeEnable(mode);
+  registerModeDisable(mode);
+
+  const notices = program
+    .command('notices')
+    .description('notices to customers and partners, and their delivery');
+  registerNoticesList(notices);
+  registerNoticesRetry(notices);
+
+  registerIngest(program);
+  const alerts = program.command('alerts').description('what the detectors concluded');
+  registerAlertsList(alerts);
+
+  const incidents = program
+    .command('incidents')
+    .description('incident cases, their significance and deadlines');
+  registerIncidentsList(incidents);
+  registerIncidentsShow(incidents);
+  registerIncidentsAssess(incidents);
+  registerIncidentsReport(incidents);
 
   const ledger = program.command('ledger').description('the tamper-evident audit ledger');
   registerLedgerVerify(ledger);

@@ -36,6 +36,16 @@ export const ERROR_CATALOGUE = {
   invalid_credentials: { status: 401, message: 'The user name or password is wrong.' },
   totp_required: { status: 401, message: 'A second factor is required: send the current TOTP code.' },
   totp_invalid: { status: 401, message: 'The TOTP code is wrong or expired.' },
+  webhook_signature_invalid: {
+    status: 401,
+    message:
+      'The webhook signature does not verify: sign webhook-id.webhook-timestamp.body with a configured secret (Standard Webhooks).',
+  },
+  webhook_timestamp_out_of_tolerance: {
+    status: 401,
+    message:
+      "The webhook-timestamp is too far from the server's time; check the sender's clock and send again.",
+  },
   token_invalid: { status: 401, message: 'The API token is unknown, revoked or expired.' },
   forbidden: { status: 403, message: 'Your role does not allow this action.' },
   csrf_failed: {
@@ -50,6 +60,25 @@ export const ERROR_CATALOGUE = {
   },
   method_not_allowed: { status: 405, message: 'The method is not allowed on this resource.' },
   conflict: { status: 409, message: 'The resource already exists or was changed concurrently.' },
+  incident_transition_invalid: {
+    status: 409,
+    message:
+      'The incident cannot move to that status from its current one; the detail lists the allowed moves.',
+  },
+  incident_time_already_recorded: {
+    status: 409,
+    message:
+      'That legal timestamp is already recorded and is never edited; record a correction naming the entry it corrects, with a reason.',
+  },
+  entity_profile_missing: {
+    status: 409,
+    message:
+      'No entity profile is configured: add the entity: section to ensuresec.yaml (see docs/incidents.md).',
+  },
+  notice_not_retryable: {
+    status: 409,
+    message: 'Only a failed or dead notice can be retried; this one is pending, being sent or delivered.',
+  },
   payload_too_large: { status: 413, message: 'The request body is larger than the configured limit.' },
   unsupported_media_type: {
     status: 415,
@@ -74,6 +103,24 @@ export const ERROR_CATALOGUE = {
     status: 403,
     message: 'The request was blocked by a security rule; quote the request id if you think this is wrong.',
   },
+  mode_lockdown: {
+    status: 403,
+    message: 'The shop is in lockdown: only allow-listed networks may connect for now; try again later.',
+  },
+  challenge_required: {
+    status: 403,
+    message:
+      'Solve the proof-of-work challenge first (a browser does it by itself; scripts: see details), then retry.',
+  },
+  challenge_failed: {
+    status: 403,
+    message:
+      'The challenge answer is wrong, expired, already used or for another client; fetch a new challenge.',
+  },
+  mode_unknown: {
+    status: 404,
+    message: 'No fail-safe mode has that name; GET /api/v1/modes lists the defined modes.',
+  },
   request_timeout: { status: 408, message: 'The request was not received in time; send it again, faster.' },
   // --- server and upstream faults (5xx) ---
   internal: { status: 500, message: 'An internal error occurred; it has been logged with the request id.' },
@@ -83,6 +130,10 @@ export const ERROR_CATALOGUE = {
   },
   upstream_unavailable: { status: 502, message: 'The protected shop could not be reached.' },
   not_ready: { status: 503, message: 'The service is starting or a dependency is unavailable.' },
+  mode_in_force: {
+    status: 503,
+    message: 'A fail-safe mode pauses this part of the shop; retry after the time in the Retry-After header.',
+  },
   upstream_timeout: { status: 504, message: 'The protected shop did not answer in time.' },
   version_not_supported: { status: 505, message: 'The HTTP version is not supported; use HTTP/1.1.' },
   // --- start-up and configuration (CLI exit, never HTTP) ---
@@ -99,6 +150,11 @@ export const ERROR_CATALOGUE = {
   store_migration_failed: {
     status: 500,
     message: 'The database migration failed; the store was left unchanged.',
+  },
+  notice_channel_unconfigured: {
+    status: 500,
+    message:
+      'The notice channel is not configured: set notices.smtp (email) or the partner in ensuresec.yaml.',
   },
   port_in_use: { status: 500, message: 'The port is already in use; choose another one in ensuresec.yaml.' },
   ingest_file_unreadable: {

@@ -11,14 +11,16 @@ import {
   alertSchema,
   decisionSchema,
   findingSchema,
+  incidentEntrySchema,
   incidentSchema,
   type Alert,
   type Decision,
   type Finding,
   type Incident,
+  type IncidentEntry,
 } from '../core/records/index.js';
 import { ROLES } from '../core/roles.js';
-import type { TokenRecord, UserRecord } from '../store/store.js';
+import type { ModeRecord, OutboxMessage, TokenRecord, UserRecord } from '../store/store.js';
 
 /** A user as the ledger shows it: the account name is personal data. */
 export const ledgerUserSchema = z.object({
@@ -39,6 +41,38 @@ export const ledgerTokenSchema = z.object({
   createdAt: z.string(),
   expiresAt: z.string().nullable(),
   revokedAt: z.string().nullable(),
+});
+
+/** A fail-safe mode switched on or off: who, why, since and until when. */
+export const ledgerModeSchema = z.object({
+  name: z.string(),
+  enabledAt: z.string(),
+  enabledBy: z.string(),
+  reason: z.string(),
+  until: z.string().nullable(),
+  recovery: z.object({ ruleId: z.string(), quietMs: z.number() }).nullable(),
+  disabledAt: z.string().optional(),
+  disabledBy: z.string().optional(),
+  disabledReason: z.string().optional(),
+});
+
+/**
+ * A notice queued, delivered, failed, dead or retried: never its content, and the recipient
+ * only as a salted pseudonym when it is an email address (a partner's id is not personal).
+ */
+export const ledgerNoticeSchema = z.object({
+  id: z.string(),
+  idempotencyKey: z.string(),
+  channel: z.enum(['email', 'webhook']),
+  audience: z.enum(['customers', 'partners']),
+  reference: z.string(),
+  recipient: personal((holder) => (holder['channel'] === 'email' ? 'email' : null), z.string()),
+  partnerId: z.string().nullable(),
+  status: z.string(),
+  attempts: z.number(),
+  nextAttemptAt: z.string(),
+  lastError: z.string().nullable(),
+  deliveredAt: z.string().nullable(),
 });
 
 /** The running configuration changed (seen at start): its digest and the file as parsed (secrets are references). */
@@ -66,10 +100,14 @@ export interface LogKeyChange {
 export interface LedgerRecordTypes {
   'alert.created': Alert;
   'alert.status_changed': Alert;
+  /** A grouped alert took in more detections (count, lastSeen, evidence). */
+  'alert.updated': Alert;
   'decision.created': Decision;
   'decision.deleted': Decision;
   'incident.created': Incident;
   'incident.updated': Incident;
+  /** One entry appended to an incident's timeline: a status move, a legal time, impact figures, an assessment, a note, … */
+  'incident.entry_appended': IncidentEntry;
   'finding.created': Finding;
   'user.created': UserRecord;
   'user.updated': UserRecord;
@@ -81,6 +119,13 @@ export interface LedgerRecordTypes {
   'config.changed': ConfigChange;
   'waf.rules_reloaded': WafReload;
   'ledger.key_changed': LogKeyChange;
+  'mode.enabled': ModeRecord;
+  'mode.disabled': ModeRecord;
+  'notice.queued': OutboxMessage;
+  'notice.delivered': OutboxMessage;
+  'notice.failed': OutboxMessage;
+  'notice.dead': OutboxMessage;
+  'notice.requeued': OutboxMessage;
 }
 
 export type LedgerKind = keyof LedgerRecordTypes;
@@ -129,13 +174,41 @@ const tokenView: LedgerKindSpec<TokenRecord> = {
 
 const opaque = z.unknown();
 
+/** A mode's entries share one record id, so `entriesForRecord('mode:<name>')` is its history. */
+const modeView: LedgerKindSpec<ModeRecord> = {
+  schema: ledgerModeSchema,
+  view: (mode) => mode,
+  id: (mode) => `mode:${mode.name}`,
+};
+
+const noticeView: LedgerKindSpec<OutboxMessage> = {
+  schema: ledgerNoticeSchema,
+  view: (notice) => ({
+    id: notice.id,
+    idempotencyKey: notice.idempotencyKey,
+    channel: notice.channel,
+    audience: notice.audience,
+    reference: notice.reference,
+    recipient: notice.recipient,
+    partnerId: notice.partnerId,
+    status: notice.status,
+    attempts: notice.attempts,
+    nextAttemptAt: notice.nextAttemptAt,
+    lastError: notice.lastError,
+    deliveredAt: notice.deliveredAt,
+  }),
+  id: (notice) => notice.id,
+};
+
 export const LEDGER_KINDS: { [K in LedgerKind]: LedgerKindSpec<LedgerRecordTypes[K]> } = {
   'alert.created': asIs(alertSchema),
   'alert.status_changed': asIs(alertSchema),
+  'alert.updated': asIs(alertSchema),
   'decision.created': asIs(decisionSchema),
   'decision.deleted': asIs(decisionSchema),
   'incident.created': asIs(incidentSchema),
   'incident.updated': asIs(incidentSchema),
+  'incident.entry_appended': asIs(incidentEntrySchema),
   'finding.created': asIs(findingSchema),
   'user.created': userView,
   'user.updated': userView,
@@ -147,6 +220,13 @@ export const LEDGER_KINDS: { [K in LedgerKind]: LedgerKindSpec<LedgerRecordTypes
   'config.changed': asIs(opaque),
   'waf.rules_reloaded': asIs(opaque),
   'ledger.key_changed': asIs(opaque),
+  'mode.enabled': modeView,
+  'mode.disabled': modeView,
+  'notice.queued': noticeView,
+  'notice.delivered': noticeView,
+  'notice.failed': noticeView,
+  'notice.dead': noticeView,
+  'notice.requeued': noticeView,
 };
 
 export function isLedgerKind(kind: unknown): kind is LedgerKind {

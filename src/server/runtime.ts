@@ -10,6 +10,11 @@ import { TOPICS, type Bus, type DecisionChange } from '../bus/bus.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { EnsuresecError } from '../core/errors.js';
 import { createEventSink, type EventSink } from '../ingest/event-sink.js';
+import {
+  createStoreDeadLetterSink,
+  type StoreDeadLetterSink,
+} from '../ingest/sources/store-dead-letter-sink.js';
+import { loadDetectionPipeline, runDetection, type RunningDetection } from '../detect/pipeline/index.js';
 import { openStore } from '../store/index.js';
 import type { Store, StoreConfig } from '../store/store.js';
 import { createApiServer } from '../api/server.js';
@@ -28,11 +33,18 @@ import {
 } from './data-dir.js';
 import { registerGatewayMetrics } from './gateway-metrics.js';
 import { startRetention } from './retention.js';
+import { startDeadlineReminders } from '../incidents/reminders.js';
+import { shopWebhookSettings } from './shop-webhooks.js';
 import { createWafForGateway, type GatewayWaf } from './waf.js';
 import { StoreWafCollections } from './waf-collections.js';
 import { startLedger } from './ledger.js';
+import { startNotices, type RunningNotices } from './notices.js';
 import type { Ledger } from '../ledger/index.js';
 import { ulid } from '../core/ids.js';
+import { createHmac } from 'node:crypto';
+import { compileModes } from '../gateway/modes/definitions.js';
+import { storeModeProvider } from '../response/modes/provider.js';
+import { ModeService } from '../response/modes/service.js';
 import { VERSION } from './version.js';
 import { join } from 'node:path';
 
@@ -61,8 +73,14 @@ export interface Runtime {
   store: Store;
   /** The audit ledger: every security-relevant write goes through `ledger.commit`. */
   ledger: Ledger;
+  /** Notices to customers and partners: `notices.notify(...)` queues them in the persistent outbox. */
+  notices: RunningNotices;
   bus: Bus;
   events: EventSink;
+  /** Where sources sample the input they refuse (the store's dead_letters table). */
+  deadLetters: StoreDeadLetterSink;
+  /** The detect stage (events on the bus ─► alerts), null when `detection.enabled` is false. */
+  detection: RunningDetection | null;
   admin: AdminBootstrap;
   /** Reloads the WAF rules (SIGHUP); a bad file keeps the last good set running. */
   reloadWaf(): Promise<{ ok: true; rules: number } | { ok: false; error: string }>;
@@ -119,13 +137,26 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       onHandlerError: (error, message, group) =>
         logger.warn({ err: error, topic: message.topic, group }, 'handler failed'),
     });
-    closers.push(() => bus.close());
+    const closeBus = () => bus.close();
+    closers.push(closeBus);
     const events = createEventSink({ store, bus, logger });
     closers.push(() => events.close());
+    const deadLetters = createStoreDeadLetterSink({ store, logger: logger.child({ component: 'ingest' }) });
+    closers.push(() => deadLetters.close());
     const key = pseudonymisationKey(dataDir, config.secrets.pseudonymisationKey);
     const ledger = await startLedger({ store, dataDir, config, pseudonymisationKey: key, clock, logger });
     // Closed right before the store: after the API and the gateway stopped writing.
     closers.splice(1, 0, () => ledger.close());
+    const notices = startNotices({
+      config,
+      store,
+      ledger,
+      pseudonymisationKey: key,
+      clock,
+      logger: logger.child({ component: 'notices' }),
+    });
+    // Closed before the ledger and the store: a settling delivery still writes through them.
+    closers.push(() => notices.close());
 
     const bootstrapOptions: { password?: string; clock: Clock } = { clock };
     const adminPassword = resolveSecret(config.secrets.adminPassword);
@@ -134,6 +165,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const admin: AdminBootstrap = { created: bootstrap.created, username: bootstrap.username };
     if (bootstrap.created && !adminPassword && bootstrap.password) admin.oneTimePassword = bootstrap.password;
     await ensureCliToken(store, ledger, dataDir);
+    const detection = config.detection.enabled ? await startDetection(config, bus, ledger, logger) : null;
+    // Closed after the event sink (it still takes in the sink's last events), before the bus.
+    if (detection) closers.splice(closers.indexOf(closeBus) + 1, 0, () => detection.close());
+    const modeCatalogue = compileModes({ groups: config.modes.groups, modes: config.modes.definitions });
+    const modes = new ModeService({ store, ledger, bus, clock, logger, catalogue: modeCatalogue });
+    const stopModeTicker = modes.startTicker(config.modes.endCheckInterval);
+    closers.push(async () => stopModeTicker());
 
     const metricsRegistry = new Registry();
     collectDefaultMetrics({ register: metricsRegistry });
@@ -157,6 +195,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       },
       pseudonymisationKey: key,
       version: VERSION,
+      ingest: { shopWebhooks: shopWebhookSettings(config) },
+      ...(config.entity === undefined ? {} : { entity: config.entity }),
       metricsRegistry,
       readiness: async () => ({
         store: await store.ping().then(
@@ -164,9 +204,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           () => false,
         ),
       }),
+      modes,
       statusProviders: {
         gateway: () => (gateway ? { url: gatewayUrl, ...gateway.metrics } : null),
         eventSink: () => events.stats(),
+        deadLetters: () => deadLetters.stats(),
       },
     });
     closers.push(() => api.close());
@@ -220,6 +262,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         },
         publishEvent: (event) => events.push(event),
         decisions: storeDecisionProvider(store, bus, clock),
+        modes: {
+          definitions: { groups: config.modes.groups, modes: config.modes.definitions },
+          provider: storeModeProvider(store, bus, clock),
+          refreshMs: config.modes.refresh,
+        },
+        // Derived from the pseudonymisation key, so every gateway of a deployment accepts the same passes.
+        challenge: {
+          secret: createHmac('sha256', key).update('ensuresec challenge pass v1').digest(),
+          difficultyBits: config.modes.challenge.difficultyBits,
+          passTtlMs: config.modes.challenge.passTtl,
+        },
+        brand: config.modes.brand,
         ...(inspection ? { inspection } : {}),
         decisionRefreshMs: config.gateway.decisionRefresh,
         logger: logger.child({ component: 'gateway' }),
@@ -240,6 +294,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       intervalMs: config.retention.purgeInterval,
     });
     closers.push(async () => stopRetention());
+    if (config.entity !== undefined) {
+      const stopReminders = startDeadlineReminders({
+        store,
+        clock,
+        profile: config.entity,
+        logger: logger.child({ component: 'incidents' }),
+        intervalMs: 60_000,
+      });
+      closers.push(async () => stopReminders());
+    }
 
     writeServerInfo(dataDir, {
       apiUrl,
@@ -263,11 +327,52 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         );
       return outcome;
     };
-    return { apiUrl, gatewayUrl, store, ledger, bus, events, admin, reloadWaf, close: closeAll };
+    return {
+      apiUrl,
+      gatewayUrl,
+      store,
+      ledger,
+      notices,
+      bus,
+      events,
+      deadLetters,
+      detection,
+      admin,
+      reloadWaf,
+      close: closeAll,
+    };
   } catch (error) {
     await closeAll();
     throw error;
   }
+}
+
+/** The detect stage as `detection:` configures it; a rule or indicator file that does not load is logged and skipped. */
+async function startDetection(
+  config: EnsuresecConfig,
+  bus: Bus,
+  ledger: Ledger,
+  logger: Logger,
+): Promise<RunningDetection> {
+  const settings = config.detection;
+  const detectLogger = logger.child({ component: 'detect' });
+  const loaded = await loadDetectionPipeline({
+    sigmaRules: settings.sigma.rules,
+    maxKeysPerRule: settings.sigma.maxKeysPerRule,
+    intelFiles: settings.intel.files,
+    intelMinConfidence: settings.intel.minConfidence,
+    detectors: settings.detectors,
+    anomaly: settings.anomaly,
+    groupWindowMs: settings.grouping.window,
+    maxGroups: settings.grouping.maxGroups,
+    maxEvidenceEvents: settings.grouping.maxEvidenceEvents,
+  });
+  for (const problem of loaded.problems) detectLogger.warn({ code: problem.code }, problem.text);
+  detectLogger.info(
+    { ...loaded.sigma, indicators: loaded.indicators, detectors: loaded.pipeline.detectorNames },
+    'detection started',
+  );
+  return runDetection({ bus, ledger, pipeline: loaded.pipeline, logger: detectLogger });
 }
 
 /** The CLI's own admin token in the data directory, made again if missing or no longer valid. */

@@ -9,13 +9,17 @@ import { sql } from 'kysely';
 import type { Clock } from '../core/clock.js';
 import { EnsuresecError } from '../core/errors.js';
 import { alertsCollection } from './collections/alerts.js';
+import { deadLettersCollection } from './collections/dead-letters.js';
 import { decisionsCollection } from './collections/decisions.js';
 import { eventsCollection } from './collections/events.js';
 import { findingsCollection } from './collections/findings.js';
 import { incidentsCollection } from './collections/incidents.js';
+import { incidentEntriesCollection } from './collections/incident-entries.js';
 import { wafCollectionsCollection } from './collections/waf-collections.js';
 import { kvCollection } from './collections/kv.js';
 import { ledgerCollection } from './collections/ledger.js';
+import { modesCollection } from './collections/modes.js';
+import { outboxCollection } from './collections/outbox.js';
 import { sessionsCollection } from './collections/sessions.js';
 import { tokensCollection } from './collections/tokens.js';
 import { usersCollection } from './collections/users.js';
@@ -39,9 +43,11 @@ export interface KyselyStoreOptions {
 function collectionsOf(ctx: StoreContext): StoreCollections {
   return {
     events: eventsCollection(ctx),
+    deadLetters: deadLettersCollection(ctx),
     alerts: alertsCollection(ctx),
     decisions: decisionsCollection(ctx),
     incidents: incidentsCollection(ctx),
+    incidentEntries: incidentEntriesCollection(ctx),
     findings: findingsCollection(ctx),
     users: usersCollection(ctx),
     tokens: tokensCollection(ctx),
@@ -49,6 +55,8 @@ function collectionsOf(ctx: StoreContext): StoreCollections {
     kv: kvCollection(ctx),
     ledger: ledgerCollection(ctx),
     wafCollections: wafCollectionsCollection(ctx),
+    modes: modesCollection(ctx),
+    outbox: outboxCollection(ctx),
   };
 }
 
@@ -77,9 +85,11 @@ export class KyselyStore implements Store {
   readonly capabilities: StoreCapabilities;
   readonly description: string;
   readonly events: Store['events'];
+  readonly deadLetters: Store['deadLetters'];
   readonly alerts: Store['alerts'];
   readonly decisions: Store['decisions'];
   readonly incidents: Store['incidents'];
+  readonly incidentEntries: Store['incidentEntries'];
   readonly findings: Store['findings'];
   readonly users: Store['users'];
   readonly tokens: Store['tokens'];
@@ -87,6 +97,8 @@ export class KyselyStore implements Store {
   readonly kv: Store['kv'];
   readonly ledger: Store['ledger'];
   readonly wafCollections: Store['wafCollections'];
+  readonly modes: Store['modes'];
+  readonly outbox: Store['outbox'];
 
   readonly #db: Kysely<StoreDatabase>;
   readonly #adapter: DialectAdapter;
@@ -104,9 +116,11 @@ export class KyselyStore implements Store {
     this.description = options.description;
     const collections = collectionsOf({ db: options.db, adapter: options.adapter });
     this.events = collections.events;
+    this.deadLetters = collections.deadLetters;
     this.alerts = collections.alerts;
     this.decisions = collections.decisions;
     this.incidents = collections.incidents;
+    this.incidentEntries = collections.incidentEntries;
     this.findings = collections.findings;
     this.users = collections.users;
     this.tokens = collections.tokens;
@@ -114,6 +128,8 @@ export class KyselyStore implements Store {
     this.kv = collections.kv;
     this.ledger = collections.ledger;
     this.wafCollections = collections.wafCollections;
+    this.modes = collections.modes;
+    this.outbox = collections.outbox;
   }
 
   transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {

@@ -15,12 +15,24 @@ export interface EventsTable {
   record: string;
 }
 
+/** Since 005: sampled inputs a source refused; `record` is the whole DeadLetterRecord. */
+export interface DeadLettersTable {
+  id: string;
+  time_ms: EpochMs;
+  source: string;
+  reason: string;
+  record: string;
+}
+
 export interface AlertsTable {
   id: string;
   time_ms: EpochMs;
   status: string;
   severity: string;
   record: string;
+  /** Since 006; null only on alerts written before it that had none. */
+  rule_id: string | null;
+  detector: string | null;
 }
 
 export interface DecisionsTable {
@@ -37,6 +49,15 @@ export interface DecisionsTable {
 export interface IncidentsTable {
   id: string;
   status: string;
+  record: string;
+}
+
+/** Since 009: an incident's append-only timeline; `record` is the whole IncidentEntry. */
+export interface IncidentEntriesTable {
+  id: string;
+  incident_id: string;
+  kind: string;
+  time_ms: EpochMs;
   record: string;
 }
 
@@ -123,6 +144,33 @@ export interface WafCollectionsTable {
   expires_ms: EpochMs;
 }
 
+/** A fail-safe mode in force (since 007). */
+export interface ModesTable {
+  name: string;
+  /** null: no end time. */
+  until_ms: EpochMs | null;
+  record: string;
+}
+
+/** A notice in the persistent outbox (since 008): delivery state as columns, what is sent in `record`. */
+export interface OutboxTable {
+  id: string;
+  idempotency_key: string;
+  channel: string;
+  audience: string;
+  reference: string;
+  status: string;
+  attempts: number;
+  created_ms: EpochMs;
+  updated_ms: EpochMs;
+  next_attempt_ms: EpochMs;
+  lease_token: string | null;
+  lease_until_ms: EpochMs | null;
+  delivered_ms: EpochMs | null;
+  last_error: string | null;
+  record: string;
+}
+
 export interface MigrationsTable {
   name: string;
   applied_at: string;
@@ -130,9 +178,11 @@ export interface MigrationsTable {
 
 export interface StoreDatabase {
   events: EventsTable;
+  dead_letters: DeadLettersTable;
   alerts: AlertsTable;
   decisions: DecisionsTable;
   incidents: IncidentsTable;
+  incident_entries: IncidentEntriesTable;
   findings: FindingsTable;
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -144,5 +194,7 @@ export interface StoreDatabase {
   ledger_salts: LedgerSaltsTable;
   ledger_cosignatures: LedgerCosignaturesTable;
   waf_collections: WafCollectionsTable;
+  modes: ModesTable;
+  outbox: OutboxTable;
   ensuresec_migrations: MigrationsTable;
 }

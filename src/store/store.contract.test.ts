@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EnsuresecError } from '../core/errors.js';
-import { newId } from '../core/ids.js';
+import { newId, ulid } from '../core/ids.js';
 import {
   postgresAvailability,
   selectedDialects,
@@ -28,7 +28,7 @@ import {
   sampleUser,
 } from './fixtures/sample-records.js';
 import { openStore } from './index.js';
-import type { Page, Store } from './store.js';
+import type { DeadLetterRecord, Page, Store } from './store.js';
 
 async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
   const error = await promise.then(
@@ -235,11 +235,46 @@ for (const harness of harnesses) {
         await expectCode(store.events.list({ since: 'yesterday' }), 'validation_failed');
       });
 
-      it('rejects a duplicate id with conflict and keeps none of the batch', async () => {
-        const existing = sampleEvent();
-        await store.events.insertMany([existing]);
-        await expectCode(store.events.insertMany([sampleEvent(), existing]), 'conflict');
-        expect(await store.events.count()).toBe(1);
+      it('skips ids already stored, keeps the first copy and counts only the new events', async () => {
+        const existing = sampleEvent({ severity: 'low' });
+        expect(await store.events.insertMany([existing])).toBe(1);
+        const fresh = sampleEvent();
+        const resent = { ...existing, severity: 'critical' as const };
+        expect(await store.events.insertMany([fresh, resent])).toBe(1);
+        expect(await store.events.count()).toBe(2);
+        expect(await store.events.get(existing.id)).toEqual(existing);
+        expect(await store.events.insertMany([fresh, existing])).toBe(0);
+        expect(await store.events.insertMany([])).toBe(0);
+      });
+
+      it('returns the ids it stored, in batch order, once each even when repeated in the batch', async () => {
+        const stored = sampleEvent();
+        await store.events.insertMany([stored]);
+        const batch = Array.from({ length: 5 }, () => sampleEvent());
+        const withRepeats = [batch[3]!, stored, ...batch, batch[0]!];
+        expect(await store.events.insertNew(withRepeats)).toEqual([
+          batch[3]!.id,
+          batch[0]!.id,
+          batch[1]!.id,
+          batch[2]!.id,
+          batch[4]!.id,
+        ]);
+        expect(await store.events.insertNew(withRepeats)).toEqual([]);
+        expect(await store.events.count()).toBe(6);
+      });
+
+      it('stores a batch larger than one insert statement and skips its stored ids', async () => {
+        const first = Array.from({ length: 700 }, () => sampleEvent());
+        expect(await store.events.insertMany(first.slice(0, 300))).toBe(300);
+        expect(await store.events.insertMany(first)).toBe(400);
+        expect(await store.events.count()).toBe(700);
+      });
+
+      it('keeps one copy when two writers insert the same ids at once', async () => {
+        const batch = Array.from({ length: 50 }, () => sampleEvent());
+        const results = await Promise.all([store.events.insertNew(batch), store.events.insertNew(batch)]);
+        expect(results.flat().sort()).toEqual(batch.map((event) => event.id).sort());
+        expect(await store.events.count()).toBe(50);
       });
 
       it('purges events older than the instant and says how many', async () => {
@@ -251,6 +286,61 @@ for (const harness of harnesses) {
         expect(await store.events.purgeBefore('2025-02-01T00:00:00.000Z')).toBe(2);
         expect(await store.events.count()).toBe(1);
         expect(await store.events.purgeBefore('2025-02-01T00:00:00.000Z')).toBe(0);
+      });
+    });
+
+    describe('dead letters', () => {
+      const letter = (over: Partial<DeadLetterRecord> = {}): DeadLetterRecord => ({
+        id: `dlt_${ulid()}`,
+        source: 'nginx',
+        reason: 'bad_time',
+        input: '203.0.113.7 - - [yesterday] "GET / HTTP/1.1" 200 12',
+        location: 'access.log:1042',
+        time: '2025-03-01T10:00:00.000Z',
+        ...over,
+      });
+
+      it('stores letters whole and lists them newest first, filtered by source and reason', async () => {
+        const a = letter();
+        const b = letter({ source: 'syslog', reason: 'syslog_bad_header', location: 'udp 10.0.0.5:514' });
+        const c = letter({ reason: 'not_json', input: '{oops' });
+        const { location: _omitted, ...withoutLocation } = letter({ source: 'syslog' });
+        await store.deadLetters.insertMany([a, b, c, withoutLocation]);
+        expect((await store.deadLetters.list({})).items).toEqual([withoutLocation, c, b, a]);
+        expect((await store.deadLetters.list({ source: 'nginx' })).items).toEqual([c, a]);
+        expect((await store.deadLetters.list({ reason: 'syslog_bad_header' })).items).toEqual([b]);
+        expect((await store.deadLetters.list({ source: 'syslog', reason: 'bad_time' })).items).toEqual([
+          withoutLocation,
+        ]);
+        expect(await store.deadLetters.count()).toBe(4);
+        expect(await store.deadLetters.count({ source: 'nginx' })).toBe(2);
+        expect(await store.deadLetters.count({ source: 'nginx', reason: 'not_json' })).toBe(1);
+        await store.deadLetters.insertMany([]);
+        expect(await store.deadLetters.count({ reason: 'nobody' })).toBe(0);
+      });
+
+      it('pages through letters with a cursor and refuses one it did not issue', async () => {
+        const letters = Array.from({ length: 5 }, () => letter());
+        await store.deadLetters.insertMany(letters);
+        const pages = await walkPages((cursor) =>
+          store.deadLetters.list({ limit: 2, ...(cursor ? { cursor } : {}) }),
+        );
+        expect(pages).toEqual([
+          [letters[4]!.id, letters[3]!.id],
+          [letters[2]!.id, letters[1]!.id],
+          [letters[0]!.id],
+        ]);
+        await expectCode(store.deadLetters.list({ cursor: 'not a cursor!' }), 'invalid_cursor');
+      });
+
+      it('purges letters refused before the instant and says how many', async () => {
+        await store.deadLetters.insertMany([
+          letter({ time: '2025-01-01T00:00:00.000Z' }),
+          letter({ time: '2025-02-01T00:00:00.000Z' }),
+        ]);
+        expect(await store.deadLetters.purgeBefore('2025-02-01T00:00:00.000Z')).toBe(1);
+        expect(await store.deadLetters.count()).toBe(1);
+        await expectCode(store.deadLetters.insertMany([letter({ time: 'soon' })]), 'validation_failed');
       });
     });
 
@@ -269,13 +359,78 @@ for (const harness of harnesses) {
         await expectCode(store.alerts.insert(open), 'conflict');
       });
 
+      it('folds detections into a grouped alert, keeping its status, and filters by rule and detector', async () => {
+        const grouped = sampleAlert({
+          ruleId: 'ecommerce.scraping.not-found',
+          detector: 'scraping',
+          count: 1,
+          firstSeen: '2025-03-01T09:00:00.000Z',
+          lastSeen: '2025-03-01T09:00:00.000Z',
+        });
+        const other = sampleAlert({ ruleId: 'sigma-1', detector: 'sigma' });
+        await store.alerts.insert(grouped);
+        await store.alerts.insert(other);
+        await store.alerts.setStatus(grouped.id, 'acknowledged');
+        const eventIds = [newId('evt'), newId('evt')];
+        const updated = await store.alerts.updateGroup(grouped.id, {
+          eventIds,
+          count: 7,
+          lastSeen: '2025-03-01T09:04:00.000Z',
+          severity: 'critical',
+          evidence: { notFound: 40 },
+        });
+        expect(updated).toEqual({
+          ...grouped,
+          status: 'acknowledged',
+          eventIds,
+          count: 7,
+          lastSeen: '2025-03-01T09:04:00.000Z',
+          severity: 'critical',
+          evidence: { notFound: 40 },
+        });
+        expect(await store.alerts.get(grouped.id)).toEqual(updated);
+        expect((await store.alerts.list({ severity: 'critical' })).items).toEqual([updated]);
+        expect((await store.alerts.list({ ruleId: 'ecommerce.scraping.not-found' })).items).toEqual([
+          updated,
+        ]);
+        expect((await store.alerts.list({ detector: 'sigma' })).items).toEqual([other]);
+        expect((await store.alerts.list({ detector: 'nobody' })).items).toEqual([]);
+        expect(await store.alerts.updateGroup(newId('alr'), { eventIds: [] })).toBeUndefined();
+      });
+
+      it('fills the rule and detector columns of alerts written before migration 006', async () => {
+        const { store: raw, sql, reopen } = await harness.openFreshWithSql();
+        try {
+          await raw.migrate();
+          const older = sampleAlert({ ruleId: 'legacy.rule', detector: 'legacy' });
+          await raw.alerts.insert(older);
+          // Back to the schema of before 006 (the row keeps its record), then migrate again.
+          await sql.run('drop index alerts_rule_id_id');
+          await sql.run('drop index alerts_detector_id');
+          await sql.run('alter table alerts drop column rule_id');
+          await sql.run('alter table alerts drop column detector');
+          await sql.run("delete from ensuresec_migrations where name = '006-alert-groups'");
+          const again = await reopen();
+          try {
+            expect(await again.migrate()).toEqual(['006-alert-groups']);
+            expect((await again.alerts.list({ detector: 'legacy' })).items).toEqual([older]);
+            expect((await again.alerts.list({ ruleId: 'legacy.rule' })).items).toEqual([older]);
+          } finally {
+            await again.close();
+          }
+        } finally {
+          await sql.close();
+          await raw.close();
+        }
+      });
+
       it('replaces incidents whole and filters by status', async () => {
         const incident = sampleIncident();
         await store.incidents.insert(incident);
         const contained = { ...incident, status: 'contained' as const, summary: 'blocked at the edge' };
         expect(await store.incidents.update(contained)).toEqual(contained);
         expect(await store.incidents.get(incident.id)).toEqual(contained);
-        expect((await store.incidents.list({ status: 'open' })).items).toEqual([]);
+        expect((await store.incidents.list({ status: 'new' })).items).toEqual([]);
         expect((await store.incidents.list({ status: 'contained' })).items).toEqual([contained]);
         expect(await store.incidents.update(sampleIncident())).toBeUndefined();
       });
@@ -288,6 +443,34 @@ for (const harness of harnesses) {
         expect(await store.findings.get(b.id)).toEqual(b);
         expect((await store.findings.list({ target: 'https://pay.example' })).items).toEqual([b]);
         expect((await store.findings.list({ status: 'open' })).items).toEqual([a]);
+      });
+    });
+
+    describe('modes', () => {
+      it('keeps one record per mode, lists those in force and deletes', async () => {
+        const base = {
+          enabledAt: '2026-11-27T00:00:00.000Z',
+          enabledBy: 'ada',
+          reason: 'test',
+          recovery: null,
+        };
+        await store.modes.put({ ...base, name: 'read-only', until: '2026-11-27T01:00:00.000Z' });
+        await store.modes.put({ ...base, name: 'lockdown', until: null });
+        await store.modes.put({
+          ...base,
+          name: 'read-only',
+          until: '2026-11-27T02:00:00.000Z',
+          reason: 'longer',
+        });
+        const at = (iso: string) => store.modes.listActive(Date.parse(iso));
+        expect((await at('2026-11-27T01:30:00Z')).map((m) => [m.name, m.reason])).toEqual([
+          ['lockdown', 'test'],
+          ['read-only', 'longer'],
+        ]);
+        expect((await at('2026-11-27T02:00:00Z')).map((m) => m.name)).toEqual(['lockdown']);
+        expect(await store.modes.delete('lockdown')).toBe(true);
+        expect(await store.modes.delete('lockdown')).toBe(false);
+        expect(await store.modes.get('lockdown')).toBeUndefined();
       });
     });
 

@@ -15,6 +15,7 @@ import type {
   DecisionScope,
   Finding,
   Incident,
+  IncidentEntry,
   SecurityEvent,
 } from '../core/records/index.js';
 import type { Role } from '../core/roles.js';
@@ -42,7 +43,13 @@ export interface AlertQuery extends PageRequest {
   status?: Alert['status'];
   severity?: Alert['severity'];
   since?: string;
+  ruleId?: string;
+  detector?: string;
 }
+
+/** What a grouped alert takes in from more detections; its status and the rest stay as they are. */
+export type AlertGroupUpdate = Pick<Alert, 'eventIds'> &
+  Partial<Pick<Alert, 'severity' | 'count' | 'lastSeen' | 'evidence'>>;
 
 export interface DecisionQuery extends PageRequest {
   /** Only decisions in force at this instant (not expired); ISO time. */
@@ -51,6 +58,27 @@ export interface DecisionQuery extends PageRequest {
   value?: string;
   action?: DecisionAction;
   origin?: Decision['origin'];
+}
+
+/** A sampled input a source could not turn into an event (ingest's dead letters), as stored. */
+export interface DeadLetterRecord {
+  /** `dlt_<ULID>`: sorts by when it was refused. */
+  id: string;
+  /** The source's configured name. */
+  source: string;
+  /** A stable word, e.g. `bad_time`; see src/ingest/sources/dead-letter.ts. */
+  reason: string;
+  /** The input as read, already cut to a bounded length by the source. */
+  input: string;
+  /** Where it came from: `file:offset`, `udp 10.0.0.5:514`, … */
+  location?: string;
+  /** When it was refused (ISO 8601). */
+  time: string;
+}
+
+export interface DeadLetterQuery extends PageRequest {
+  source?: string;
+  reason?: string;
 }
 
 export interface IncidentQuery extends PageRequest {
@@ -194,9 +222,11 @@ export interface StoreCapabilities {
 export type StoreCollections = Pick<
   Store,
   | 'events'
+  | 'deadLetters'
   | 'alerts'
   | 'decisions'
   | 'incidents'
+  | 'incidentEntries'
   | 'findings'
   | 'users'
   | 'tokens'
@@ -204,6 +234,8 @@ export type StoreCollections = Pick<
   | 'kv'
   | 'ledger'
   | 'wafCollections'
+  | 'modes'
+  | 'outbox'
 >;
 
 export interface StoreTransaction extends StoreCollections {
@@ -234,18 +266,34 @@ export interface Store {
   transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T>;
 
   events: {
-    insertMany(events: SecurityEvent[]): Promise<void>;
+    /**
+     * Stores the events in one transaction, skipping ids already stored (events are
+     * idempotent by id, so a resent batch is harmless); returns how many were new.
+     */
+    insertMany(events: SecurityEvent[]): Promise<number>;
+    /** As insertMany, but returns the ids this call stored (in batch order): the events to publish. */
+    insertNew(events: readonly SecurityEvent[]): Promise<string[]>;
     get(id: string): Promise<SecurityEvent | undefined>;
     list(query: EventQuery): Promise<Page<SecurityEvent>>;
     /** Deletes raw events older than the instant (retention); returns how many. */
     purgeBefore(isoTime: string): Promise<number>;
     count(): Promise<number>;
   };
+  /** Sampled inputs the sources refused, with the reason; purged by retention like raw events. */
+  deadLetters: {
+    insertMany(letters: readonly DeadLetterRecord[]): Promise<void>;
+    list(query: DeadLetterQuery): Promise<Page<DeadLetterRecord>>;
+    count(filter?: Pick<DeadLetterQuery, 'source' | 'reason'>): Promise<number>;
+    /** Deletes dead letters refused before the instant; returns how many. */
+    purgeBefore(isoTime: string): Promise<number>;
+  };
   alerts: {
     insert(alert: Alert): Promise<void>;
     get(id: string): Promise<Alert | undefined>;
     list(query: AlertQuery): Promise<Page<Alert>>;
     setStatus(id: string, status: Alert['status']): Promise<Alert | undefined>;
+    /** Folds more detections into a grouped alert (keeps its status); undefined when it does not exist. */
+    updateGroup(id: string, update: AlertGroupUpdate): Promise<Alert | undefined>;
   };
   decisions: {
     insert(decision: Decision): Promise<void>;
@@ -261,6 +309,15 @@ export interface Store {
     list(query: IncidentQuery): Promise<Page<Incident>>;
     /** Replaces the stored incident (same id); undefined when it does not exist. */
     update(incident: Incident): Promise<Incident | undefined>;
+  };
+  /** Incident timelines (since 009): append-only; there is no update and no delete. */
+  incidentEntries: {
+    /** Rejects with EnsuresecError('conflict') when the id is taken. */
+    append(entry: IncidentEntry): Promise<void>;
+    /** One incident's entries, oldest first. */
+    listFor(incidentId: string): Promise<IncidentEntry[]>;
+    /** Entries of these kinds recorded at or after the instant, across incidents, oldest first (at most 10,000). */
+    listByKinds(kinds: readonly IncidentEntry['kind'][], sinceIso: string): Promise<IncidentEntry[]>;
   };
   findings: {
     insert(finding: Finding): Promise<void>;
@@ -307,6 +364,112 @@ export interface Store {
     /** Deletes records expired at `nowMs`; returns how many. */
     purgeExpired(nowMs: number): Promise<number>;
   };
+  /** Fail-safe modes in force (gateways load them; changes go through the ledger). */
+  modes: {
+    /** Modes whose `until` is null or after `nowMs`, by name. */
+    listActive(nowMs: number): Promise<ModeRecord[]>;
+    get(name: string): Promise<ModeRecord | undefined>;
+    /** Inserts or replaces the mode's record. */
+    put(record: ModeRecord): Promise<void>;
+    /** true when the mode was stored. */
+    delete(name: string): Promise<boolean>;
+  };
+  /** The persistent outbox of notices (response stage; see src/response/outbox/). */
+  outbox: OutboxCollection;
+}
+
+/**
+ * A fail-safe mode in force (response stage): who switched it on, why, since when and until
+ * when. Only modes in force are stored; their history is the ledger's `mode.*` entries.
+ */
+export interface ModeRecord {
+  /** The mode's name as ensuresec.yaml defines it, e.g. `checkout-freeze`. */
+  name: string;
+  enabledAt: string;
+  /** The author's user name (or `playbook:<id>`). */
+  enabledBy: string;
+  reason: string;
+  /** null: until disabled by hand or by its recovery condition. */
+  until: string | null;
+  /** Ends the mode once no alert of `ruleId` was raised for `quietMs`. */
+  recovery: { ruleId: string; quietMs: number } | null;
+  /** Set on the record logged by `mode.disabled` (never stored). */
+  disabledAt?: string;
+  disabledBy?: string;
+  disabledReason?: string;
+}
+
+export type OutboxStatus = 'pending' | 'sending' | 'delivered' | 'failed' | 'dead';
+
+/** What a notice sends: a rendered email, or a webhook's exact body (the bytes it signs). */
+export type OutboxContent =
+  | {
+      kind: 'email';
+      subject: string;
+      text: string;
+      html: string;
+      attachments: { filename: string; contentType: string; content: string }[];
+    }
+  | { kind: 'webhook'; url: string; body: string };
+
+/** A notice in the persistent outbox: what it sends, to whom, and how its delivery went. */
+export interface OutboxMessage {
+  /** `ntc_<ULID>`; also the email's Message-ID and the webhook's `webhook-id`, so a resend is recognisable. */
+  id: string;
+  /** Unique: enqueueing a second message with the same key writes nothing. */
+  idempotencyKey: string;
+  channel: 'email' | 'webhook';
+  audience: 'customers' | 'partners';
+  /** The incident or alert the notice is about, e.g. `inc_…`. */
+  reference: string;
+  /** An email address (personal data) for email, the partner's id for webhooks; a customer's becomes its pseudonym once delivered. */
+  recipient: string;
+  partnerId: string | null;
+  /** null once delivered: the outbox keeps no copy of what a customer was sent. */
+  content: OutboxContent | null;
+  status: OutboxStatus;
+  attempts: number;
+  createdAt: string;
+  updatedAt: string;
+  nextAttemptAt: string;
+  lastError: string | null;
+  deliveredAt: string | null;
+}
+
+export interface OutboxQuery extends PageRequest {
+  status?: OutboxStatus;
+  channel?: OutboxMessage['channel'];
+  audience?: OutboxMessage['audience'];
+  reference?: string;
+}
+
+/** How a claimed attempt ended. */
+export type OutboxOutcome =
+  /** `recipient`, when given, replaces the stored one (e.g. by its pseudonym: it is no longer needed). */
+  | { status: 'delivered'; atMs: number; recipient?: string }
+  | { status: 'failed'; atMs: number; error: string; nextAttemptMs: number }
+  | { status: 'dead'; atMs: number; error: string };
+
+export interface OutboxCollection {
+  /** Stores a new message; false (nothing written) when its idempotency key is taken. */
+  enqueue(message: OutboxMessage): Promise<boolean>;
+  get(id: string): Promise<OutboxMessage | undefined>;
+  list(query: OutboxQuery): Promise<Page<OutboxMessage>>;
+  /**
+   * Claims up to `limit` messages due at `nowMs` (pending or failed and due, or sending with an
+   * expired lease) for `leaseMs`: each becomes `sending` under `leaseToken`, attempts + 1. A row
+   * is claimed by one conditional update, so two processes never claim the same message.
+   */
+  claimDue(claim: {
+    nowMs: number;
+    limit: number;
+    leaseMs: number;
+    leaseToken: string;
+  }): Promise<OutboxMessage[]>;
+  /** Ends a claimed attempt while `leaseToken` still holds it; undefined when the lease was lost. */
+  settle(id: string, leaseToken: string, outcome: OutboxOutcome): Promise<OutboxMessage | undefined>;
+  /** A failed or dead message back to pending, due at `nowMs`; undefined when it is neither. */
+  requeue(id: string, nowMs: number): Promise<OutboxMessage | undefined>;
 }
 
 export interface WafCollectionRecord {

@@ -61,7 +61,7 @@ export const DEFAULT_TEST_CONFIG: ApiConfig = {
 
 export async function startHarness(
   config: Partial<ApiConfig> = {},
-  extra: Partial<Pick<ApiDeps, 'readiness' | 'statusProviders'>> = {},
+  extra: Partial<Pick<ApiDeps, 'readiness' | 'statusProviders' | 'ingest' | 'entity'>> = {},
   options: { seedUsers?: boolean } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'ensuresec-api-'));

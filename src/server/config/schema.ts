@@ -6,6 +6,9 @@
 import { z } from 'zod';
 import { parseDurationMs } from '../../core/duration.js';
 import { parseVerifierKey } from '../../ledger/note-keys.js';
+import { PARTNER_ROLES } from '../../response/notices/partners.js';
+import { compileModes, MODE_EFFECTS, MODE_NAME_PATTERN } from '../../gateway/modes/definitions.js';
+import { entityProfileSchema } from '../../regulation/profile.js';
 
 /** '15m', '500ms', or a number of milliseconds. */
 const duration = z.union([z.number().int().min(0), z.string()]).transform((value, ctx) => {
@@ -55,6 +58,91 @@ const routeRateLimit = z.strictObject({
   pathPrefix: z.string().startsWith('/'),
   ratePerMinute: z.number().int().min(1),
   burst: z.number().int().min(1),
+});
+
+/** A fail-safe mode's routes: path globs (`*` one segment, `**` any) and, optionally, methods. */
+const routeGroup = z.strictObject({
+  paths: z.array(z.string().startsWith('/').max(512)).min(1).max(200),
+  methods: z
+    .array(z.string().regex(/^[A-Za-z]{1,16}$/))
+    .max(16)
+    .optional(),
+});
+const routeRef = z.union([z.string().min(1).max(64), routeGroup]);
+
+const modeDefinition = z.strictObject({
+  description: z.string().max(512).default(''),
+  effect: z.enum(MODE_EFFECTS),
+  routes: z.array(routeRef).max(100).optional(),
+  except: z.array(routeRef).max(100).optional(),
+  allowCidrs: z.array(z.string().max(64)).max(1000).optional(),
+  retryAfterSec: z.number().int().min(1).max(86_400).optional(),
+  ratePerMinute: z.number().int().min(1).max(100_000).optional(),
+});
+
+const modes = z
+  .strictObject({
+    groups: z.record(z.string().regex(MODE_NAME_PATTERN), routeGroup).default({}),
+    definitions: z.record(z.string().regex(MODE_NAME_PATTERN), modeDefinition).default({}),
+    brand: z.string().min(1).max(100).default('Our shop'),
+    refresh: duration.default(1_000),
+    endCheckInterval: duration.default(5_000),
+    challenge: z
+      .strictObject({
+        difficultyBits: z.number().int().min(4).max(26).default(16),
+        passTtl: duration.default(30 * 60_000),
+      })
+      .prefault({}),
+  })
+  .superRefine((value, ctx) => {
+    try {
+      compileModes({ groups: value.groups, modes: value.definitions });
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: ['definitions'], message: (error as Error).message });
+    }
+  });
+
+/** Notices to customers and partners (response stage): SMTP, the shop's contact, retries. */
+const notices = z.strictObject({
+  smtp: z
+    .strictObject({
+      host,
+      port: port.default(587),
+      secure: z.boolean().default(false),
+      user: z.string().min(1).max(255).optional(),
+      password: secretRef.optional(),
+      from: z.string().min(3).max(320),
+      timeout: duration.default(15_000),
+    })
+    .optional(),
+  shop: z
+    .strictObject({
+      name: z.string().min(1).max(200).default('Our shop'),
+      email: z.email().optional(),
+      url: upstreamUrl.optional(),
+      phone: z.string().min(3).max(50).optional(),
+    })
+    .prefault({}),
+  retry: z
+    .strictObject({
+      baseDelay: duration.default(30_000),
+      maxDelay: duration.default(3_600_000),
+      maxAttempts: z.number().int().min(1).max(100).default(12),
+      maxAge: duration.default(3 * 86_400_000),
+    })
+    .prefault({}),
+  pollInterval: duration.default(1_000),
+  webhookTimeout: duration.default(10_000),
+});
+
+/** A payment provider, carrier, partner shop or CSIRT that receives partner notices. */
+const partner = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and dashes, e.g. payments'),
+  name: z.string().min(1).max(200),
+  role: z.enum(PARTNER_ROLES),
+  email: z.email().optional(),
+  webhook: z.strictObject({ url: upstreamUrl, secret: secretRef }).optional(),
+  language: z.string().min(2).max(35).optional(),
 });
 
 export const configSchema = z.strictObject({
@@ -152,6 +240,64 @@ export const configSchema = z.strictObject({
         .default([]),
     })
     .prefault({}),
+  detection: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      sigma: z
+        .strictObject({
+          rules: z.array(z.string().min(1)).default([]),
+          maxKeysPerRule: z.number().int().min(1).default(200_000),
+        })
+        .prefault({}),
+      intel: z
+        .strictObject({
+          files: z.array(z.string().min(1)).default([]),
+          minConfidence: z.number().int().min(0).max(100).default(0),
+        })
+        .prefault({}),
+      // Passed as they are to the detectors' registry and the anomaly detector, which validate them.
+      detectors: z.record(z.string(), z.unknown()).default({}),
+      anomaly: z.record(z.string(), z.unknown()).default({}),
+      grouping: z
+        .strictObject({
+          window: duration.default(600_000),
+          maxGroups: z.number().int().min(1).default(100_000),
+          maxEvidenceEvents: z.number().int().min(1).max(1000).default(20),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  ingest: z
+    .strictObject({
+      shopWebhooks: z
+        .strictObject({
+          /** Secret references; each value may hold several `whsec_` secrets separated by spaces (rotation). */
+          secrets: z.array(secretRef).max(16).default(['env:ENSURESEC_SHOP_WEBHOOK_SECRET']),
+          tolerance: duration.default(5 * 60_000),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  modes: modes.prefault({}),
+  notices: notices.prefault({}),
+  partners: z
+    .array(partner)
+    .max(100)
+    .default([])
+    .superRefine((list, ctx) => {
+      const seen = new Set<string>();
+      for (const [index, entry] of list.entries()) {
+        if (seen.has(entry.id))
+          ctx.addIssue({
+            code: 'custom',
+            path: [index, 'id'],
+            message: `partner id "${entry.id}" is used twice`,
+          });
+        seen.add(entry.id);
+      }
+    }),
+  /** Who the operator is in law (NIS2, Regulation 2024/2690, GDPR); see docs/incidents.md. */
+  entity: entityProfileSchema.optional(),
   retention: z
     .strictObject({
       rawEventsDays: z.number().int().min(1).max(3650).default(30),

@@ -3,6 +3,11 @@ import { initialMigration } from './001-initial.js';
 import { ledgerMigration } from './002-ledger.js';
 import { wafCollectionsMigration } from './003-waf-collections.js';
 import { ledgerCosignaturesMigration } from './004-ledger-cosignatures.js';
+import { ingestMigration } from './005-ingest.js';
+import { alertGroupsMigration } from './006-alert-groups.js';
+import { modesMigration } from './007-modes.js';
+import { outboxMigration } from './008-outbox.js';
+import { incidentsMigration } from './009-incidents.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -12,4 +17,9 @@ export const MIGRATIONS: readonly Migration[] = [
   ledgerMigration,
   wafCollectionsMigration,
   ledgerCosignaturesMigration,
+  ingestMigration,
+  alertGroupsMigration,
+  modesMigration,
+  outboxMigration,
+  incidentsMigration,
 ];

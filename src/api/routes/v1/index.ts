@@ -5,12 +5,17 @@
 import type { ApiRoute } from '../../route.js';
 import { alertRoutes } from './alerts.js';
 import { authRoutes } from './auth.js';
+import { deadLetterRoutes } from './dead-letters.js';
 import { decisionRoutes } from './decisions.js';
 import { eventRoutes } from './events.js';
 import { exportRoutes } from './export.js';
 import { findingRoutes } from './findings.js';
+import { ingestRoutes } from './ingest.js';
+import { incidentCaseRoutes } from './incident-cases.js';
 import { incidentRoutes } from './incidents.js';
 import { ledgerRoutes } from './ledger.js';
+import { modeRoutes } from './modes.js';
+import { noticeRoutes } from './notices.js';
 import { partnerRoutes } from './partner.js';
 import { statusRoutes } from './status.js';
 import { tokenRoutes } from './tokens.js';
@@ -19,12 +24,17 @@ import { userRoutes } from './users.js';
 export const V1_ROUTES: readonly ApiRoute[] = [
   ...alertRoutes,
   ...authRoutes,
+  ...deadLetterRoutes,
   ...decisionRoutes,
   ...eventRoutes,
   ...exportRoutes,
   ...findingRoutes,
   ...incidentRoutes,
+  ...incidentCaseRoutes,
+  ...ingestRoutes,
   ...ledgerRoutes,
+  ...modeRoutes,
+  ...noticeRoutes,
   ...partnerRoutes,
   ...statusRoutes,
   ...tokenRoutes,
