@@ -12,6 +12,7 @@
 import type { Logger } from 'pino';
 import { EnsuresecError } from '../../core/errors.js';
 import { assertLoopbackUrl } from '../loopback.js';
+import { attackerAddress, shopperAddress, SHOPPER_HOUSEHOLDS, SourceAddresses } from './addresses.js';
 import { ShopClient } from './http-client.js';
 import { Budget, Pacer, sleep, StopSimulation, pick } from './pacing.js';
 import { emptyScenarioStats, runAttackScenario, type ScenarioStats } from './scenario-runner.js';
@@ -98,6 +99,8 @@ export function createTrafficSimulator(options: TrafficSimulatorOptions): Traffi
   const responsesByStatus: Record<string, number> = {};
   const scenarioStats = scenarioNames.map(emptyScenarioStats);
   const accounts: ShopperAccount[] = [];
+  /** Each household and attacker connects from its own loopback address (addresses.ts). */
+  let addresses: SourceAddresses | null = null;
   const pacer = new Pacer(ratePerSecond);
   let requests = 0;
   let errors = 0;
@@ -110,6 +113,7 @@ export function createTrafficSimulator(options: TrafficSimulatorOptions): Traffi
     while (!controller.signal.aborted) {
       const client = new ShopClient(baseUrl, {
         userAgent: pick(BROWSER_USER_AGENTS),
+        dispatcher: addresses?.dispatcherFor(shopperAddress(Math.floor(Math.random() * SHOPPER_HOUSEHOLDS))),
         signal: controller.signal,
         beforeRequest: async () => {
           budget.check();
@@ -151,12 +155,16 @@ export function createTrafficSimulator(options: TrafficSimulatorOptions): Traffi
           signal: controller.signal,
           logger: options.logger,
           stats,
+          dispatcherFor: (client) => addresses?.dispatcherFor(attackerAddress(i, client)),
         });
       }),
     );
   }
 
   async function runAll(): Promise<void> {
+    addresses = await SourceAddresses.probe();
+    if (!addresses.enabled)
+      options.logger?.info('traffic simulator: only 127.0.0.1 can be bound here; every client shares it');
     const budget = new Budget(Number.MAX_SAFE_INTEGER, durationMs, controller.signal);
     const stopTimer = Number.isFinite(durationMs) ? setTimeout(() => controller.abort(), durationMs) : null;
     try {
@@ -166,6 +174,7 @@ export function createTrafficSimulator(options: TrafficSimulatorOptions): Traffi
       controller.abort();
       running = false;
       options.logger?.info({ requests, ...tally }, 'traffic simulator stopped');
+      await addresses?.close();
       resolveDone();
     }
   }

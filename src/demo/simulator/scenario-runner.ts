@@ -4,6 +4,7 @@
  * the scenario finishes, the budget runs out, the deadline passes or the caller aborts.
  */
 import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
 import { assertLoopbackUrl } from '../loopback.js';
 import { ShopClient } from './http-client.js';
 import { Budget, Pacer, StopSimulation } from './pacing.js';
@@ -33,6 +34,8 @@ export interface RunScenarioOptions {
   ratePerSecond?: number;
   /** Updated in place while the scenario runs, so callers can watch progress. */
   stats?: ScenarioStats;
+  /** The connection pool for the scenario's n-th client (its source address); default: undici's. */
+  dispatcherFor?: (client: number) => Dispatcher | undefined;
 }
 
 export function emptyScenarioStats(name: AttackScenarioName): ScenarioStats {
@@ -62,6 +65,7 @@ export async function runAttackScenario(
   const timer = setTimeout(() => controller.abort(), scenario.maxDurationMs);
   const budget = new Budget(scenario.maxRequests, scenario.maxDurationMs, controller.signal);
   const pacer = new Pacer(options.ratePerSecond ?? scenario.ratePerSecond);
+  let clients = 0;
   stats.status = 'running';
   stats.startedAtMs = Date.now();
   try {
@@ -71,6 +75,7 @@ export async function runAttackScenario(
       client: (userAgent) =>
         new ShopClient(baseUrl, {
           userAgent,
+          dispatcher: options.dispatcherFor?.(clients++),
           signal: controller.signal,
           beforeRequest: async () => {
             budget.check();

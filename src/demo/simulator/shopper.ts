@@ -60,6 +60,72 @@ function pickCard(): string {
   return '5555555555554444';
 }
 
+const FIRST_NAMES = [
+  'anna',
+  'ben',
+  'chloe',
+  'david',
+  'elena',
+  'felix',
+  'giulia',
+  'hugo',
+  'ines',
+  'jonas',
+  'karin',
+  'lucas',
+  'maria',
+  'nils',
+  'olga',
+  'paul',
+  'rosa',
+  'sven',
+  'tara',
+  'umberto',
+  'vera',
+  'will',
+  'yasmin',
+  'zoe',
+  'amir',
+  'bea',
+  'carlos',
+  'dora',
+  'emil',
+  'fatima',
+];
+const LAST_NAMES = [
+  'keller',
+  'martin',
+  'rossi',
+  'dubois',
+  'garcia',
+  'schmidt',
+  'novak',
+  'jensen',
+  'silva',
+  'weber',
+  'moreau',
+  'ricci',
+  'lopez',
+  'fischer',
+  'kowalski',
+  'hansen',
+  'costa',
+  'wagner',
+  'bernard',
+  'conti',
+  'ortiz',
+  'becker',
+  'laurent',
+  'greco',
+  'navarro',
+  'hoffmann',
+  'petit',
+  'marino',
+  'ruiz',
+  'koch',
+];
+const MAIL_DOMAINS = ['example.test', 'mail.example.test', 'post.example.test', 'inbox.example.test'];
+
 async function think(ctx: VisitContext): Promise<void> {
   await sleep(Math.random() * ctx.thinkTimeMs, ctx.signal);
 }
@@ -73,8 +139,11 @@ async function signIn(ctx: VisitContext): Promise<ShopperAccount | null> {
     return account;
   }
   const n = Math.floor(Math.random() * 1e9).toString(36);
+  const first = pick(FIRST_NAMES);
+  const last = pick(LAST_NAMES);
   const account = {
-    email: `shopper-${n}@example.test`,
+    // People's addresses, not a pattern: a run of shopper-1, shopper-2... is what fake accounts look like.
+    email: `${first}${pick(['.', '_', ''])}${last}${Math.random() < 0.5 ? Math.floor(Math.random() * 100) : ''}@${pick(MAIL_DOMAINS)}`,
     password: `pw-${n}-secret`,
     usedWelcomeCoupon: false,
   };

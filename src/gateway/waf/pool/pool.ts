@@ -74,7 +74,8 @@ function startWorker(init: WorkerInit): Worker {
   // worker.js: the compiled package; worker.mjs: a bundle built beside its entry point (bench/).
   for (const name of ['./worker.js', './worker.mjs']) {
     const compiled = fileURLToPath(new URL(name, import.meta.url));
-    if (existsSync(compiled)) return new Worker(compiled, { workerData: init, resourceLimits: WORKER_LIMITS });
+    if (existsSync(compiled))
+      return new Worker(compiled, { workerData: init, resourceLimits: WORKER_LIMITS });
   }
   const source = new URL('./worker.ts', import.meta.url).href;
   const tsxRoot = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
