@@ -229,7 +229,7 @@ try {
     };
   });
   console.log(
-    `appends, decision + entry, durable:  ${fmt(withRecords.rate)}/s, ${fmt(withRecords.cpuUs, 1)} µs CPU each (${fmt(withRecords.rate / 20_000, 2)}x the 20,000/s target: ${verdict(withRecords.rate >= 20_000)})   peak RSS ${peakRssMb()} MB`,
+    `appends, decision + entry, durable:  ${fmt(withRecords.rate)}/s, ${fmt(withRecords.cpuUs, 1)} µs CPU each (no target: the record's own row and indexes cost more than its entry; the 20,000/s target is for the entries, next line)   peak RSS ${peakRssMb()} MB`,
   );
   const entriesOnly = await appendsPerSecond('entries', (i) => ({
     kind: 'waf.rules_reloaded',
