@@ -16,6 +16,7 @@ import type { ModeView } from '../response/modes/service.js';
 import type { ConsistencyProofDocument, InclusionProofDocument } from '../ledger/index.js';
 import type { LedgerCheckpointView, LedgerEntryView } from './routes/v1/ledger.js';
 import type { NoticeView } from './routes/v1/notices.js';
+import type { DecisionFeed } from './routes/v1/decision-feed.js';
 import type { Incident } from '../core/records/index.js';
 import type { CaseView } from '../incidents/case.js';
 import type { ReportDraft } from '../incidents/reports/drafts.js';
@@ -139,6 +140,9 @@ export class ApiClient {
     /** Every decision in force now (what a gateway loads). */
     listActive: async (): Promise<Decision[]> =>
       (await this.call<{ items: Decision[] }>('GET', '/decisions/active')).items,
+    /** The gateways' feed: without `since` everything in force, with it the changes after it. */
+    feed: (since?: string): Promise<DecisionFeed> =>
+      this.call('GET', '/decisions/feed', { query: { since } }),
   };
 
   readonly modes = {

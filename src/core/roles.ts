@@ -2,20 +2,29 @@
  * Roles and what each may do (least privilege). admin: everything; analyst: reads and
  * security writes (decisions, alerts, incidents); viewer: reads; partner: the shared,
  * pseudonymised views meant for payment and delivery partners; source: a shop or log shipper
- * that only sends events (`POST /api/v1/events`) and reads nothing.
+ * that only sends events (`POST /api/v1/events`) and reads nothing; gateway: a remote gateway
+ * that only follows the decision feed (`GET /api/v1/decisions/feed`).
  */
-export const ROLES = ['admin', 'analyst', 'viewer', 'partner', 'source'] as const;
+export const ROLES = ['admin', 'analyst', 'viewer', 'partner', 'source', 'gateway'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const PERMISSIONS = ['read', 'read:partner', 'write:security', 'write:admin', 'write:events'] as const;
+export const PERMISSIONS = [
+  'read',
+  'read:partner',
+  'read:decisions',
+  'write:security',
+  'write:admin',
+  'write:events',
+] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  admin: ['read', 'read:partner', 'write:security', 'write:admin', 'write:events'],
-  analyst: ['read', 'read:partner', 'write:security'],
-  viewer: ['read', 'read:partner'],
+  admin: ['read', 'read:partner', 'read:decisions', 'write:security', 'write:admin', 'write:events'],
+  analyst: ['read', 'read:partner', 'read:decisions', 'write:security'],
+  viewer: ['read', 'read:partner', 'read:decisions'],
   partner: ['read:partner'],
   source: ['write:events'],
+  gateway: ['read:decisions'],
 };
 
 export function roleAllows(role: Role, permission: Permission): boolean {

@@ -46,6 +46,14 @@ export interface DecisionsTable {
   record: string;
 }
 
+/** Since 011: one row per decision created or deleted, `seq` in commit order (the feed's cursor). */
+export interface DecisionChangesTable {
+  seq: number | string;
+  decision_id: string;
+  kind: 'created' | 'deleted';
+  time_ms: EpochMs;
+}
+
 export interface IncidentsTable {
   id: string;
   status: string;
@@ -181,6 +189,7 @@ export interface StoreDatabase {
   dead_letters: DeadLettersTable;
   alerts: AlertsTable;
   decisions: DecisionsTable;
+  decision_changes: DecisionChangesTable;
   incidents: IncidentsTable;
   incident_entries: IncidentEntriesTable;
   findings: FindingsTable;

@@ -60,6 +60,15 @@ export interface DecisionQuery extends PageRequest {
   origin?: Decision['origin'];
 }
 
+/** One row of the decision feed: a decision created or deleted, `seq` in commit order. */
+export interface DecisionChangeEntry {
+  seq: number;
+  kind: 'created' | 'deleted';
+  decisionId: string;
+  /** For `created`, the decision if it is still stored; undefined once deleted. */
+  decision?: Decision;
+}
+
 /** A sampled input a source could not turn into an event (ingest's dead letters), as stored. */
 export interface DeadLetterRecord {
   /** `dlt_<ULID>`: sorts by when it was refused. */
@@ -302,6 +311,12 @@ export interface Store {
     /** Every decision in force at the instant, unpaginated (gateways load these). */
     listActive(isoTime: string): Promise<Decision[]>;
     delete(id: string): Promise<boolean>;
+    /** The feed's position: the seq of the last change, 0 when there is none. */
+    lastChangeSeq(): Promise<number>;
+    /** Changes after `seq`, oldest first, at most `limit`. */
+    changesAfter(seq: number, limit: number): Promise<DecisionChangeEntry[]>;
+    /** Ids of stored decisions whose expiry falls in (afterMs, untilMs]. */
+    expiredBetween(afterMs: number, untilMs: number): Promise<string[]>;
   };
   incidents: {
     insert(incident: Incident): Promise<void>;

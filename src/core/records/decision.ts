@@ -32,6 +32,11 @@ export const decisionSchema = z
     /** null: until deleted. */
     expiresAt: isoTimestamp.nullable(),
     origin: z.enum(DECISION_ORIGINS),
+    /** Which one within the origin: `playbook:<name>`, `detector:<name>`, `token:<tok_id>`, `user:<name>`. */
+    originRef: z
+      .string()
+      .regex(/^[a-z]+:\S{1,200}$/, 'kind:name, e.g. playbook:credential-stuffing')
+      .optional(),
     reason: z.string().max(1024).default(''),
     createdBy: z.string().max(256).optional(),
     /** For throttle: requests per minute allowed to the subject. */

@@ -207,6 +207,15 @@ export const configSchema = z.strictObject({
         })
         .prefault({}),
       decisionRefresh: duration.default(500),
+      /** Set: run only a gateway that follows another server's decision feed (no local store). */
+      follow: z
+        .strictObject({
+          url: upstreamUrl,
+          /** A file holding an API token of the `gateway` role. */
+          tokenFile: z.string().min(1),
+          interval: duration.default(1_000),
+        })
+        .optional(),
     })
     .prefault({}),
   waf: z

@@ -7,6 +7,7 @@ import { epochMsOf, fromJsonText, optionalEpochMsOf, toJsonText } from '../colum
 import { pageParams, toPage } from '../pagination.js';
 import { changedAny, runWrite, type StoreContext } from '../record-table.js';
 import type { DecisionQuery, Store } from '../store.js';
+import { sql } from 'kysely';
 
 export function decisionsCollection(ctx: StoreContext): Store['decisions'] {
   const { db } = ctx;
@@ -19,10 +20,33 @@ export function decisionsCollection(ctx: StoreContext): Store['decisions'] {
       .where((eb) => eb.or([eb('expires_ms', 'is', null), eb('expires_ms', '>', atMs)]));
   }
 
+  async function lastChangeSeq(): Promise<number> {
+    const row = await db
+      .selectFrom('decision_changes')
+      .select((eb) => eb.fn.max('seq').as('last'))
+      .executeTakeFirst();
+    return row?.last === null || row?.last === undefined ? 0 : Number(row.last);
+  }
+
+  /**
+   * Numbers a change in the same transaction as the decision. The ledger's append lock is
+   * taken first (the ledger takes it again when the entry is appended, which is allowed), so
+   * seqs are handed out one writer at a time and a seq is never visible before a smaller one:
+   * a follower's cursor can never step over a change that commits late.
+   */
+  async function recordChange(decisionId: string, kind: 'created' | 'deleted'): Promise<void> {
+    for (const statement of ctx.adapter.ledgerAppendLock) await sql.raw(statement).execute(db);
+    const seq = (await lastChangeSeq()) + 1;
+    await db
+      .insertInto('decision_changes')
+      .values({ seq, decision_id: decisionId, kind, time_ms: Date.now() })
+      .execute();
+  }
+
   return {
     async insert(decision) {
-      await runWrite(ctx, { unique: `Decision ${decision.id} already exists.` }, () =>
-        db
+      await runWrite(ctx, { unique: `Decision ${decision.id} already exists.` }, async () => {
+        await db
           .insertInto('decisions')
           .values({
             id: decision.id,
@@ -34,8 +58,9 @@ export function decisionsCollection(ctx: StoreContext): Store['decisions'] {
             origin: decision.origin,
             record: toJsonText(decision, 'The decision'),
           })
-          .execute(),
-      );
+          .execute();
+        await recordChange(decision.id, 'created');
+      });
     },
 
     async get(id) {
@@ -64,7 +89,40 @@ export function decisionsCollection(ctx: StoreContext): Store['decisions'] {
     },
 
     async delete(id) {
-      return changedAny(await db.deleteFrom('decisions').where('id', '=', id).executeTakeFirst());
+      const deleted = changedAny(await db.deleteFrom('decisions').where('id', '=', id).executeTakeFirst());
+      if (deleted) await recordChange(id, 'deleted');
+      return deleted;
+    },
+
+    lastChangeSeq,
+
+    async changesAfter(seq, limit) {
+      const rows = await db
+        .selectFrom('decision_changes as c')
+        .leftJoin('decisions as d', 'd.id', 'c.decision_id')
+        .select(['c.seq', 'c.kind', 'c.decision_id', 'd.record'])
+        .where('c.seq', '>', seq)
+        .orderBy('c.seq')
+        .limit(limit)
+        .execute();
+      return rows.map((row) => ({
+        seq: Number(row.seq),
+        kind: row.kind,
+        decisionId: row.decision_id,
+        ...(row.kind === 'created' && row.record !== null
+          ? { decision: fromJsonText<Decision>(row.record) }
+          : {}),
+      }));
+    },
+
+    async expiredBetween(afterMs, untilMs) {
+      const rows = await db
+        .selectFrom('decisions')
+        .select('id')
+        .where('expires_ms', '>', afterMs)
+        .where('expires_ms', '<=', untilMs)
+        .execute();
+      return rows.map((row) => row.id);
     },
   };
 }

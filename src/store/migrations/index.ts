@@ -8,6 +8,7 @@ import { alertGroupsMigration } from './006-alert-groups.js';
 import { modesMigration } from './007-modes.js';
 import { outboxMigration } from './008-outbox.js';
 import { incidentsMigration } from './009-incidents.js';
+import { decisionFeedMigration } from './011-decision-feed.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   modesMigration,
   outboxMigration,
   incidentsMigration,
+  decisionFeedMigration,
 ];

@@ -119,6 +119,10 @@ const create = defineRoute('decisions', {
       createdAt: new Date(nowMs).toISOString(),
       expiresAt: durationMs !== undefined ? new Date(nowMs + durationMs).toISOString() : (expiresAt ?? null),
       createdBy: principal.user.name,
+      originRef:
+        principal.via === 'token' && principal.token
+          ? `token:${principal.token.id}`
+          : `user:${principal.user.name}`,
     };
     const parsed = decisionSchema.safeParse(candidate);
     if (!parsed.success) {

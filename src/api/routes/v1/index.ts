@@ -6,6 +6,7 @@ import type { ApiRoute } from '../../route.js';
 import { alertRoutes } from './alerts.js';
 import { authRoutes } from './auth.js';
 import { deadLetterRoutes } from './dead-letters.js';
+import { decisionFeedRoutes } from './decision-feed.js';
 import { decisionRoutes } from './decisions.js';
 import { eventRoutes } from './events.js';
 import { exportRoutes } from './export.js';
@@ -25,6 +26,7 @@ export const V1_ROUTES: readonly ApiRoute[] = [
   ...alertRoutes,
   ...authRoutes,
   ...deadLetterRoutes,
+  ...decisionFeedRoutes,
   ...decisionRoutes,
   ...eventRoutes,
   ...exportRoutes,

@@ -1,0 +1,129 @@
+/**
+ * The composition of a remote gateway (cluster deployments): a gateway with no local store,
+ * bus or API, whose decisions come from another Ensuresec server's decision feed through a
+ * `DecisionFollower`. `ensuresec start --follow URL --token-file F` (or `gateway.follow` in
+ * ensuresec.yaml) starts this instead of the full runtime.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { ApiClient } from '../api/client.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { EnsuresecError } from '../core/errors.js';
+import { createGateway, type Gateway } from '../gateway/index.js';
+import { DecisionFollower } from '../gateway/remote/follower.js';
+import type { EnsuresecConfig } from './config/schema.js';
+import { createWafForGateway } from './waf.js';
+
+export interface FollowSettings {
+  url: string;
+  tokenFile: string;
+  /** Poll interval in ms. */
+  interval: number;
+}
+
+export interface FollowingGatewayOptions {
+  config: EnsuresecConfig;
+  follow: FollowSettings;
+  dataDir: string;
+  logger: Logger;
+  /** Overrides gateway.upstream. */
+  upstream?: string;
+  /** Overrides gateway.port (0: ephemeral). */
+  gatewayPort?: number;
+  clock?: Clock;
+}
+
+export interface FollowingGateway {
+  gateway: Gateway;
+  follower: DecisionFollower;
+  gatewayUrl: string;
+  reloadWaf(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function readToken(tokenFile: string): Promise<string> {
+  let token: string;
+  try {
+    token = (await readFile(tokenFile, 'utf8')).trim();
+  } catch (error) {
+    throw new EnsuresecError('config_invalid', {
+      detail: `gateway.follow.tokenFile ${tokenFile} cannot be read (${String(error)}); write into it an API token of a user with the gateway role (see docs/gateway.md).`,
+      cause: error,
+    });
+  }
+  if (token === '') {
+    throw new EnsuresecError('config_invalid', { detail: `gateway.follow.tokenFile ${tokenFile} is empty.` });
+  }
+  return token;
+}
+
+export async function startFollowingGateway(options: FollowingGatewayOptions): Promise<FollowingGateway> {
+  const { config, follow, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const api = new ApiClient({ baseUrl: follow.url, token: await readToken(follow.tokenFile) });
+  const follower = new DecisionFollower({
+    feed: (since) => api.decisions.feed(since),
+    intervalMs: follow.interval,
+    logger: logger.child({ component: 'decision-follower' }),
+    clock,
+  });
+  await follower.start();
+  const wafLogger = logger.child({ component: 'waf' });
+  const waf = await createWafForGateway(config.waf, options.dataDir, wafLogger, {
+    onMatchLine: (line, requestId) => wafLogger.warn({ requestId }, line),
+  });
+  const perClient = config.gateway.rateLimits.perClient;
+  const gateway = createGateway({
+    upstream: options.upstream ?? config.gateway.upstream,
+    host: config.gateway.host,
+    port: options.gatewayPort ?? config.gateway.port,
+    limits: {
+      maxHeaderBytes: config.gateway.limits.maxHeaderBytes,
+      maxBodyBytes: config.gateway.limits.maxBodyBytes,
+      headersTimeoutMs: config.gateway.limits.headersTimeout,
+      requestTimeoutMs: config.gateway.limits.requestTimeout,
+      upstreamTimeoutMs: config.gateway.limits.upstreamTimeout,
+    },
+    trustProxy: config.gateway.trustProxy,
+    rateLimits: {
+      ...(perClient
+        ? {
+            perClient: {
+              requestsPerWindow: perClient.ratePerMinute,
+              windowMs: 60_000,
+              burst: perClient.burst,
+            },
+          }
+        : {}),
+      routes: config.gateway.rateLimits.routes,
+    },
+    decisions: follower,
+    decisionRefreshMs: config.gateway.decisionRefresh,
+    modes: { definitions: { groups: config.modes.groups, modes: config.modes.definitions } },
+    brand: config.modes.brand,
+    ...(waf ? { inspection: waf.inspector } : {}),
+    logger: logger.child({ component: 'gateway' }),
+    clock,
+  });
+  let port: number;
+  try {
+    ({ port } = await gateway.listen());
+  } catch (error) {
+    follower.stop();
+    await waf?.close();
+    throw error;
+  }
+  return {
+    gateway,
+    follower,
+    gatewayUrl: `http://${config.gateway.host}:${port}`,
+    async reloadWaf() {
+      await waf?.reload();
+    },
+    async close() {
+      follower.stop();
+      await gateway.close();
+      await waf?.close();
+    },
+  };
+}
