@@ -189,7 +189,7 @@ export function createAnomalyDetector(input: AnomalyConfigInput = {}): AnomalyDe
       push(
         make(ctx, {
           ruleId: 'anomaly.request',
-          title: `Outlier request on ${ctx.key} from ${ctx.client}: ${request.map((f) => f.feature).join(', ')}`,
+          title: `Outlier request on ${ctx.key}: ${request.map((f) => f.feature).join(', ')}`,
           description: `One request on ${ctx.key} is far from the route's usual: ${findingsText(request)}.`,
           severity: 'low',
           entity: { type: 'ip', value: ctx.client },
@@ -222,8 +222,8 @@ export function createAnomalyDetector(input: AnomalyConfigInput = {}): AnomalyDe
     const scanning = findings.some((f) => f.feature === 'distinct_paths' || f.feature === 'status_4xx');
     return make(ctx, {
       ruleId: 'anomaly.client',
-      title: `Anomalous client ${ctx.client}: ${findings.map((f) => f.feature).join(', ')}`,
-      description: `Client ${ctx.client} behaves unlike the population of clients: ${findingsText(findings)}.`,
+      title: `Anomalous client: ${findings.map((f) => f.feature).join(', ')}`,
+      description: `The client behaves unlike the population of clients: ${findingsText(findings)}.`,
       severity: 'medium',
       entity: { type: 'ip', value: ctx.client },
       attack: scanning ? ['T1595.003'] : [],

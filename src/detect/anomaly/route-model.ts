@@ -44,6 +44,20 @@ export interface RouteFindings {
   cluster?: { feature: 'new_ja4' | 'new_user_agent'; value: string; clients: number };
 }
 
+/** The list with `f` added (made on the first finding); null while there is none. */
+function withFinding(findings: Finding[] | null, f: Finding | null): Finding[] | null {
+  if (f === null) return findings;
+  if (findings === null) return [f];
+  findings.push(f);
+  return findings;
+}
+
+function flagged(findings: Finding[] | null, feature: AnomalyFeature): boolean {
+  if (findings === null) return false;
+  for (const f of findings) if (f.feature === feature) return true;
+  return false;
+}
+
 export class RouteState {
   requests = 0;
   windowIndex = -1;
@@ -88,21 +102,25 @@ export class RouteState {
     const judge = !learning && this.requests >= this.config.minRouteRequests;
     this.requests++;
 
+    // plain calls, no closures: this runs for every request
     let findings: Finding[] | null = null;
-    const add = (f: Finding | null) => {
-      if (f !== null) (findings ??= []).push(f);
-    };
     if (judge) {
-      add(this.sizeFinding('request_bytes', this.requestBytes, request.requestBytes));
-      add(this.sizeFinding('response_bytes', this.responseBytes, request.responseBytes));
-      add(this.entropyFinding(request.urlBits));
+      findings = withFinding(
+        findings,
+        this.sizeFinding('request_bytes', this.requestBytes, request.requestBytes),
+      );
+      findings = withFinding(
+        findings,
+        this.sizeFinding('response_bytes', this.responseBytes, request.responseBytes),
+      );
+      findings = withFinding(findings, this.entropyFinding(request.urlBits));
     }
     this.learnRequest(request, findings);
-    if (judge) this.windowFindings(request.hour, add);
+    if (judge) findings = this.windowFindings(request.hour, findings);
     const cluster =
       this.clusterFinding('new_ja4', request.ja4, request, judge) ??
       this.clusterFinding('new_user_agent', request.uaFamily, request, judge);
-    if (cluster) add(cluster.finding);
+    if (cluster) findings = withFinding(findings, cluster.finding);
     if (findings === null) return null;
     return cluster ? { findings, cluster: cluster.cluster } : { findings };
   }
@@ -149,11 +167,12 @@ export class RouteState {
   }
 
   private learnRequest(request: RouteRequest, findings: Finding[] | null): void {
-    const flagged = (feature: AnomalyFeature) => findings?.some((f) => f.feature === feature) ?? false;
-    if (!flagged('request_bytes')) this.requestBytes.update(Math.log1p(request.requestBytes), LOG_SD_FLOOR);
-    if (!flagged('response_bytes'))
+    if (!flagged(findings, 'request_bytes'))
+      this.requestBytes.update(Math.log1p(request.requestBytes), LOG_SD_FLOOR);
+    if (!flagged(findings, 'response_bytes'))
       this.responseBytes.update(Math.log1p(request.responseBytes), LOG_SD_FLOOR);
-    if (!flagged('url_entropy_bits')) this.urlBits.update(Math.log1p(request.urlBits), LOG_SD_FLOOR);
+    if (!flagged(findings, 'url_entropy_bits'))
+      this.urlBits.update(Math.log1p(request.urlBits), LOG_SD_FLOOR);
   }
 
   private sizeFinding(
@@ -176,7 +195,8 @@ export class RouteState {
     return finding('url_entropy_bits', bits, typical, z);
   }
 
-  private windowFindings(hour: number, add: (f: Finding | null) => void): void {
+  private windowFindings(hour: number, found: Finding[] | null): Finding[] | null {
+    let findings = found;
     const n = this.windowCount;
     const { config } = this;
     if (!this.reported.has('rate') && n >= config.minWindowRequests) {
@@ -184,14 +204,15 @@ export class RouteState {
       const expected = Math.max(this.rate.mean, profiled, 1);
       const z = (n - expected) / Math.sqrt(Math.max(this.rate.variance, expected) + 1);
       if (n >= config.ratioThreshold * expected && z >= config.zThreshold) {
-        add(finding('rate', n, expected, z));
+        findings = withFinding(findings, finding('rate', n, expected, z));
         this.reported.add('rate');
       }
     }
     if (this.window4xx >= config.minStatusEvents)
-      add(this.statusFinding('status_4xx_ratio', this.window4xx, this.rate4xx));
+      findings = withFinding(findings, this.statusFinding('status_4xx_ratio', this.window4xx, this.rate4xx));
     if (this.window5xx >= config.minStatusEvents)
-      add(this.statusFinding('status_5xx_ratio', this.window5xx, this.rate5xx));
+      findings = withFinding(findings, this.statusFinding('status_5xx_ratio', this.window5xx, this.rate5xx));
+    return findings;
   }
 
   private statusFinding(

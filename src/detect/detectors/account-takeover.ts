@@ -145,8 +145,8 @@ export function createAccountTakeoverDetector(
     return [
       detection({
         ruleId: RULE,
-        title: `Possible account takeover of ${account}`,
-        description: `Login from ${novelty} (${pending.network}), then ${changes}, then an order of ${business.amountMinor} ${business.currency ?? ''} ${minutes} min later. Hold the order and confirm with the customer through a known channel.`,
+        title: 'Possible account takeover',
+        description: `Login from ${novelty}, then ${changes}, then an order of ${business.amountMinor} ${business.currency ?? ''} ${minutes} min later. Hold the order and confirm with the customer through a known channel.`,
         severity: 'high',
         eventIds: [pending.loginId, ...pending.changes.map((c) => c.id), event.id],
         entity,

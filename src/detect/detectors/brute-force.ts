@@ -80,8 +80,8 @@ export function createBruteForceDetector(
         return [
           detection({
             ruleId: RULE_SUCCEEDED,
-            title: `Login succeeded after ${failures} failures on account ${account}`,
-            description: `A login on ${account} succeeded after ${failures} failed attempts in ${windowSeconds} s: the password may have been guessed. Check the account's recent activity and force a password reset.`,
+            title: `Login succeeded after ${failures} failures on one account`,
+            description: `A login succeeded after ${failures} failed attempts in ${windowSeconds} s: the password may have been guessed. Check the account's recent activity and force a password reset.`,
             severity: 'high',
             eventIds: [event.id, ...ids],
             entity,
@@ -104,8 +104,8 @@ export function createBruteForceDetector(
       return [
         detection({
           ruleId: RULE,
-          title: `Brute force on account ${account}`,
-          description: `${window.failures} failed logins on ${account} in ${windowSeconds} s from ${window.distinctA} address(es).`,
+          title: 'Brute force on one account',
+          description: `${window.failures} failed logins on the account in ${windowSeconds} s from ${window.distinctA} address(es).`,
           severity: 'medium',
           eventIds: window.eventIds(),
           entity,

@@ -14,7 +14,7 @@ import type { SecurityEvent } from '../../core/records/index.js';
 import type { Detection, DetectionEntity, Detector } from '../detector.js';
 import { count, durationMs, fraction, maxKeys, parseDetectorConfig } from './kit/config.js';
 import { Cooldown } from './kit/cooldown.js';
-import { detection, histogram, ratio } from './kit/detection.js';
+import { detection, entityNoun, histogram, ratio } from './kit/detection.js';
 import { EventClock } from './kit/event-clock.js';
 import type { EventWindow } from './kit/event-window.js';
 import { accountKeyOf, businessOf, clientIpOf, sessionOf, stringAttribute } from './kit/fields.js';
@@ -79,8 +79,8 @@ export function createCardTestingDetector(
     const succeeded = attempts - window.failures;
     return detection({
       ruleId: RULE,
-      title: `Card testing from ${entity.type} ${entity.value}`,
-      description: `${attempts} authorisations with ${cards} distinct cards in ${Math.round(config.window / 1000)} s, ${window.failures} declined, ${small} small. ${succeeded > 0 ? `${succeeded} card(s) were accepted: refund and block them. ` : ''}Challenge or block the ${entity.type}.`,
+      title: `Card testing from one ${entityNoun(entity)}`,
+      description: `${attempts} authorisations with ${cards} distinct cards in ${Math.round(config.window / 1000)} s, ${window.failures} declined, ${small} small. ${succeeded > 0 ? `${succeeded} card(s) were accepted: refund and block them. ` : ''}Challenge or block the ${entityNoun(entity)}.`,
       severity: 'high',
       eventIds: window.eventIds(1000, (e) => !e.failed),
       entity,

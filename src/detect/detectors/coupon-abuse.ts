@@ -16,7 +16,7 @@ import type { SecurityEvent } from '../../core/records/index.js';
 import type { Detection, DetectionEntity, Detector } from '../detector.js';
 import { count, durationMs, maxKeys, parseDetectorConfig } from './kit/config.js';
 import { Cooldown } from './kit/cooldown.js';
-import { detection, histogram } from './kit/detection.js';
+import { detection, entityNoun, histogram } from './kit/detection.js';
 import { EventClock } from './kit/event-clock.js';
 import {
   accountKeyOf,
@@ -106,7 +106,7 @@ export function createCouponAbuseDetector(
       found.push(
         detection({
           ruleId: RULE_GUESSING,
-          title: `Coupon code guessing by ${entity.type} ${entity.value}`,
+          title: `Coupon code guessing by one ${entityNoun(entity)}`,
           description: `${window.failures} rejected coupon attempts with ${window.distinctA} distinct codes in ${Math.round(config.guessing.window / 1000)} s.`,
           severity: 'medium',
           eventIds: window.eventIds(),
@@ -145,7 +145,7 @@ export function createCouponAbuseDetector(
       detection({
         ruleId: RULE_MULTI_ACCOUNT,
         title: `Coupon ${code} used by ${window.distinctA} accounts from one ${where.type === 'ip' ? 'address' : 'postal address'}`,
-        description: `${window.distinctA} accounts used the coupon ${code} from ${where.type} ${where.value} in ${Math.round(config.multiAccount.window / 3_600_000)} h: one customer farming a once-per-customer coupon.`,
+        description: `${window.distinctA} accounts used the coupon ${code} from one ${entityNoun(where)} in ${Math.round(config.multiAccount.window / 3_600_000)} h: one customer farming a once-per-customer coupon.`,
         severity: 'medium',
         eventIds: window.eventIds(),
         entity: where,

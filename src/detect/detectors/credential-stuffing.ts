@@ -15,7 +15,7 @@ import type { SecurityEvent } from '../../core/records/index.js';
 import type { Detection, DetectionEntity, Detector } from '../detector.js';
 import { count, durationMs, fraction, maxKeys, parseDetectorConfig } from './kit/config.js';
 import { Cooldown } from './kit/cooldown.js';
-import { detection, ratio } from './kit/detection.js';
+import { detection, entityNoun, ratio } from './kit/detection.js';
 import { EventClock } from './kit/event-clock.js';
 import type { EventWindow } from './kit/event-window.js';
 import { loginKeyOf, businessOf, clientIpOf, ja4Of, networkOf, userAgentOf } from './kit/fields.js';
@@ -122,8 +122,8 @@ export function createCredentialStuffingDetector(
       ruleId: rule,
       title:
         rule === RULE_PER_ADDRESS
-          ? `Credential stuffing from ${entity.value}`
-          : `Distributed credential stuffing (${entity.type} ${entity.value})`,
+          ? 'Credential stuffing from one address'
+          : `Distributed credential stuffing (one ${entityNoun(entity)})`,
       description:
         `${attempts} login attempts on ${window.distinctA} accounts in ${Math.round(config.window / 1000)} s, ` +
         `${Math.round((window.failures / attempts) * 100)} % failed` +

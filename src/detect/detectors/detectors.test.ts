@@ -96,6 +96,13 @@ describe('labelled detector cases', () => {
       }
     });
 
+    it('keeps the entity value (personal data) out of titles and descriptions', () => {
+      for (const d of run(c.detector, c.expected.config, c.events)) {
+        expect(d.title, d.ruleId).not.toContain(d.entity.value);
+        expect(d.description, d.ruleId).not.toContain(d.entity.value);
+      }
+    });
+
     it('replays identically', () => {
       expect(run(c.detector, c.expected.config, c.events)).toEqual(
         run(c.detector, c.expected.config, c.events),
@@ -108,7 +115,7 @@ describe('detector registry', () => {
   it('builds every detector with its defaults, in alphabetical order', () => {
     const names = createDetectors().map((d) => d.name);
     expect(names).toEqual([...DETECTOR_NAMES].sort());
-    expect(names).toHaveLength(8);
+    expect(names).toHaveLength(9);
   });
 
   it('leaves out a disabled detector', () => {

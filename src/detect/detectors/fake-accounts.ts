@@ -199,8 +199,8 @@ export function createFakeAccountsDetector(
               entity,
               window,
               nowMs,
-              `Burst of registrations from ${entity.value}`,
-              `${window.size} registrations (${window.distinctA} e-mail addresses) from ${entity.value} in ${hours} h.`,
+              `Burst of registrations from one ${kind === 'Address' ? 'address' : 'network'}`,
+              `${window.size} registrations (${window.distinctA} e-mail addresses) from one ${kind === 'Address' ? 'address' : 'network'} in ${hours} h.`,
             ),
           );
         }
@@ -214,8 +214,8 @@ export function createFakeAccountsDetector(
                 entity,
                 dWindow,
                 nowMs,
-                `Registrations with disposable e-mail from ${entity.value}`,
-                `${dWindow.size} registrations with disposable e-mail domains from ${entity.value}.`,
+                `Registrations with disposable e-mail from one ${kind === 'Address' ? 'address' : 'network'}`,
+                `${dWindow.size} registrations with disposable e-mail domains from one ${kind === 'Address' ? 'address' : 'network'}.`,
               ),
             );
           }
@@ -232,8 +232,8 @@ export function createFakeAccountsDetector(
               entity,
               window,
               nowMs,
-              `${window.distinctA} new accounts named like ${stem}`,
-              `${window.distinctA} accounts registered with e-mail addresses of the pattern ${stem} from ${window.distinctB} address(es).`,
+              `${window.distinctA} new accounts with e-mail addresses of one pattern`,
+              `${window.distinctA} accounts registered with e-mail addresses of one pattern (the entity) from ${window.distinctB} address(es).`,
             ),
           );
         }

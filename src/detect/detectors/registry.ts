@@ -16,6 +16,7 @@ import { createCredentialStuffingDetector, credentialStuffingConfigSchema } from
 import { createFakeAccountsDetector, fakeAccountsConfigSchema } from './fake-accounts.js';
 import { createScalpingDetector, scalpingConfigSchema } from './scalping.js';
 import { createScrapingDetector, scrapingConfigSchema } from './scraping.js';
+import { createWebAttacksDetector, webAttacksConfigSchema } from './web-attacks.js';
 
 export const DETECTORS = {
   'account-takeover': { configSchema: accountTakeoverConfigSchema, create: createAccountTakeoverDetector },
@@ -29,6 +30,7 @@ export const DETECTORS = {
   'fake-accounts': { configSchema: fakeAccountsConfigSchema, create: createFakeAccountsDetector },
   scalping: { configSchema: scalpingConfigSchema, create: createScalpingDetector },
   scraping: { configSchema: scrapingConfigSchema, create: createScrapingDetector },
+  'web-attacks': { configSchema: webAttacksConfigSchema, create: createWebAttacksDetector },
 } as const;
 
 export type DetectorName = keyof typeof DETECTORS;

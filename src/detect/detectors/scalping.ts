@@ -17,7 +17,7 @@ import type { Detection, DetectionEntity, Detector } from '../detector.js';
 import { BoundedMap, type Stamped } from './kit/bounded-map.js';
 import { count, durationMs, maxKeys, parseDetectorConfig } from './kit/config.js';
 import { Cooldown } from './kit/cooldown.js';
-import { detection, histogram } from './kit/detection.js';
+import { detection, entityNoun, histogram } from './kit/detection.js';
 import { EventClock } from './kit/event-clock.js';
 import type { EventWindow } from './kit/event-window.js';
 import {
@@ -113,7 +113,7 @@ export function createScalpingDetector(
     return [
       detection({
         ruleId: rule,
-        title: `${rule === RULE_HOARDING ? 'Scarce stock hoarded' : 'Bot-speed checkouts of scarce stock'} by ${entity.type} ${entity.value}`,
+        title: `${rule === RULE_HOARDING ? 'Scarce stock hoarded' : 'Bot-speed checkouts of scarce stock'} by one ${entityNoun(entity)}`,
         description: text,
         severity: 'medium',
         eventIds: window.eventIds(),

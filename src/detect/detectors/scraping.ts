@@ -20,7 +20,15 @@ import { count, durationMs, fraction, maxKeys, parseDetectorConfig } from './kit
 import { Cooldown } from './kit/cooldown.js';
 import { detection, histogram, ratio } from './kit/detection.js';
 import { EventClock } from './kit/event-clock.js';
-import { businessOf, clientIpOf, deviceOf, normalisedEmail, stringAttribute } from './kit/fields.js';
+import {
+  attributeOf,
+  businessOf,
+  clientIpOf,
+  ja4Of,
+  normalisedEmail,
+  stringAttribute,
+  userAgentOf,
+} from './kit/fields.js';
 import { WindowTable } from './kit/window-table.js';
 
 const DEFAULT_CATALOGUE_PATHS = [
@@ -123,6 +131,11 @@ function numericRoute(path: string): { route: string; id: number } | undefined {
   return { route: `${match[1]}:n${match[3] ?? ''}`, id: Number(match[2]) };
 }
 
+/** A copy of the text that shares no storage with the string it was sliced from. */
+function flatCopy(text: string): string {
+  return Buffer.from(text, 'utf16le').toString('utf16le');
+}
+
 export function createScrapingDetector(
   input: ScrapingConfigInput = {},
   where = 'detectors.scraping',
@@ -132,7 +145,13 @@ export function createScrapingDetector(
   const bounds = { maxKeys: config.maxKeys, maxEntriesPerKey: config.maxEventsPerKey };
   // One window per client for both page rules: `a` is every path, `b` only catalogue paths.
   const requests = new WindowTable({ ...bounds, windowMs: config.window });
-  const deviceIds = new Map<string, number>();
+  // One table per kind of device identifier (deviceOf's `ja4:`, `device:`, `ua:`), so no key is built per event.
+  const deviceIds = {
+    ja4: new Map<string, number>(),
+    device: new Map<string, number>(),
+    ua: new Map<string, number>(),
+  };
+  let deviceCount = 0;
   const probes = new WindowTable({ ...bounds, windowMs: config.accountEnumeration.window });
   const walks = new BoundedMap<Walk>(config.maxKeys, config.sequentialIds.maxGap);
   const cooldown = new Cooldown(config.cooldown, config.maxKeys);
@@ -187,7 +206,7 @@ export function createScrapingDetector(
     state.lastId = parsed.id;
     if (state.run < config.sequentialIds.minRun) return [];
     return fire(RULE_SEQUENTIAL, ip, state.ids, nowMs, {
-      title: `Sequential id enumeration of ${parsed.route} from ${ip}`,
+      title: `Sequential id enumeration of ${parsed.route}`,
       description: `${state.run} requests walked the ids of ${parsed.route} one by one (${state.firstId} to ${parsed.id}): an enumeration of records, possibly other customers' orders.`,
       severity: 'medium',
       attack: ['T1595'],
@@ -195,15 +214,39 @@ export function createScrapingDetector(
     });
   }
 
+  /*
+   * The windows keep each request's path for minutes. A path read from a log line is a slice
+   * that keeps the whole line alive; one shared copy per distinct path keeps only the path
+   * (and makes its hash, computed once, serve every later lookup).
+   */
+  const paths = new Map<string, string>();
+  function pathOf(target: string): string {
+    const queryAt = target.indexOf('?');
+    const path = queryAt < 0 ? target : target.slice(0, queryAt);
+    let shared = paths.get(path);
+    if (shared === undefined) {
+      if (paths.size >= config.maxKeys) paths.clear();
+      shared = flatCopy(path);
+      paths.set(shared, shared);
+    }
+    return shared;
+  }
+
   /** A short number per device, so client keys stay short (a user agent runs to ~120 characters). */
   function deviceIdOf(event: SecurityEvent): number {
-    const device = deviceOf(event) ?? '';
-    let id = deviceIds.get(device);
+    const ja4 = ja4Of(event);
+    const deviceId = ja4 ? undefined : attributeOf(event, 'deviceId');
+    const table = ja4 ? deviceIds.ja4 : deviceId ? deviceIds.device : deviceIds.ua;
+    const device = ja4 || deviceId || userAgentOf(event) || '';
+    let id = table.get(device);
     if (id === undefined) {
       // After a reset a number may name another device of the same address until its window expires.
-      if (deviceIds.size >= config.maxKeys) deviceIds.clear();
-      id = deviceIds.size;
-      deviceIds.set(device, id);
+      if (deviceCount >= config.maxKeys) {
+        for (const kind of Object.values(deviceIds)) kind.clear();
+        deviceCount = 0;
+      }
+      id = deviceCount++;
+      table.set(device, id);
     }
     return id;
   }
@@ -215,7 +258,7 @@ export function createScrapingDetector(
     nowMs: number,
   ): Detection[] {
     const client = config.clientKey === 'address-and-device' ? `${ip}|${deviceIdOf(event)}` : ip;
-    const path = http.path.split('?', 1)[0] as string;
+    const path = pathOf(http.path);
     const notFound = http.status === 404 || http.status === 410;
     const isCatalogue =
       (http.method === 'GET' || http.method === 'HEAD') && cataloguePatterns.some((re) => re.test(path));
@@ -241,7 +284,7 @@ export function createScrapingDetector(
           all.eventIds(1000, (e) => e.failed),
           nowMs,
           {
-            title: `Path probing from ${ip}`,
+            title: 'Path probing from one client',
             description: `${all.failures} of ${all.size} requests in ${Math.round(config.window / 1000)} s answered 404 over ${all.distinctA} distinct paths: a scanner guessing paths.`,
             severity: 'medium',
             attack: ['T1595.003'],
@@ -266,7 +309,7 @@ export function createScrapingDetector(
           all.eventIds(1000, (e) => e.b !== undefined),
           nowMs,
           {
-            title: `Catalogue scraping from ${ip}`,
+            title: 'Catalogue scraping from one client',
             description: `${all.distinctB} distinct catalogue pages (${pages} requests) in ${Math.round(spanMinutes * 60)} s from one client.`,
             severity: 'low',
             attack: [],
@@ -308,7 +351,7 @@ export function createScrapingDetector(
     });
     if (window.distinctA < config.accountEnumeration.minDistinctEmails) return [];
     return fire(RULE_ENUMERATION, ip, window.eventIds(), nowMs, {
-      title: `Account enumeration from ${ip}`,
+      title: 'Account enumeration from one address',
       description: `${window.distinctA} distinct e-mail addresses probed through login, registration or password-reset answers in ${Math.round(config.accountEnumeration.window / 1000)} s. Make those answers identical whether or not the account exists.`,
       severity: 'medium',
       attack: ['T1589.002'],
@@ -331,12 +374,14 @@ export function createScrapingDetector(
         return [];
       const nowMs = clock.advance(event);
       if (nowMs === undefined) return [];
-      for (const table of [requests, probes, walks]) table.sweep(nowMs);
+      requests.sweep(nowMs);
+      probes.sweep(nowMs);
+      walks.sweep(nowMs);
       cooldown.sweep(nowMs);
       return event.http !== undefined && event.kind === 'http'
         ? http(event, event.http, ip, nowMs)
         : probe(event, ip, nowMs);
     },
-    stateSize: () => deviceIds.size + requests.size + probes.size + walks.size + cooldown.size,
+    stateSize: () => deviceCount + paths.size + requests.size + probes.size + walks.size + cooldown.size,
   };
 }

@@ -2,6 +2,9 @@
  * The Sigma engine (detect/sigma): binds parsed rules to the field map once (every field gets
  * a slot, every rule a bit mask of the log sources it reads), then evaluates events one at a
  * time: `evaluate(event)` returns the SigmaMatches of every active rule that matches.
+ * Rules are indexed by the needles they require (see Requirement): per event, one scan per
+ * field finds the needles present, and only the rules that one of them names (plus the few
+ * rules with no requirement) run, so on benign traffic the cost hardly grows with the rule set.
  * A rule whose log source we do not feed, that names a field nobody maps, or whose status is
  * deprecated or unsupported stays listed in `rules` with `active: false` and the reason.
  *
@@ -37,6 +40,16 @@ interface ActiveRule {
   fieldSlots: Array<[string, number]>;
 }
 
+/** What an event of one log-source mask needs: the field scans to run, the rules always tried. */
+interface EventPlan {
+  /** (slot, case mode) keys that the requirements of the mask's rules read. */
+  keys: Int32Array;
+  /** Rules of the mask with no requirement, by index into `active`. */
+  always: Int32Array;
+}
+
+const NO_RULES = new Int32Array(0);
+
 export interface SigmaEngineOptions {
   fieldMap?: FieldMap;
 }
@@ -60,6 +73,13 @@ export class SigmaEngine {
   private readonly active: ActiveRule[] = [];
   private readonly view: EventView;
   private readonly logSources: readonly LogSourceFeed[];
+  /** Needle id → the rules (indices into `active`, ascending) whose requirement names it. */
+  private readonly rulesOfNeedle: Int32Array[];
+  private readonly plans = new Map<number, EventPlan>();
+  /** Per rule: the evaluation in which it last became a candidate; avoids clearing a set. */
+  private readonly candidateAt: Uint32Array;
+  private readonly candidates: Int32Array;
+  private evaluation = 0;
 
   constructor(rules: readonly SigmaRule[], options: SigmaEngineOptions = {}) {
     const fieldMap = options.fieldMap ?? createFieldMap();
@@ -112,6 +132,53 @@ export class SigmaEngine {
       this.rules.push({ rule, active: true });
     }
     this.view = new EventView(accessors, needles);
+    this.rulesOfNeedle = indexByNeedle(this.active, needles.size);
+    this.candidateAt = new Uint32Array(this.active.length);
+    this.candidates = new Int32Array(this.active.length);
+  }
+
+  private planOf(mask: number): EventPlan {
+    let plan = this.plans.get(mask);
+    if (plan === undefined) {
+      const keys = new Set<number>();
+      const always: number[] = [];
+      this.active.forEach((active, index) => {
+        if ((active.mask & mask) === 0) return;
+        if (active.requires === null) always.push(index);
+        else for (const { key } of active.requires) keys.add(key);
+      });
+      plan = { keys: Int32Array.from(keys), always: Int32Array.from(always) };
+      this.plans.set(mask, plan);
+    }
+    return plan;
+  }
+
+  /** Candidates of this event, ascending (rule order): rules whose requirement is met, and `always`. */
+  private collectCandidates(mask: number, plan: EventPlan): number {
+    const view = this.view;
+    const evaluation = (this.evaluation = this.evaluation === 0xffffffff ? 1 : this.evaluation + 1);
+    if (evaluation === 1) this.candidateAt.fill(0);
+    for (let k = 0; k < plan.keys.length; k++) view.scanKey(plan.keys[k]!);
+    const { candidates, candidateAt, active } = this;
+    let count = 0;
+    for (let f = 0; f < view.foundSize; f++) {
+      const rules = this.rulesOfNeedle[view.foundId(f)] ?? NO_RULES;
+      for (let r = 0; r < rules.length; r++) {
+        const index = rules[r]!;
+        if (candidateAt[index] === evaluation || (active[index]!.mask & mask) === 0) continue;
+        candidateAt[index] = evaluation;
+        candidates[count++] = index;
+      }
+    }
+    for (let a = 0; a < plan.always.length; a++) candidates[count++] = plan.always[a]!;
+    // insertion sort: a handful of candidates, and matches must come in rule order
+    for (let i = 1; i < count; i++) {
+      const value = candidates[i]!;
+      let j = i - 1;
+      for (; j >= 0 && candidates[j]! > value; j--) candidates[j + 1] = candidates[j]!;
+      candidates[j + 1] = value;
+    }
+    return count;
   }
 
   private inactiveReason(rule: SigmaRule, fieldMap: FieldMap): string | null {
@@ -146,13 +213,12 @@ export class SigmaEngine {
       if (feedAccepts(this.logSources[bit]!.accepts, event)) mask |= 1 << bit;
     }
     if (mask === 0) return [];
-    const view = this.view;
-    view.reset(event);
+    this.view.reset(event);
+    const count = this.collectCandidates(mask, this.planOf(mask));
     let matches: SigmaMatch[] | null = null;
-    for (const active of this.active) {
-      if ((active.mask & mask) === 0) continue;
-      if (active.requires !== null && !met(view, active.requires)) continue;
-      if (active.match(view)) (matches ??= []).push(this.toMatch(active, event));
+    for (let c = 0; c < count; c++) {
+      const active = this.active[this.candidates[c]!]!;
+      if (active.match(this.view)) (matches ??= []).push(this.toMatch(active, event));
     }
     return matches ?? [];
   }
@@ -191,15 +257,15 @@ function groupRequirement(requires: Requirement): ActiveRule['requires'] {
   return [...byKey].map(([key, ids]) => ({ key, ids: Int32Array.from(ids) }));
 }
 
-function met(view: EventView, requires: NonNullable<ActiveRule['requires']>): boolean {
-  for (let g = 0; g < requires.length; g++) {
-    const { key, ids } = requires[g]!;
-    const slot = key >> 1;
-    const cased = (key & 1) === 1;
-    if (!view.foundAny(slot, cased)) continue;
-    for (let i = 0; i < ids.length; i++) if (view.hasNeedle(slot, cased, ids[i]!)) return true;
-  }
-  return false;
+/** Needle id → the rules whose requirement names it, ascending. */
+function indexByNeedle(active: readonly ActiveRule[], needles: number): Int32Array[] {
+  const lists: number[][] = Array.from({ length: needles }, () => []);
+  active.forEach((rule, index) => {
+    for (const { ids } of rule.requires ?? []) {
+      for (const id of ids) if (lists[id]!.at(-1) !== index) lists[id]!.push(index);
+    }
+  });
+  return lists.map((list) => (list.length === 0 ? NO_RULES : Int32Array.from(list)));
 }
 
 export function createSigmaEngine(

@@ -32,7 +32,8 @@ export class NeedleRegistry implements NeedleIndex {
   /** One automaton per (slot, case mode) key, indexed by key; null where no needle is wanted. */
   build(slots: number): Array<AhoCorasick | null> {
     const automata = new Array<AhoCorasick | null>(slots * 2).fill(null);
-    for (const [key, needles] of this.byKey) automata[key] = new AhoCorasick([...needles.entries()]);
+    for (const [key, needles] of this.byKey)
+      automata[key] = new AhoCorasick([...needles.entries()], { foldAscii: key % 2 === 0 });
     return automata;
   }
 }
@@ -69,8 +70,14 @@ export class EventView {
   /** Per (slot, case mode): the generation in which the scan found at least one needle. */
   private readonly anyAt: Uint32Array;
   private markedAny = false;
+  /** The needles found in this event, each once, in the order the scans found them. */
+  private readonly foundIds: Int32Array;
+  private foundCount = 0;
   private readonly mark = (id: number): void => {
-    this.foundAt[id] = this.generation;
+    if (this.foundAt[id] !== this.generation) {
+      this.foundAt[id] = this.generation;
+      this.foundIds[this.foundCount++] = id;
+    }
     this.markedAny = true;
   };
 
@@ -83,6 +90,7 @@ export class EventView {
     this.scannedAt = new Uint32Array(n * 2);
     this.anyAt = new Uint32Array(n * 2);
     this.foundAt = new Uint32Array(needles.size);
+    this.foundIds = new Int32Array(needles.size);
     this.raws = new Array<FieldValue>(n);
     this.lowers = new Array<FieldText>(n);
     this.texts = new Array<FieldText>(n);
@@ -93,6 +101,7 @@ export class EventView {
 
   reset(event: SecurityEvent): void {
     this.event = event;
+    this.foundCount = 0;
     this.generation = this.generation === 0xffffffff ? 1 : this.generation + 1;
     if (this.generation === 1) {
       this.rawAt.fill(0);
@@ -115,15 +124,37 @@ export class EventView {
     return this.anyAt[this.scan(slot, cased)] === this.generation;
   }
 
+  /** Runs the scan of a (slot, case mode) key now, if this event has not had it yet. */
+  scanKey(key: number): void {
+    this.scan(key >> 1, (key & 1) === 1);
+  }
+
+  /** How many distinct needles the scans of this event found so far. */
+  get foundSize(): number {
+    return this.foundCount;
+  }
+
+  /** The `index`-th needle found (0 ≤ index < foundSize). */
+  foundId(index: number): number {
+    return this.foundIds[index]!;
+  }
+
   private scan(slot: number, cased: boolean): number {
     const key = slot * 2 + (cased ? 1 : 0);
     if (this.scannedAt[key] !== this.generation) {
       this.scannedAt[key] = this.generation;
       const automaton = this.automata[key];
-      const value = automaton ? (cased ? this.text(slot) : this.lower(slot)) : undefined;
       this.markedAny = false;
-      if (typeof value === 'string') automaton!.scan(value, this.mark);
-      else if (value !== undefined) for (const item of value) automaton!.scan(item, this.mark);
+      if (automaton) {
+        const raw = this.raw(slot);
+        // most values are ASCII: scan them case-folded rather than make their lowercase copy
+        const folded = !cased && typeof raw === 'string' && automaton.scanAsciiFolded(raw, this.mark);
+        if (!folded) {
+          const value = cased ? this.text(slot) : this.lower(slot);
+          if (typeof value === 'string') automaton.scan(value, this.mark);
+          else if (value !== undefined) for (const item of value) automaton.scan(item, this.mark);
+        }
+      }
       if (this.markedAny) this.anyAt[key] = this.generation;
     }
     return key;

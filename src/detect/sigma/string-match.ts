@@ -5,6 +5,7 @@
  * states its Requirement: needles of which one must be in the event for it to hold, which lets
  * the engine skip a rule without running it.
  */
+import { ANCHOR_END, ANCHOR_START } from './aho-corasick.js';
 import type { EventView, FieldText } from './event-view.js';
 import { compileGlob, plainForm, withMode } from './wildcard.js';
 import type { StringMode, Token } from './wildcard.js';
@@ -121,25 +122,27 @@ function longestLiteral(tokens: Token[]): string {
 
 /**
  * The test of one value (all of its variants) against a field, bound to the field's slot.
- * Every prefix, suffix and glob is also registered as a needle: a value can only start with,
- * end with or glob-match what it contains, so the field's one scan rules most of them out and
- * the exact comparison runs only for candidates.
+ * Every prefix, suffix, equality value and glob literal is also registered as a needle: a value
+ * can only start with, end with, equal or glob-match what it contains, so the field's one scan
+ * rules most of them out and the exact comparison runs only for candidates. Prefixes, suffixes
+ * and equality values are anchored needles (see ANCHOR_START): `mozilla/5.0` as an equality
+ * value is found in the value `Mozilla/5.0` only, not in every browser's user agent.
  */
 export function bindSpec(spec: StringSpec, slot: number, cased: boolean, needles: NeedleIndex): BoundTest {
   const key = slot * 2 + (cased ? 1 : 0);
   const ids = Int32Array.from(spec.contains.map((text) => needles.id(slot, cased, text)));
-  const guard = (text: string): number => (text === '' ? -1 : needles.id(slot, cased, text));
+  const guard = (text: string, needle = text): number => (text === '' ? -1 : needles.id(slot, cased, needle));
   const { equals } = spec;
-  const starts = spec.starts.map((text) => ({ text, guard: guard(text) }));
-  const ends = spec.ends.map((text) => ({ text, guard: guard(text) }));
+  const starts = spec.starts.map((text) => ({ text, guard: guard(text, ANCHOR_START + text) }));
+  const ends = spec.ends.map((text) => ({ text, guard: guard(text, text + ANCHOR_END) }));
   const globs = spec.globs.map(({ test, literal }) => ({ test, guard: guard(literal) }));
-  // a value equal to X also contains X: equality values are needles of the requirement too
-  const equalIds = [...equals].map(guard);
+  // a value equal to X holds X anchored at both ends: equality values are needles of the requirement too
+  const equalIds = [...equals].map((text) => guard(text, ANCHOR_START + text + ANCHOR_END));
   const texts = [
     ...spec.contains,
-    ...equals,
-    ...spec.starts,
-    ...spec.ends,
+    ...[...equals].map((text) => ANCHOR_START + text + ANCHOR_END),
+    ...spec.starts.map((text) => ANCHOR_START + text),
+    ...spec.ends.map((text) => text + ANCHOR_END),
     ...spec.globs.map((g) => g.literal),
   ];
   const allIds = [

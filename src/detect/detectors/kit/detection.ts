@@ -24,6 +24,26 @@ export function histogram(values: Iterable<string | undefined>, limit = 8): stri
     .join(', ');
 }
 
+const ENTITY_NOUNS: Record<Detection['entity']['type'], string> = {
+  ip: 'address',
+  account: 'account',
+  session: 'session',
+  order: 'order',
+  card: 'card',
+  address: 'postal address',
+  ja4: 'TLS fingerprint',
+  device: 'device',
+  route: 'route',
+};
+
+/**
+ * How a title names an entity without its value (`one address`): the value is personal data
+ * and travels only in `entity`, which is pseudonymised wherever records leave the shop.
+ */
+export function entityNoun(entity: Detection['entity']): string {
+  return ENTITY_NOUNS[entity.type];
+}
+
 /** A ratio rounded to two decimals, for evidence. */
 export function ratio(part: number, whole: number): number {
   return whole === 0 ? 0 : Math.round((part / whole) * 100) / 100;

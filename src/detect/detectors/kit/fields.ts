@@ -80,7 +80,8 @@ export function sessionOf(event: SecurityEvent): string | undefined {
   return attributeOf(event, 'sessionId');
 }
 
-function attributeOf(event: SecurityEvent, name: string): string | undefined {
+/** A non-empty string attribute of the event's business section. */
+export function attributeOf(event: SecurityEvent, name: string): string | undefined {
   const value = event.business?.attributes[name];
   return typeof value === 'string' && value !== '' ? value : undefined;
 }

@@ -196,7 +196,15 @@ export class CaseBuilder {
   http(
     atMs: number,
     client: { ip: string; userAgent?: string; ja4?: string },
-    request: { method?: string; path: string; status?: number; responseBytes?: number; route?: string },
+    request: {
+      method?: string;
+      path: string;
+      status?: number;
+      responseBytes?: number;
+      route?: string;
+      /** What the gateway's WAF matched, and whether it blocked the request. */
+      waf?: { ruleIds: string[]; blocked: boolean };
+    },
   ): void {
     this.requestCounter++;
     const status = request.status ?? 200;
@@ -216,7 +224,15 @@ export class CaseBuilder {
         requestBytes: request.method === 'POST' ? 180 + this.rng.int(0, 200) : 0,
         responseBytes: request.responseBytes ?? (status === 404 ? 612 : 2000 + this.rng.int(0, 18_000)),
         latencyMs: 2 + this.rng.int(0, 60),
-        outcome: 'forwarded',
+        outcome: request.waf?.blocked ? 'blocked' : 'forwarded',
+        ...(request.waf
+          ? {
+              inspection: {
+                ruleIds: request.waf.ruleIds,
+                ...(request.waf.blocked ? { blockedBy: '949110' } : {}),
+              },
+            }
+          : {}),
       },
     });
   }
