@@ -9,6 +9,7 @@
  * sim.start();
  * await sim.done; console.log(sim.stats());
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { EnsuresecError } from '../../core/errors.js';
 import { assertLoopbackUrl } from '../loopback.js';
@@ -87,6 +88,9 @@ export function createTrafficSimulator(options: TrafficSimulatorOptions): Traffi
   }
   const durationMs = options.durationMs ?? 10 * 60_000;
   const controller = new AbortController();
+  // Every shopper and scenario waits on this one signal at once, a request and a pause each
+  // (each removes its listener when done), so the default warning at 10 is too low.
+  setMaxListeners(10 + 2 * ((options.shoppers ?? 3) + (options.scenarios?.length ?? 0)), controller.signal);
   options.signal?.addEventListener('abort', () => controller.abort(), { once: true });
 
   const tally: ShopperTally = {

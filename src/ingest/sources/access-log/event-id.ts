@@ -5,23 +5,44 @@
  * (a restart after a crash, `ensuresec ingest` run twice) gives the same id, which the bus
  * and the store use to keep one copy.
  *
- * @example deterministicEventId(Date.parse('2025-03-01T12:00:00Z'), 'nginx|/var/log/access.log|1042|GET …')
+ * @example deterministicEventId(Date.parse('2025-03-01T12:00:00Z'), ['nginx', '/var/log/access.log', '1042', 'GET …'])
  */
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-/** 53-bit string hash (cyrb53, public domain): fast, well mixed, not cryptographic. */
-function cyrb53(text: string, seed: number): number {
-  let h1 = 0xdeadbeef ^ seed;
-  let h2 = 0x41c6ce57 ^ seed;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ code, 2654435761);
-    h2 = Math.imul(h2 ^ code, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+/** Final mix of cyrb53 (public domain): two 32-bit lanes to a 53-bit number. */
+function mix53(a: number, b: number): number {
+  const h1 = Math.imul(a ^ (a >>> 16), 2246822507) ^ Math.imul(b ^ (b >>> 13), 3266489909);
+  const h2 = Math.imul(b ^ (b >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+/**
+ * cyrb53 of `parts` joined by newlines, with seeds 1 and 2, in one pass and without building
+ * the joined string (the ids are on the hot path of every line read).
+ */
+function cyrb53Pair(parts: readonly string[]): [number, number] {
+  let a1 = 0xdeadbeef ^ 1;
+  let a2 = 0x41c6ce57 ^ 1;
+  let b1 = 0xdeadbeef ^ 2;
+  let b2 = 0x41c6ce57 ^ 2;
+  for (let p = 0; p < parts.length; p++) {
+    const text = parts[p]!;
+    if (p > 0) {
+      a1 = Math.imul(a1 ^ 10, 2654435761);
+      a2 = Math.imul(a2 ^ 10, 1597334677);
+      b1 = Math.imul(b1 ^ 10, 2654435761);
+      b2 = Math.imul(b2 ^ 10, 1597334677);
+    }
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      a1 = Math.imul(a1 ^ code, 2654435761);
+      a2 = Math.imul(a2 ^ code, 1597334677);
+      b1 = Math.imul(b1 ^ code, 2654435761);
+      b2 = Math.imul(b2 ^ code, 1597334677);
+    }
+  }
+  return [mix53(a1, a2), mix53(b1, b2)];
 }
 
 function encode(value: number, length: number): string {
@@ -36,8 +57,10 @@ function encode(value: number, length: number): string {
 
 const TWO_POW_40 = 2 ** 40;
 
-export function deterministicEventId(timeMs: number, key: string): string {
-  const high = cyrb53(key, 1) % TWO_POW_40;
-  const low = cyrb53(key, 2) % TWO_POW_40;
+/** The id of an event at `timeMs` read from `key`, or from `key` parts joined by newlines. */
+export function deterministicEventId(timeMs: number, key: string | readonly string[]): string {
+  const [first, second] = cyrb53Pair(typeof key === 'string' ? [key] : key);
+  const high = first % TWO_POW_40;
+  const low = second % TWO_POW_40;
   return `evt_${encode(Math.floor(timeMs), 10)}${encode(high, 8)}${encode(low, 8)}`;
 }

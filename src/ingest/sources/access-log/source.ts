@@ -86,7 +86,7 @@ export function createAccessLineParser(options: AccessLineParserOptions): Access
     if (!parsed.ok) return parsed;
     const record = parsed.value;
     const event = accessRecordToEvent(record, {
-      id: deterministicEventId(record.timeMs, `${options.name}\n${origin.file}\n${origin.offset}\n${line}`),
+      id: deterministicEventId(record.timeMs, [options.name, origin.file, String(origin.offset), line]),
       source,
       format: formatLabel(options.format, record.layout),
       ...(keepRawLine ? { line } : {}),

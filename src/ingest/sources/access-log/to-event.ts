@@ -13,6 +13,17 @@ function cap(value: string, max: number): string {
   return value.length > max ? value.slice(0, max) : value;
 }
 
+/** Access logs stamp whole seconds, so consecutive lines share their time: one formatting per second. */
+let lastTimeMs = Number.NaN;
+let lastTime = '';
+function isoTime(timeMs: number): string {
+  if (timeMs !== lastTimeMs) {
+    lastTime = new Date(timeMs).toISOString();
+    lastTimeMs = timeMs;
+  }
+  return lastTime;
+}
+
 export interface AccessEventContext {
   id: string;
   source: { type: string; name: string };
@@ -46,7 +57,7 @@ export function accessRecordToEvent(record: AccessRecord, context: AccessEventCo
   if (record.serverPort !== undefined) labels['server.port'] = String(record.serverPort);
   const event: SecurityEvent = {
     id: context.id,
-    time: new Date(record.timeMs).toISOString(),
+    time: isoTime(record.timeMs),
     kind: 'http',
     source: context.source,
     severity: record.invalidRequest === undefined ? 'info' : 'low',
