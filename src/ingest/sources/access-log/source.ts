@@ -62,12 +62,15 @@ export function parseAccessLine(
   receivedAtMs: number,
 ): ParseOutcome<AccessRecord> | null {
   const text = line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
-  if (text.trim() === '') return null;
+  if (!NOT_BLANK.test(text)) return null;
   if (format === 'jsonl' || (format === 'auto' && text.trimStart().startsWith('{'))) {
     return parseJsonAccessLine(text, fields, receivedAtMs);
   }
   return parseClfLine(text);
 }
+
+/** A line with something other than whitespace (tested without copying it, as `trim` would). */
+const NOT_BLANK = /\S/;
 
 function formatLabel(format: AccessLogFormat, layout: string): string {
   if (layout === 'json') return 'jsonl';
@@ -80,6 +83,13 @@ export function createAccessLineParser(options: AccessLineParserOptions): Access
   const clock = options.clock ?? systemClock;
   const source = { type: options.sourceType ?? 'access-log', name: options.name };
   const keepRawLine = options.keepRawLine ?? true;
+  // The label depends on the layout of each line (a log may mix them): one string per layout.
+  const labels = new Map<string, string>();
+  const labelOf = (layout: string): string => {
+    let label = labels.get(layout);
+    if (label === undefined) labels.set(layout, (label = formatLabel(options.format, layout)));
+    return label;
+  };
   return (line, origin) => {
     const parsed = parseAccessLine(line, options.format, fields, clock.nowMs());
     if (parsed === null) return null;
@@ -88,7 +98,7 @@ export function createAccessLineParser(options: AccessLineParserOptions): Access
     const event = accessRecordToEvent(record, {
       id: deterministicEventId(record.timeMs, [options.name, origin.file, String(origin.offset), line]),
       source,
-      format: formatLabel(options.format, record.layout),
+      format: labelOf(record.layout),
       ...(keepRawLine ? { line } : {}),
       ...(options.labels ? { labels: options.labels } : {}),
     });
