@@ -91,6 +91,32 @@ describe('event sink', () => {
     expect(sink.stats()).toMatchObject({ failedBatches: 1, dropped: 2 });
     store = await openStore({ dialect: 'sqlite', path: join(dir, 'ensuresec.db') });
   });
+
+  it('publishes for detection without waiting for the batch to be stored, even when storing fails', async () => {
+    const published: string[] = [];
+    bus.subscribe<SecurityEvent>(TOPICS.events, (message) => void published.push(message.data.id), {
+      group: 'test',
+    });
+    // A batch that would only be written in a minute: detection must not wait for it.
+    const sink = createEventSink({ store, bus, logger, batchSize: 1000, flushIntervalMs: 60_000 });
+    const first = httpEvent();
+    sink.push(first);
+    // Not in the pushing code's turn: the gateway's hot path never runs detection.
+    expect(published).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await bus.drain();
+    expect(published).toEqual([first.id]);
+    expect(await store.events.count()).toBe(0);
+
+    await store.close();
+    const second = httpEvent();
+    sink.push(second);
+    await sink.flush();
+    await bus.drain();
+    expect(published).toEqual([first.id, second.id]);
+    expect(sink.stats()).toMatchObject({ published: 2, unpublished: 0, failedBatches: 1, dropped: 2 });
+    store = await openStore({ dialect: 'sqlite', path: join(dir, 'ensuresec.db') });
+  });
 });
 
 describe('shop business events', () => {

@@ -1,9 +1,10 @@
 /**
  * The event sink: where sources hand their SecurityEvents. It never blocks a source (the
- * gateway calls `push` on its hot path): events are queued, written to the Store in
- * batches and published on the bus for the detect stage. The queue is bounded; when the
- * store cannot keep up, the oldest events are dropped and counted (they are sampled
- * telemetry, not acknowledged writes).
+ * gateway calls `push` on its hot path): events are published on the bus for the detect
+ * stage right after the current turn of the event loop (detection does not wait for
+ * storage), and queued to be written to the Store in batches. Both queues are bounded; when
+ * the store or the bus cannot keep up, the oldest events are dropped and counted (they are
+ * sampled telemetry, not acknowledged writes).
  */
 import type { Logger } from 'pino';
 import type { SecurityEvent } from '../core/records/index.js';
@@ -25,9 +26,13 @@ export interface EventSinkOptions {
 export interface EventSinkStats {
   accepted: number;
   written: number;
+  /** Events not stored: the queue overflowed, or their batch failed. */
   dropped: number;
   failedBatches: number;
   queued: number;
+  published: number;
+  /** Events not published: the publish queue overflowed, or the bus refused them. */
+  unpublished: number;
 }
 
 export interface EventSink {
@@ -40,10 +45,39 @@ export interface EventSink {
 export function createEventSink(options: EventSinkOptions): EventSink {
   const batchSize = options.batchSize ?? 500;
   const maxQueued = options.maxQueued ?? 50_000;
-  const stats = { accepted: 0, written: 0, dropped: 0, failedBatches: 0 };
+  const stats = { accepted: 0, written: 0, dropped: 0, failedBatches: 0, published: 0, unpublished: 0 };
   let queue: SecurityEvent[] = [];
   let flushing: Promise<void> | null = null;
   let closed = false;
+  let toPublish: SecurityEvent[] = [];
+  let publishing: Promise<void> | null = null;
+
+  /** Publishes what was pushed, in order, after the pushing code has returned. */
+  async function publishPending(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (toPublish.length > 0) {
+      const batch = toPublish;
+      toPublish = [];
+      for (const event of batch) {
+        try {
+          await options.bus.publish(TOPICS.events, event, { id: event.id });
+          stats.published++;
+        } catch (error) {
+          stats.unpublished++;
+          options.logger.error({ err: error, eventId: event.id }, 'could not publish an event');
+        }
+      }
+    }
+  }
+
+  function schedulePublish(): Promise<void> {
+    if (!publishing) {
+      publishing = publishPending().finally(() => {
+        publishing = null;
+      });
+    }
+    return publishing;
+  }
 
   const timer = setInterval(() => void flush(), options.flushIntervalMs ?? 250);
   timer.unref();
@@ -55,7 +89,6 @@ export function createEventSink(options: EventSinkOptions): EventSink {
       try {
         await options.store.events.insertMany(batch);
         stats.written += batch.length;
-        for (const event of batch) await options.bus.publish(TOPICS.events, event, { id: event.id });
       } catch (error) {
         stats.failedBatches++;
         stats.dropped += batch.length;
@@ -83,17 +116,26 @@ export function createEventSink(options: EventSinkOptions): EventSink {
         queue.splice(0, excess);
         stats.dropped += excess;
       }
+      toPublish.push(event);
+      if (toPublish.length > maxQueued) {
+        const excess = toPublish.length - maxQueued;
+        toPublish.splice(0, excess);
+        stats.unpublished += excess;
+      }
+      void schedulePublish();
       if (queue.length >= batchSize) void flush();
     },
     async flush() {
       await flush();
       if (queue.length > 0) await flush();
+      while (publishing || toPublish.length > 0) await schedulePublish();
     },
     async close() {
       closed = true;
       clearInterval(timer);
       await flush();
       if (queue.length > 0) await flush();
+      while (publishing || toPublish.length > 0) await schedulePublish();
     },
     stats: () => ({ ...stats, queued: queue.length }),
   };
