@@ -13,6 +13,8 @@ import type { Alert, Decision, DecisionAction, DecisionScope, SecurityEvent } fr
 import type { Role } from '../core/roles.js';
 import type { ModeRecord, Page } from '../store/store.js';
 import type { ModeView } from '../response/modes/service.js';
+import type { PlaybookListing } from '../response/playbooks/service.js';
+import type { AlertInput, PlaybookRun } from '../core/records/index.js';
 import type { ConsistencyProofDocument, InclusionProofDocument } from '../ledger/index.js';
 import type { LedgerCheckpointView, LedgerEntryView } from './routes/v1/ledger.js';
 import type { NoticeView } from './routes/v1/notices.js';
@@ -20,6 +22,11 @@ import type { DecisionFeed } from './routes/v1/decision-feed.js';
 import type { Incident } from '../core/records/index.js';
 import type { CaseView } from '../incidents/case.js';
 import type { ReportDraft } from '../incidents/reports/drafts.js';
+import type { IncidentEntry } from '../core/records/index.js';
+import type { IncidentReport } from '../core/records/incident-report.js';
+import type { CustomerCommunication } from '../incidents/reports/customer-communication.js';
+import type { Reminder } from '../incidents/reminders.js';
+import type { MeasuresAssessment } from '../regulation/measures/assess.js';
 import type { ReportStage } from '../regulation/deadlines.js';
 import type { ApiStatus, CreatedToken, PublicToken, PublicUser } from './schemas.js';
 
@@ -55,6 +62,7 @@ export interface DecisionFilter extends PageOptions {
   scope?: DecisionScope;
   value?: string;
   action?: DecisionAction;
+  origin?: Decision['origin'];
 }
 
 export interface AlertFilter extends PageOptions {
@@ -88,10 +96,28 @@ export interface NoticeFilter extends PageOptions {
   reference?: string;
 }
 
+export interface PlaybookRunFilter extends PageOptions {
+  playbook?: string;
+  status?: PlaybookRun['status'];
+  alertId?: string;
+}
+
 type Query = Record<string, string | number | boolean | undefined>;
 
 function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(ERROR_CATALOGUE, value);
+}
+
+/** A frozen report version as lists show it. */
+export interface ReportSummary {
+  id: string;
+  stage: string;
+  version: number;
+  frozenAt: string;
+  frozenBy: string;
+  missing: string[];
+  indicators: number;
+  sha256: string;
 }
 
 export interface IncidentFilter extends PageOptions {
@@ -153,6 +179,25 @@ export class ApiClient {
       this.call('POST', `/modes/${encodeURIComponent(name)}/disable`, { body: input }),
   };
 
+  readonly playbooks = {
+    /** The loaded playbooks and the files refused at load (`enabled` false: playbooks are off). */
+    list: (): Promise<PlaybookListing & { enabled: boolean }> => this.call('GET', '/playbooks'),
+    runs: (filter: PlaybookRunFilter = {}): Promise<Page<PlaybookRun>> =>
+      this.call('GET', '/playbooks/runs', { query: { ...filter } }),
+    run: (id: string): Promise<PlaybookRun> => this.call('GET', `/playbooks/runs/${encodeURIComponent(id)}`),
+    approve: (id: string, reason?: string): Promise<PlaybookRun> =>
+      this.call('POST', `/playbooks/runs/${encodeURIComponent(id)}/approve`, {
+        body: reason ? { reason } : {},
+      }),
+    reject: (id: string, reason?: string): Promise<PlaybookRun> =>
+      this.call('POST', `/playbooks/runs/${encodeURIComponent(id)}/reject`, {
+        body: reason ? { reason } : {},
+      }),
+    /** What the playbook would do for the alert (`id` and `time` may be left out); changes nothing. */
+    dryRun: (name: string, alert: Partial<AlertInput>): Promise<PlaybookRun> =>
+      this.call('POST', `/playbooks/${encodeURIComponent(name)}/dry-run`, { body: alert }),
+  };
+
   readonly alerts = {
     list: (filter: AlertFilter = {}): Promise<Page<Alert>> =>
       this.call('GET', '/alerts', { query: { ...filter } }),
@@ -172,6 +217,52 @@ export class ApiClient {
     /** A report draft with its Markdown; missing fields are listed in `missing`. */
     report: (id: string, stage: ReportStage): Promise<ReportDraft & { markdown: string }> =>
       this.call('GET', `/incidents/${encodeURIComponent(id)}/reports/${stage}`),
+    /** The draft as a PDF marked DRAFT. */
+    draftPdf: (id: string, stage: ReportStage): Promise<Buffer> =>
+      this.call('GET', `/incidents/${encodeURIComponent(id)}/reports/${stage}`, {
+        query: { format: 'pdf' },
+        binary: true,
+      }),
+    /** Replaces one draft field before freezing (`value: null` restores the case's value). */
+    override: (
+      id: string,
+      stage: ReportStage,
+      change: { field: string; value: unknown; reason?: string },
+    ): Promise<ReportDraft & { markdown: string }> =>
+      this.call('POST', `/incidents/${encodeURIComponent(id)}/reports/${stage}/overrides`, { body: change }),
+    /** Freezes the draft into its next immutable version. */
+    freeze: (id: string, stage: ReportStage): Promise<IncidentReport> =>
+      this.call('POST', `/incidents/${encodeURIComponent(id)}/reports/${stage}/freeze`, { body: {} }),
+    /** The incident's frozen versions, oldest first. */
+    reports: (id: string): Promise<{ items: ReportSummary[] }> =>
+      this.call('GET', `/incidents/${encodeURIComponent(id)}/reports`),
+    /** A frozen version as JSON. */
+    frozenReport: (reportId: string): Promise<IncidentReport> =>
+      this.call('GET', `/incident-reports/${encodeURIComponent(reportId)}`),
+    /** A frozen version as Markdown, PDF or its STIX 2.1 bundle (bytes). */
+    exportReport: (reportId: string, format: 'md' | 'pdf' | 'stix'): Promise<Buffer> =>
+      this.call('GET', `/incident-reports/${encodeURIComponent(reportId)}`, {
+        query: { format },
+        binary: true,
+      }),
+    /** Records the submission of a frozen version (download, or email to the CSIRT). */
+    submit: (
+      reportId: string,
+      input: { channel: 'download' | 'email'; submittedAt?: string; memberState?: string },
+    ): Promise<{ entry: IncidentEntry; reportId: string; sentTo?: string }> =>
+      this.call('POST', `/incident-reports/${encodeURIComponent(reportId)}/submissions`, { body: input }),
+    /** The customer communication drafted from the case (NIS2 Art. 23(1)-(2), GDPR Art. 34). */
+    customerCommunication: (id: string, language?: string): Promise<CustomerCommunication> =>
+      this.call('GET', `/incidents/${encodeURIComponent(id)}/customer-communication`, {
+        query: { language },
+      }),
+    /** Deadlines of open cases that are due soon or overdue. */
+    deadlines: (): Promise<{ items: Reminder[] }> => this.call('GET', '/incidents/deadlines'),
+  };
+
+  readonly nis2 = {
+    /** The Art. 21(2) (a)-(j) self-assessment, with its Markdown. */
+    measures: (): Promise<MeasuresAssessment & { markdown: string }> => this.call('GET', '/nis2/measures'),
   };
 
   readonly events = {
@@ -209,7 +300,7 @@ export class ApiClient {
   private async call<T>(
     method: string,
     path: string,
-    input: { query?: Query; body?: unknown; text?: boolean } = {},
+    input: { query?: Query; body?: unknown; text?: boolean; binary?: boolean } = {},
   ): Promise<T> {
     const url = new URL(`${this.baseUrl}/api/v1${path}`);
     for (const [name, value] of Object.entries(input.query ?? {})) {
@@ -217,7 +308,7 @@ export class ApiClient {
     }
     const headers: Record<string, string> = {
       authorization: `Bearer ${this.options.token}`,
-      accept: input.text ? 'text/plain, application/json' : 'application/json',
+      accept: input.binary ? '*/*' : input.text ? 'text/plain, application/json' : 'application/json',
     };
     if (input.body !== undefined) headers['content-type'] = 'application/json';
     let response;
@@ -235,8 +326,10 @@ export class ApiClient {
         cause: error,
       });
     }
-    const text = await response.body.text();
+    const bytes = Buffer.from(await response.body.arrayBuffer());
+    const text = bytes.toString('utf8');
     if (response.statusCode >= 400) throw this.errorFrom(response.statusCode, text);
+    if (input.binary) return bytes as T;
     if (input.text) return text as T;
     if (response.statusCode === 204 || text === '') return undefined as T;
     return JSON.parse(text) as T;

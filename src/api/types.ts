@@ -12,7 +12,9 @@ import type { LoginRateLimiter } from './auth/rate-limit.js';
 import type { Ledger } from '../ledger/index.js';
 import type { SessionRecord, Store, TokenRecord, UserRecord } from '../store/store.js';
 import type { ModeService } from '../response/modes/service.js';
+import type { PlaybookService } from '../response/playbooks/service.js';
 import type { EntityProfile } from '../regulation/profile.js';
+import type { EmailQueue } from '../response/notices/email-queue.js';
 
 export interface ApiConfig {
   /** An admin without an enrolled second factor may sign in only to enrol one. */
@@ -48,8 +50,12 @@ export interface ApiDeps {
   ingest?: IngestApiConfig;
   /** The entity profile (`entity:` in ensuresec.yaml); incident assessment answers `entity_profile_missing` without it. */
   entity?: EntityProfile;
+  /** Emails through the persistent outbox (reports to a CSIRT); absent: email submissions answer `notice_channel_unconfigured`. */
+  mail?: EmailQueue;
   /** Fail-safe modes with the configured definitions; absent: the built-in modes only. */
   modes?: ModeService;
+  /** Playbooks; absent (off): the playbook routes list nothing and refuse dry runs and approvals. */
+  playbooks?: PlaybookService;
 }
 
 export interface IngestApiConfig {

@@ -23,11 +23,22 @@ import { register as registerModeEnable } from './commands/mode/enable.js';
 import { register as registerModeDisable } from './commands/mode/disable.js';
 import { register as registerNoticesList } from './commands/notices/list.js';
 import { register as registerNoticesRetry } from './commands/notices/retry.js';
+import { register as registerPlaybooksApprove } from './commands/playbooks/approve.js';
+import { register as registerPlaybooksCheck } from './commands/playbooks/check.js';
+import { register as registerPlaybooksList } from './commands/playbooks/list.js';
+import { register as registerPlaybooksReject } from './commands/playbooks/reject.js';
+import { register as registerPlaybooksRuns } from './commands/playbooks/runs.js';
+import { register as registerPlaybooksShow } from './commands/playbooks/show.js';
 import { register as registerAlertsList } from './commands/alerts/list.js';
 import { register as registerIncidentsList } from './commands/incidents/list.js';
 import { register as registerIncidentsShow } from './commands/incidents/show.js';
 import { register as registerIncidentsAssess } from './commands/incidents/assess.js';
 import { register as registerIncidentsReport } from './commands/incidents/report.js';
+import { register as registerIncidentsReports } from './commands/incidents/reports.js';
+import { register as registerIncidentsSubmit } from './commands/incidents/submit.js';
+import { register as registerIncidentsCommunicate } from './commands/incidents/communicate.js';
+import { register as registerIncidentsDeadlines } from './commands/incidents/deadlines.js';
+import { register as registerNis2Measures } from './commands/nis2/measures.js';
 import { register as registerLedgerVerify } from './commands/ledger/verify.js';
 import { register as registerLedgerCheckpoint } from './commands/ledger/checkpoint.js';
 import { register as registerLedgerProofInclusion } from './commands/ledger/proof/inclusion.js';
@@ -82,6 +93,16 @@ export function buildProgram(): Command {
   registerNoticesList(notices);
   registerNoticesRetry(notices);
 
+  const playbooks = program
+    .command('playbooks')
+    .description('playbooks: what runs on alerts, their runs, approvals and offline checks');
+  registerPlaybooksList(playbooks);
+  registerPlaybooksRuns(playbooks);
+  registerPlaybooksShow(playbooks);
+  registerPlaybooksApprove(playbooks);
+  registerPlaybooksReject(playbooks);
+  registerPlaybooksCheck(playbooks);
+
   registerIngest(program);
   const alerts = program.command('alerts').description('what the detectors concluded');
   registerAlertsList(alerts);
@@ -93,6 +114,12 @@ export function buildProgram(): Command {
   registerIncidentsShow(incidents);
   registerIncidentsAssess(incidents);
   registerIncidentsReport(incidents);
+  registerIncidentsReports(incidents);
+  registerIncidentsSubmit(incidents);
+  registerIncidentsCommunicate(incidents);
+  registerIncidentsDeadlines(incidents);
+  const nis2 = program.command('nis2').description('NIS2 obligations beyond incidents: the Art. 21 measures');
+  registerNis2Measures(nis2);
 
   const ledger = program.command('ledger').description('the tamper-evident audit ledger');
   registerLedgerVerify(ledger);

@@ -21,6 +21,10 @@ export const ERROR_CATALOGUE = {
     status: 400,
     message: 'A Sigma rule cannot be loaded; each problem names its file, document and why.',
   },
+  playbook_invalid: {
+    status: 400,
+    message: 'A playbook cannot be loaded; each problem names its file:line, the key and why.',
+  },
   ledger_proof_invalid_range: {
     status: 400,
     message: 'The proof asks for a leaf or tree size outside the log; see the detail for the valid range.',
@@ -69,6 +73,11 @@ export const ERROR_CATALOGUE = {
     status: 409,
     message:
       'That legal timestamp is already recorded and is never edited; record a correction naming the entry it corrects, with a reason.',
+  },
+  report_already_submitted: {
+    status: 409,
+    message:
+      'That report version is already recorded as submitted on that channel; submission times are never edited.',
   },
   entity_profile_missing: {
     status: 409,
@@ -121,12 +130,31 @@ export const ERROR_CATALOGUE = {
     status: 404,
     message: 'No fail-safe mode has that name; GET /api/v1/modes lists the defined modes.',
   },
+  playbook_unknown: {
+    status: 404,
+    message: 'No loaded playbook has that name; GET /api/v1/playbooks lists them and their load problems.',
+  },
+  playbook_run_not_waiting: {
+    status: 409,
+    message:
+      'The playbook run does not wait for an approval (already decided, timed out or never asked); see its steps.',
+  },
   request_timeout: { status: 408, message: 'The request was not received in time; send it again, faster.' },
   // --- server and upstream faults (5xx) ---
   internal: { status: 500, message: 'An internal error occurred; it has been logged with the request id.' },
   method_not_implemented: {
     status: 501,
     message: 'The gateway does not implement this method (unknown methods and CONNECT are not proxied).',
+  },
+  playbook_step_failed: {
+    status: 500,
+    message:
+      'A playbook step failed; the run records which step and why, and went on or stopped as its onError says.',
+  },
+  shop_call_failed: {
+    status: 502,
+    message:
+      "The shop did not accept the playbook's call: check playbooks.shop (url, secret) and the shop's endpoint.",
   },
   upstream_unavailable: { status: 502, message: 'The protected shop could not be reached.' },
   not_ready: { status: 503, message: 'The service is starting or a dependency is unavailable.' },
@@ -164,6 +192,29 @@ export const ERROR_CATALOGUE = {
   ledger_verification_failed: {
     status: 500,
     message: 'A ledger proof or checkpoint did not verify: do not trust what it claims.',
+  },
+  scan_target_invalid: {
+    status: 400,
+    message: "The scan target is not an http(s) URL; give the shop's address, e.g. https://shop.example/.",
+  },
+  scan_not_authorised: {
+    status: 403,
+    message:
+      'Active scanning sends attacks: confirm you are authorised to test this target (--i-am-authorised), or scan without --active.',
+  },
+  scan_key_invalid: {
+    status: 400,
+    message:
+      'The certificate key is missing or not an Ed25519 JWK; make a pair with `ensuresec cert keygen`.',
+  },
+  certificate_invalid: {
+    status: 400,
+    message:
+      'The scan certificate does not verify: do not trust what it claims (the detail says which check failed).',
+  },
+  certificate_expired: {
+    status: 400,
+    message: 'The scan certificate has expired: scan the shop again for a new one.',
   },
   ledger_witness_refused: {
     status: 500,

@@ -1,13 +1,17 @@
 /**
  * Deadline reminders (incidents stage): every interval, each open case's clocks are checked and
- * a clock that turns `due_soon` or `overdue` is logged once (a warning line with the incident,
- * the stage and the deadline). This is the stand-in until reminders go through the notice
- * channels; the same states are on every case (`GET /incidents/:id/case`).
+ * a clock that turns `due_soon` or `overdue` is reported once: a warning line (component
+ * `incidents`) and, when `entity.reportingTeam` lists people and email is configured, an email
+ * to each of them through the persistent outbox (audience `team`). The outbox's idempotency key
+ * (incident, stage, state, deadline, address) keeps a restarted server from sending it again.
+ * The same states are on every case (`GET /incidents/:id/case`) and in `GET /incidents/deadlines`.
  *
- * @example const stop = startDeadlineReminders({ store, clock, profile, logger, intervalMs: 60_000 });
+ * @example const stop = startDeadlineReminders({ store, clock, profile, logger, mail, intervalMs: 60_000 });
  */
 import type { Clock } from '../core/clock.js';
 import type { EntityProfile } from '../regulation/profile.js';
+import type { EmailQueue } from '../response/notices/email-queue.js';
+import { escapeHtml, htmlDocument } from '../response/notices/text.js';
 import type { Store } from '../store/store.js';
 import { foldCase } from './case.js';
 
@@ -22,6 +26,8 @@ export interface DeadlineRemindersOptions {
   profile: EntityProfile | undefined;
   logger: ReminderLogger;
   intervalMs: number;
+  /** The outbox's email queue; without it (or without `entity.reportingTeam`) reminders are log lines only. */
+  mail?: EmailQueue | undefined;
 }
 
 export interface Reminder {
@@ -75,19 +81,89 @@ export async function dueReminders(
   return found;
 }
 
+/** The reminder email: what is due, when (in the entity's zone and UTC), and where to find the draft. */
+export function reminderEmail(reminder: Reminder): { subject: string; text: string; html: string } {
+  const when = reminder.dueLocal ?? reminder.dueAt;
+  const stage = reminder.stage.replaceAll('_', ' ');
+  const subject =
+    reminder.state === 'overdue'
+      ? `OVERDUE: ${stage} report for ${reminder.incidentId} was due ${when}`
+      : `Due soon: ${stage} report for ${reminder.incidentId}, due ${when}`;
+  const lines = [
+    `Incident ${reminder.incidentId}: ${reminder.title}`,
+    `Report: ${stage}`,
+    `Deadline: ${when} (${reminder.dueAt} UTC)`,
+    reminder.state === 'overdue'
+      ? 'The deadline has passed: submit the report now, with the reasons for the delay.'
+      : 'The deadline is near.',
+    '',
+    `Draft it with: ensuresec incidents report ${reminder.incidentId} ${reminder.stage}`,
+    `Freeze and submit it with: ensuresec incidents report ${reminder.incidentId} ${reminder.stage} --freeze, then ensuresec incidents submit REPORT_ID --channel email|download`,
+  ];
+  const html = htmlDocument(
+    'en',
+    escapeHtml(subject),
+    lines
+      .filter((line) => line !== '')
+      .map((line) => `<p>${escapeHtml(line)}</p>`)
+      .join('\n'),
+  );
+  return { subject, text: lines.join('\n') + '\n', html };
+}
+
+async function emailReminder(
+  options: Pick<DeadlineRemindersOptions, 'mail' | 'profile'>,
+  reminder: Reminder,
+): Promise<void> {
+  const team = options.profile?.reportingTeam ?? [];
+  if (options.mail === undefined || team.length === 0) return;
+  const email = reminderEmail(reminder);
+  for (const member of team) {
+    await options.mail.queue({
+      audience: 'team',
+      reference: reminder.incidentId,
+      recipient: member.email,
+      ...email,
+      attachments: [],
+      idempotencyParts: [
+        'reminder',
+        reminder.incidentId,
+        reminder.stage,
+        reminder.state,
+        reminder.dueAt,
+        member.email,
+      ],
+      actor: 'system',
+    });
+  }
+}
+
+/** One round: finds the clocks to remind of, logs each and queues its emails; answers what it reminded of. */
+export async function remindOnce(
+  options: Omit<DeadlineRemindersOptions, 'intervalMs'>,
+  seen: Set<string>,
+): Promise<Reminder[]> {
+  const reminders = await dueReminders(options, seen);
+  for (const reminder of reminders) {
+    options.logger.warn(
+      reminder,
+      `incident report ${reminder.state === 'overdue' ? 'overdue' : 'due soon'}: ${reminder.stage} for ${reminder.incidentId}, due ${reminder.dueLocal ?? reminder.dueAt}`,
+    );
+    await emailReminder(options, reminder).catch((error: unknown) =>
+      options.logger.error(
+        { err: error, incidentId: reminder.incidentId },
+        'queuing a deadline reminder failed',
+      ),
+    );
+  }
+  return reminders;
+}
+
 export function startDeadlineReminders(options: DeadlineRemindersOptions): () => void {
   const seen = new Set<string>();
   const run = () =>
-    dueReminders(options, seen).then(
-      (reminders) => {
-        for (const reminder of reminders) {
-          options.logger.warn(
-            reminder,
-            `incident report ${reminder.state === 'overdue' ? 'overdue' : 'due soon'}: ${reminder.stage} for ${reminder.incidentId}, due ${reminder.dueLocal ?? reminder.dueAt}`,
-          );
-        }
-      },
-      (error: unknown) => options.logger.error({ err: error }, 'checking incident deadlines failed'),
+    remindOnce(options, seen).catch((error: unknown) =>
+      options.logger.error({ err: error }, 'checking incident deadlines failed'),
     );
   void run();
   const timer = setInterval(() => void run(), options.intervalMs);

@@ -22,7 +22,14 @@ import type { EntityProfile } from '../regulation/profile.js';
 import type { Store, StoreTransaction } from '../store/store.js';
 import { descriptionOf, foldCase, type CaseView } from './case.js';
 import { relatedIncidentsFrom } from './recurrence.js';
-import { legalTimeData, type AppendEntryInput, type ImpactData, type LegalClock } from './timeline.js';
+import {
+  legalTimeData,
+  type AppendEntryInput,
+  type ImpactData,
+  type LegalClock,
+  type ReportOverrideData,
+  type SubmissionData,
+} from './timeline.js';
 import { assertTransition, isHandled, type IncidentStatus } from './workflow.js';
 
 export interface IncidentCasesDeps {
@@ -167,6 +174,29 @@ export class IncidentCases {
       if (current.assessment !== null) await this.assess(incidentId, actor, 'facts');
     }
     return entry;
+  }
+
+  /** A person's replacement for one field of a report draft (the reports service checks the field). */
+  recordReportOverride(incidentId: string, data: ReportOverrideData, actor: string): Promise<IncidentEntry> {
+    return this.commitEntry(incidentId, 'report_override', { ...data }, actor);
+  }
+
+  /** Records a submission; a frozen report version is recorded once per channel (legal timestamps are never edited). */
+  recordSubmission(incidentId: string, data: SubmissionData, actor: string): Promise<IncidentEntry> {
+    return this.commitEntry(incidentId, 'submission', { ...data }, actor, async (tx) => {
+      if (data.reportId === undefined) return;
+      const earlier = (await tx.incidentEntries.listFor(incidentId)).find(
+        (entry) =>
+          entry.kind === 'submission' &&
+          entry.data['reportId'] === data.reportId &&
+          entry.data['channel'] === data.channel,
+      );
+      if (earlier) {
+        throw new EnsuresecError('report_already_submitted', {
+          detail: `Report ${data.reportId} was recorded as submitted by ${data.channel} at ${String(earlier.data['submittedAt'])} (entry ${earlier.id}).`,
+        });
+      }
+    });
   }
 
   async setStatus(

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { INCIDENT_STATUSES } from '../core/records/index.js';
 import { impactFiguresSchema, personalDataSchema } from '../regulation/description.js';
 import { REPORT_STAGES } from '../regulation/deadlines.js';
+import { indicatorSchema } from '../response/notices/indicators.js';
 
 const isoTime = z.iso.datetime({ offset: true });
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -58,6 +59,8 @@ export const APPENDABLE = {
       .regex(/^[0-9a-f]{64}$/, '64 lower-case hex digits')
       .optional(),
     description: z.string().max(4000).optional(),
+    /** Indicators of compromise this evidence shows (addresses, domains, URLs, file hashes): shared as STIX 2.1. */
+    indicators: z.array(indicatorSchema).max(100).optional(),
   }),
   affected: z.strictObject({
     assets: z.array(text(200)).max(500).default([]),
@@ -72,6 +75,13 @@ export const APPENDABLE = {
     channel: z.enum(['download', 'email', 'portal', 'phone', 'other']),
     submittedAt: isoTime,
     reference: z.string().max(500).optional(),
+    /** The frozen report version that was submitted (`rpt_…`), when it came from Ensuresec. */
+    reportId: z
+      .string()
+      .regex(/^rpt_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a rpt_ id')
+      .optional(),
+    /** The outbox notices that carry it (channel `email`). */
+    noticeIds: z.array(z.string().max(64)).max(30).optional(),
   }),
   intermediate_request: z.strictObject({
     requestedAt: isoTime,
@@ -80,6 +90,8 @@ export const APPENDABLE = {
   }),
   legal_time: legalTimeData,
 } as const;
+
+export type SubmissionData = z.output<(typeof APPENDABLE)['submission']>;
 
 export type AppendableKind = keyof typeof APPENDABLE;
 export const APPENDABLE_KINDS = Object.keys(APPENDABLE) as AppendableKind[];
@@ -94,6 +106,18 @@ export const appendEntryBody = z.discriminatedUnion(
 export type AppendEntryInput = {
   [K in AppendableKind]: { kind: K; data: z.output<(typeof APPENDABLE)[K]> };
 }[AppendableKind];
+
+/**
+ * A person's replacement for one field of a report draft (`value: null` goes back to the
+ * prefilled value); the latest entry per stage and field wins until the report is frozen.
+ */
+export const reportOverrideData = z.strictObject({
+  stage: z.enum(REPORT_STAGES),
+  field: text(64),
+  value: z.json(),
+  reason: z.string().trim().max(2000).optional(),
+});
+export type ReportOverrideData = z.output<typeof reportOverrideData>;
 
 export const statusData = z.strictObject({
   from: z.enum(INCIDENT_STATUSES),

@@ -18,7 +18,9 @@ import {
   type Finding,
   type Incident,
   type IncidentEntry,
+  type PlaybookRun,
 } from '../core/records/index.js';
+import type { IncidentReport } from '../core/records/incident-report.js';
 import { ROLES } from '../core/roles.js';
 import type { ModeRecord, OutboxMessage, TokenRecord, UserRecord } from '../store/store.js';
 
@@ -64,7 +66,7 @@ export const ledgerNoticeSchema = z.object({
   id: z.string(),
   idempotencyKey: z.string(),
   channel: z.enum(['email', 'webhook']),
-  audience: z.enum(['customers', 'partners']),
+  audience: z.enum(['customers', 'partners', 'authorities', 'team']),
   reference: z.string(),
   recipient: personal((holder) => (holder['channel'] === 'email' ? 'email' : null), z.string()),
   partnerId: z.string().nullable(),
@@ -73,6 +75,51 @@ export const ledgerNoticeSchema = z.object({
   nextAttemptAt: z.string(),
   lastError: z.string().nullable(),
   deliveredAt: z.string().nullable(),
+});
+
+/**
+ * A playbook run as the ledger shows it: its steps' outcomes and the ids they made, never the
+ * alert's entity value or a step's sentence (they may name a client address or an account).
+ */
+export const ledgerPlaybookRunSchema = z.object({
+  id: z.string(),
+  playbook: z.string(),
+  alertId: z.string(),
+  ruleId: z.string(),
+  dryRun: z.boolean(),
+  status: z.string(),
+  steps: z.array(
+    z.object({
+      index: z.number(),
+      name: z.string(),
+      type: z.string(),
+      status: z.string(),
+      output: z.record(z.string(), z.unknown()),
+      error: z.object({ code: z.string() }).optional(),
+    }),
+  ),
+  approval: z
+    .object({
+      decision: z.string().optional(),
+      decidedBy: z.string().optional(),
+      reason: z.string().optional(),
+    })
+    .nullable(),
+});
+
+/**
+ * A report version frozen: what identifies it and the SHA-256 of its JSON export, never its
+ * content (which names the data protection contact), so anyone holding the export can check it.
+ */
+export const ledgerReportSchema = z.object({
+  id: z.string(),
+  incidentId: z.string(),
+  stage: z.string(),
+  version: z.number(),
+  frozenAt: z.string(),
+  frozenBy: z.string(),
+  missing: z.array(z.string()),
+  sha256: z.string(),
 });
 
 /** The running configuration changed (seen at start): its digest and the file as parsed (secrets are references). */
@@ -126,6 +173,15 @@ export interface LedgerRecordTypes {
   'notice.failed': OutboxMessage;
   'notice.dead': OutboxMessage;
   'notice.requeued': OutboxMessage;
+  /** A version of an incident report was frozen (it is never changed afterwards). */
+  'report.frozen': IncidentReport;
+  /** A playbook run started for an alert (or a dry run). */
+  'playbook.run': PlaybookRun;
+  /** One step of a run ended (or waits for an approval). */
+  'playbook.step': PlaybookRun;
+  /** A person (or the timeout's default) approved or rejected a waiting run. */
+  'playbook.approval': PlaybookRun;
+  'playbook.run_finished': PlaybookRun;
 }
 
 export type LedgerKind = keyof LedgerRecordTypes;
@@ -200,6 +256,51 @@ const noticeView: LedgerKindSpec<OutboxMessage> = {
   id: (notice) => notice.id,
 };
 
+/** A run's entries share its id, so `entriesForRecord(run.id)` is its history. */
+const playbookRunView: LedgerKindSpec<PlaybookRun> = {
+  schema: ledgerPlaybookRunSchema,
+  view: (run) => ({
+    id: run.id,
+    playbook: run.playbook,
+    alertId: run.alertId,
+    ruleId: run.ruleId,
+    dryRun: run.dryRun,
+    status: run.status,
+    steps: run.steps.map((step) => ({
+      index: step.index,
+      name: step.name,
+      type: step.type,
+      status: step.status,
+      output: step.output,
+      ...(step.error ? { error: { code: step.error.code } } : {}),
+    })),
+    approval:
+      run.approval === null
+        ? null
+        : {
+            ...(run.approval.decision ? { decision: run.approval.decision } : {}),
+            ...(run.approval.decidedBy ? { decidedBy: run.approval.decidedBy } : {}),
+            ...(run.approval.reason ? { reason: run.approval.reason } : {}),
+          },
+  }),
+  id: (run) => run.id,
+};
+
+const reportView: LedgerKindSpec<IncidentReport> = {
+  schema: ledgerReportSchema,
+  view: (report) => ({
+    id: report.id,
+    incidentId: report.incidentId,
+    stage: report.stage,
+    version: report.version,
+    frozenAt: report.frozenAt,
+    frozenBy: report.frozenBy,
+    missing: report.missing,
+    sha256: report.sha256,
+  }),
+  id: (report) => report.id,
+};
+
 export const LEDGER_KINDS: { [K in LedgerKind]: LedgerKindSpec<LedgerRecordTypes[K]> } = {
   'alert.created': asIs(alertSchema),
   'alert.status_changed': asIs(alertSchema),
@@ -227,6 +328,11 @@ export const LEDGER_KINDS: { [K in LedgerKind]: LedgerKindSpec<LedgerRecordTypes
   'notice.failed': noticeView,
   'notice.dead': noticeView,
   'notice.requeued': noticeView,
+  'report.frozen': reportView,
+  'playbook.run': playbookRunView,
+  'playbook.step': playbookRunView,
+  'playbook.approval': playbookRunView,
+  'playbook.run_finished': playbookRunView,
 };
 
 export function isLedgerKind(kind: unknown): kind is LedgerKind {

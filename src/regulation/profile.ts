@@ -70,6 +70,21 @@ const maintenanceWindow = z
     path: ['end'],
   });
 
+/** NIS2 Art. 21(2) points (a) to (j). */
+export const MEASURE_IDS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'] as const;
+export type MeasureId = (typeof MEASURE_IDS)[number];
+export const MEASURE_STATUSES = ['implemented', 'partial', 'missing', 'unknown'] as const;
+export type MeasureStatus = (typeof MEASURE_STATUSES)[number];
+
+const measureDeclaration = z.strictObject({
+  status: z.enum(MEASURE_STATUSES),
+  /** What shows it: a policy, a document, a tool (with a reference where one exists). */
+  evidence: z.string().max(2000).optional(),
+  owner: z.string().max(200).optional(),
+  reviewedAt: isoTime.optional(),
+  gaps: z.array(z.string().max(500)).max(50).default([]),
+});
+
 export const entityProfileSchema = z.strictObject({
   /** The legal name, as reports show it. */
   name: z.string().min(1).max(300).default('unnamed entity'),
@@ -96,6 +111,21 @@ export const entityProfileSchema = z.strictObject({
     .optional(),
   /** Scheduled maintenance: interruptions inside these windows are not incidents (CIR Art. 3(2)). */
   maintenance: z.array(maintenanceWindow).max(1000).default([]),
+  /** The people who prepare and send the reports: reminders before each deadline go to them by email. */
+  reportingTeam: z
+    .array(z.strictObject({ name: z.string().max(200).optional(), email: z.email() }))
+    .max(50)
+    .default([]),
+  /** Art. 20: when the management body last approved the Art. 21 measures. */
+  managementApproval: z
+    .strictObject({
+      approvedBy: z.string().min(1).max(300),
+      approvedAt: isoTime,
+      policyVersion: z.string().max(100).optional(),
+    })
+    .optional(),
+  /** Art. 21(2) (a)-(j): what the entity declares for the measures Ensuresec holds no evidence of. */
+  measures: z.partialRecord(z.enum(MEASURE_IDS), measureDeclaration).default({}),
   /** For entity types the Regulation does not cover: the national Art. 23(3) thresholds, when set. */
   nationalThresholds: z
     .strictObject({

@@ -80,6 +80,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       dataDir: options.dataDir,
       logger,
       upstream: shopUrl,
+      playbooksByDefault: true,
     };
     if (options.ports?.api !== undefined) runtimeOptions.apiPort = options.ports.api;
     if (options.ports?.gateway !== undefined) runtimeOptions.gatewayPort = options.ports.gateway;

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { LedgerWriter } from '../ledger/service.js';
+import { createEmailQueue, type EmailQueue } from '../response/notices/email-queue.js';
 import { createNotifier, type Notifier } from '../response/notices/notify.js';
 import type { PartnerDirectoryEntry } from '../response/notices/partners.js';
 import { createEmailSender } from '../response/outbox/email-sender.js';
@@ -20,6 +21,8 @@ import { VERSION } from './version.js';
 
 export interface RunningNotices extends Notifier {
   worker: OutboxWorker;
+  /** Composed emails (incident reports to a CSIRT, deadline reminders) through the same outbox. */
+  mail: EmailQueue;
   close(): Promise<void>;
 }
 
@@ -95,6 +98,12 @@ export function startNotices(options: {
     clock,
     onQueued: () => worker.wake(),
   });
+  const mail = createEmailQueue({
+    ledger: options.ledger,
+    emailEnabled: senders.email !== undefined,
+    clock,
+    onQueued: () => worker.wake(),
+  });
   worker.start();
-  return { notify: (request) => notifier.notify(request), worker, close: () => worker.close() };
+  return { notify: (request) => notifier.notify(request), worker, mail, close: () => worker.close() };
 }

@@ -45,6 +45,8 @@ import { createHmac } from 'node:crypto';
 import { compileModes } from '../gateway/modes/definitions.js';
 import { storeModeProvider } from '../response/modes/provider.js';
 import { ModeService } from '../response/modes/service.js';
+import type { PlaybookService } from '../response/playbooks/service.js';
+import { createPlaybooks } from './playbooks.js';
 import { VERSION } from './version.js';
 import { join } from 'node:path';
 
@@ -58,6 +60,8 @@ export interface RuntimeOptions {
   apiPort?: number;
   gatewayPort?: number;
   clock?: Clock;
+  /** What an unset `playbooks.enabled` means: true in `ensuresec demo`, false in `ensuresec start`. */
+  playbooksByDefault?: boolean;
 }
 
 export interface AdminBootstrap {
@@ -81,6 +85,8 @@ export interface Runtime {
   deadLetters: StoreDeadLetterSink;
   /** The detect stage (events on the bus ─► alerts), null when `detection.enabled` is false. */
   detection: RunningDetection | null;
+  /** Playbooks acting on new alerts, null when `playbooks.enabled` is off. */
+  playbooks: PlaybookService | null;
   admin: AdminBootstrap;
   /** Reloads the WAF rules (SIGHUP); a bad file keeps the last good set running. */
   reloadWaf(): Promise<{ ok: true; rules: number } | { ok: false; error: string }>;
@@ -172,6 +178,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const modes = new ModeService({ store, ledger, bus, clock, logger, catalogue: modeCatalogue });
     const stopModeTicker = modes.startTicker(config.modes.endCheckInterval);
     closers.push(async () => stopModeTicker());
+    const playbooks = createPlaybooks({
+      config,
+      enabledByDefault: options.playbooksByDefault ?? false,
+      store,
+      ledger,
+      bus,
+      clock,
+      logger: logger.child({ component: 'playbooks' }),
+      modes,
+      notifier: notices,
+    });
 
     const metricsRegistry = new Registry();
     collectDefaultMetrics({ register: metricsRegistry });
@@ -197,6 +214,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       version: VERSION,
       ingest: { shopWebhooks: shopWebhookSettings(config) },
       ...(config.entity === undefined ? {} : { entity: config.entity }),
+      mail: notices.mail,
       metricsRegistry,
       readiness: async () => ({
         store: await store.ping().then(
@@ -205,6 +223,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         ),
       }),
       modes,
+      ...(playbooks ? { playbooks } : {}),
       statusProviders: {
         gateway: () => (gateway ? { url: gatewayUrl, ...gateway.metrics } : null),
         eventSink: () => events.stats(),
@@ -300,9 +319,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         clock,
         profile: config.entity,
         logger: logger.child({ component: 'incidents' }),
+        mail: notices.mail,
         intervalMs: 60_000,
       });
       closers.push(async () => stopReminders());
+    }
+
+    if (playbooks) {
+      playbooks.start();
+      // Closed first: no run may start a write after the gateway, the API or the ledger closed.
+      closers.push(() => playbooks.close());
     }
 
     writeServerInfo(dataDir, {
@@ -337,6 +363,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       events,
       deadLetters,
       detection,
+      playbooks,
       admin,
       reloadWaf,
       close: closeAll,

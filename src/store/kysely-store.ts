@@ -15,11 +15,13 @@ import { eventsCollection } from './collections/events.js';
 import { findingsCollection } from './collections/findings.js';
 import { incidentsCollection } from './collections/incidents.js';
 import { incidentEntriesCollection } from './collections/incident-entries.js';
+import { incidentReportsCollection } from './collections/incident-reports.js';
 import { wafCollectionsCollection } from './collections/waf-collections.js';
 import { kvCollection } from './collections/kv.js';
 import { ledgerCollection } from './collections/ledger.js';
 import { modesCollection } from './collections/modes.js';
 import { outboxCollection } from './collections/outbox.js';
+import { playbookRunsCollection } from './collections/playbook-runs.js';
 import { sessionsCollection } from './collections/sessions.js';
 import { tokensCollection } from './collections/tokens.js';
 import { usersCollection } from './collections/users.js';
@@ -48,6 +50,7 @@ function collectionsOf(ctx: StoreContext): StoreCollections {
     decisions: decisionsCollection(ctx),
     incidents: incidentsCollection(ctx),
     incidentEntries: incidentEntriesCollection(ctx),
+    incidentReports: incidentReportsCollection(ctx),
     findings: findingsCollection(ctx),
     users: usersCollection(ctx),
     tokens: tokensCollection(ctx),
@@ -57,6 +60,7 @@ function collectionsOf(ctx: StoreContext): StoreCollections {
     wafCollections: wafCollectionsCollection(ctx),
     modes: modesCollection(ctx),
     outbox: outboxCollection(ctx),
+    playbookRuns: playbookRunsCollection(ctx),
   };
 }
 
@@ -90,6 +94,7 @@ export class KyselyStore implements Store {
   readonly decisions: Store['decisions'];
   readonly incidents: Store['incidents'];
   readonly incidentEntries: Store['incidentEntries'];
+  readonly incidentReports: Store['incidentReports'];
   readonly findings: Store['findings'];
   readonly users: Store['users'];
   readonly tokens: Store['tokens'];
@@ -99,6 +104,7 @@ export class KyselyStore implements Store {
   readonly wafCollections: Store['wafCollections'];
   readonly modes: Store['modes'];
   readonly outbox: Store['outbox'];
+  readonly playbookRuns: Store['playbookRuns'];
 
   readonly #db: Kysely<StoreDatabase>;
   readonly #adapter: DialectAdapter;
@@ -121,6 +127,7 @@ export class KyselyStore implements Store {
     this.decisions = collections.decisions;
     this.incidents = collections.incidents;
     this.incidentEntries = collections.incidentEntries;
+    this.incidentReports = collections.incidentReports;
     this.findings = collections.findings;
     this.users = collections.users;
     this.tokens = collections.tokens;
@@ -130,6 +137,7 @@ export class KyselyStore implements Store {
     this.wafCollections = collections.wafCollections;
     this.modes = collections.modes;
     this.outbox = collections.outbox;
+    this.playbookRuns = collections.playbookRuns;
   }
 
   transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {

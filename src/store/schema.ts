@@ -69,6 +69,16 @@ export interface IncidentEntriesTable {
   record: string;
 }
 
+/** Since 012: frozen report versions; `record` is the whole IncidentReport. */
+export interface IncidentReportsTable {
+  id: string;
+  incident_id: string;
+  stage: string;
+  version: number;
+  frozen_ms: EpochMs;
+  record: string;
+}
+
 export interface FindingsTable {
   id: string;
   target: string;
@@ -179,6 +189,19 @@ export interface OutboxTable {
   record: string;
 }
 
+/** Since 010: one row per playbook run; `record` is the whole PlaybookRun. */
+export interface PlaybookRunsTable {
+  id: string;
+  playbook: string;
+  alert_id: string;
+  /** `playbook\nalertId`; null for dry runs. */
+  dedupe_key: string | null;
+  entity_key: string | null;
+  status: string;
+  created_ms: EpochMs;
+  record: string;
+}
+
 export interface MigrationsTable {
   name: string;
   applied_at: string;
@@ -192,6 +215,7 @@ export interface StoreDatabase {
   decision_changes: DecisionChangesTable;
   incidents: IncidentsTable;
   incident_entries: IncidentEntriesTable;
+  incident_reports: IncidentReportsTable;
   findings: FindingsTable;
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -205,5 +229,6 @@ export interface StoreDatabase {
   waf_collections: WafCollectionsTable;
   modes: ModesTable;
   outbox: OutboxTable;
+  playbook_runs: PlaybookRunsTable;
   ensuresec_migrations: MigrationsTable;
 }

@@ -16,8 +16,10 @@ import type {
   Finding,
   Incident,
   IncidentEntry,
+  PlaybookRun,
   SecurityEvent,
 } from '../core/records/index.js';
+import type { IncidentReport } from '../core/records/incident-report.js';
 import type { Role } from '../core/roles.js';
 
 export interface PageRequest {
@@ -236,6 +238,7 @@ export type StoreCollections = Pick<
   | 'decisions'
   | 'incidents'
   | 'incidentEntries'
+  | 'incidentReports'
   | 'findings'
   | 'users'
   | 'tokens'
@@ -245,6 +248,7 @@ export type StoreCollections = Pick<
   | 'wafCollections'
   | 'modes'
   | 'outbox'
+  | 'playbookRuns'
 >;
 
 export interface StoreTransaction extends StoreCollections {
@@ -334,6 +338,16 @@ export interface Store {
     /** Entries of these kinds recorded at or after the instant, across incidents, oldest first (at most 10,000). */
     listByKinds(kinds: readonly IncidentEntry['kind'][], sinceIso: string): Promise<IncidentEntry[]>;
   };
+  /** Frozen report versions (since 012): inserted once, never changed or deleted. */
+  incidentReports: {
+    /** Rejects with EnsuresecError('conflict') when that incident, stage and version exist. */
+    insert(report: IncidentReport): Promise<void>;
+    get(id: string): Promise<IncidentReport | undefined>;
+    /** One incident's frozen reports, oldest first. */
+    listFor(incidentId: string): Promise<IncidentReport[]>;
+    /** The highest version frozen for the incident and stage; 0 when none. */
+    latestVersion(incidentId: string, stage: string): Promise<number>;
+  };
   findings: {
     insert(finding: Finding): Promise<void>;
     get(id: string): Promise<Finding | undefined>;
@@ -391,6 +405,30 @@ export interface Store {
   };
   /** The persistent outbox of notices (response stage; see src/response/outbox/). */
   outbox: OutboxCollection;
+  /** Playbook runs, step by step (response stage; see src/response/playbooks/). */
+  playbookRuns: PlaybookRunCollection;
+}
+
+export interface PlaybookRunQuery extends PageRequest {
+  playbook?: string;
+  status?: PlaybookRun['status'];
+  alertId?: string;
+}
+
+export interface PlaybookRunCollection {
+  /**
+   * Stores a new run; false (nothing written) when `dedupeKey` is taken: the playbook already
+   * ran for that alert. Dry runs pass null and are always stored.
+   */
+  insert(run: PlaybookRun, dedupeKey: string | null): Promise<boolean>;
+  /** Replaces the run's record; with `expectedStatus`, only while it still has that status (false otherwise). */
+  update(run: PlaybookRun, expectedStatus?: PlaybookRun['status']): Promise<boolean>;
+  get(id: string): Promise<PlaybookRun | undefined>;
+  list(query: PlaybookRunQuery): Promise<Page<PlaybookRun>>;
+  /** The newest run (not a dry run) of `playbook` for `entityKey` created at or after `sinceMs`. */
+  latestForEntity(playbook: string, entityKey: string, sinceMs: number): Promise<PlaybookRun | undefined>;
+  /** Runs waiting for an approval, oldest first. */
+  listWaiting(limit: number): Promise<PlaybookRun[]>;
 }
 
 /**
@@ -423,7 +461,8 @@ export type OutboxContent =
       subject: string;
       text: string;
       html: string;
-      attachments: { filename: string; contentType: string; content: string }[];
+      /** `encoding: 'base64'` for binary content (a PDF); text otherwise. */
+      attachments: { filename: string; contentType: string; content: string; encoding?: 'base64' }[];
     }
   | { kind: 'webhook'; url: string; body: string };
 
@@ -434,7 +473,8 @@ export interface OutboxMessage {
   /** Unique: enqueueing a second message with the same key writes nothing. */
   idempotencyKey: string;
   channel: 'email' | 'webhook';
-  audience: 'customers' | 'partners';
+  /** customers and partners: notices; authorities: reports to a CSIRT; team: the entity's own people (deadline reminders). */
+  audience: 'customers' | 'partners' | 'authorities' | 'team';
   /** The incident or alert the notice is about, e.g. `inc_…`. */
   reference: string;
   /** An email address (personal data) for email, the partner's id for webhooks; a customer's becomes its pseudonym once delivered. */

@@ -15,6 +15,7 @@ import { ManualClock } from '../../core/clock.js';
 import { newId } from '../../core/ids.js';
 import { ROLES, type Role } from '../../core/roles.js';
 import { Ledger } from '../../ledger/index.js';
+import { createEmailQueue } from '../../response/notices/email-queue.js';
 import { openStore } from '../../store/index.js';
 import type { Store, UserRecord } from '../../store/store.js';
 import { issueApiToken } from '../auth/bootstrap.js';
@@ -62,7 +63,8 @@ export const DEFAULT_TEST_CONFIG: ApiConfig = {
 export async function startHarness(
   config: Partial<ApiConfig> = {},
   extra: Partial<Pick<ApiDeps, 'readiness' | 'statusProviders' | 'ingest' | 'entity'>> = {},
-  options: { seedUsers?: boolean } = {},
+  /** `email`: reports can be emailed (queued in the outbox; no sender runs). */
+  options: { seedUsers?: boolean; email?: boolean } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'ensuresec-api-'));
   const clock = new ManualClock(Date.parse('2026-03-01T12:00:00.000Z'));
@@ -81,6 +83,7 @@ export async function startHarness(
     pseudonymisationKey: key,
     version: '0.0.0-test',
     metricsRegistry: new Registry(),
+    ...(options.email ? { mail: createEmailQueue({ ledger, clock, emailEnabled: true }) } : {}),
     ...extra,
   });
   const passwordHash = await hashPassword(TEST_PASSWORD);

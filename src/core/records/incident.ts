@@ -53,6 +53,7 @@ export const INCIDENT_ENTRY_KINDS = [
   'mitigation',
   'submission',
   'intermediate_request',
+  'report_override',
 ] as const;
 
 /** One append-only timeline entry of an incident: never edited; a correction is a new entry. */

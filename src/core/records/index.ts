@@ -14,6 +14,7 @@ export * from './common.js';
 export * from './decision.js';
 export * from './finding.js';
 export * from './incident.js';
+export * from './playbook-run.js';
 export * from './security-event.js';
 
 export const RECORD_SCHEMAS = {

@@ -118,6 +118,12 @@ describe('attack scenarios', () => {
       expect(stats.outcomes.coupon_accepted).toBe(4);
       expect(shop.events.filter((e) => e.type === 'coupon').length).toBe(13);
     },
+    // The safe shop refuses every foreign order id: nothing leaves.
+    'data-exfiltration': (stats) => {
+      expect(stats.outcomes.victim_order).toBe(27);
+      expect(stats.outcomes.record_exfiltrated ?? 0).toBe(0);
+      expect(stats.outcomes.record_refused).toBe(5);
+    },
     'path-probing': (stats) => expect(stats.outcomes.path_missing).toBe(20),
     scraping: (stats) => expect(stats.outcomes.product_copied).toBe(30),
     'sql-injection': (stats) => expect(stats.outcomes.password_hashes_leaked ?? 0).toBe(0),
@@ -154,6 +160,16 @@ describe('attack scenarios', () => {
     expect(sqli.outcomes.password_hashes_leaked).toBeGreaterThan(0);
     expect(probe.outcomes.path_exposed).toBeGreaterThanOrEqual(3);
     expect(xss.outcomes.reflected_unescaped).toBeGreaterThan(0);
+  });
+
+  it("reads other customers' orders through the IDOR flaw of a vulnerable shop", async () => {
+    const stats = await runAttackScenario('data-exfiltration', {
+      baseUrl: vulnerable.url,
+      ratePerSecond: 500,
+    });
+    expect(stats.status).toBe('completed');
+    expect(stats.outcomes.victim_order).toBe(27);
+    expect(stats.outcomes.record_exfiltrated).toBeGreaterThanOrEqual(27);
   });
 
   it('runs scenarios from the simulator and ends when they are done', async () => {

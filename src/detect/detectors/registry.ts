@@ -13,6 +13,7 @@ import { bruteForceConfigSchema, createBruteForceDetector } from './brute-force.
 import { cardTestingConfigSchema, createCardTestingDetector } from './card-testing.js';
 import { couponAbuseConfigSchema, createCouponAbuseDetector } from './coupon-abuse.js';
 import { createCredentialStuffingDetector, credentialStuffingConfigSchema } from './credential-stuffing.js';
+import { createDataExfiltrationDetector, dataExfiltrationConfigSchema } from './data-exfiltration.js';
 import { createFakeAccountsDetector, fakeAccountsConfigSchema } from './fake-accounts.js';
 import { createScalpingDetector, scalpingConfigSchema } from './scalping.js';
 import { createScrapingDetector, scrapingConfigSchema } from './scraping.js';
@@ -26,6 +27,10 @@ export const DETECTORS = {
   'credential-stuffing': {
     configSchema: credentialStuffingConfigSchema,
     create: createCredentialStuffingDetector,
+  },
+  'data-exfiltration': {
+    configSchema: dataExfiltrationConfigSchema,
+    create: createDataExfiltrationDetector,
   },
   'fake-accounts': { configSchema: fakeAccountsConfigSchema, create: createFakeAccountsDetector },
   scalping: { configSchema: scalpingConfigSchema, create: createScalpingDetector },

@@ -7,6 +7,7 @@
  *
  * @example const draft = buildDraft('early_warning', view, profile, nowMs); draft.missing // ['suspectedMalicious']
  */
+import type { IncidentEntry } from '../../core/records/index.js';
 import type { ReportStage } from '../../regulation/deadlines.js';
 import type { EntityProfile } from '../../regulation/profile.js';
 import type { CaseView } from '../case.js';
@@ -21,6 +22,8 @@ export interface DraftField {
   requirement: Requirement;
   value: unknown;
   missing: boolean;
+  /** Set when a person replaced the prefilled value (a `report_override` timeline entry). */
+  override?: { entryId: string; by: string; at: string; reason?: string };
 }
 
 export interface ReportDraft {
@@ -40,6 +43,9 @@ export interface ReportDraft {
 const NIS2 = 'Directive (EU) 2022/2555 Art. 23(4)';
 const GDPR = 'Regulation (EU) 2016/679 Art. 33';
 
+const isEmpty = (value: unknown) =>
+  value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0);
+
 function field(
   key: string,
   label: string,
@@ -47,8 +53,7 @@ function field(
   requirement: Requirement,
   value: unknown,
 ): DraftField {
-  const empty =
-    value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0);
+  const empty = isEmpty(value);
   return {
     key,
     label,
@@ -264,6 +269,37 @@ export const DRAFT_BUILDERS: Record<ReportStage, Builder> = {
   },
 };
 
+/** The fields with people's overrides applied: the latest `report_override` per field wins; `null` restores the prefilled value. */
+function withOverrides(stage: ReportStage, view: CaseView, fields: DraftField[]): DraftField[] {
+  const latest = new Map<string, IncidentEntry>();
+  for (const entry of view.timeline) {
+    if (entry.kind === 'report_override' && entry.data['stage'] === stage)
+      latest.set(String(entry.data['field']), entry);
+  }
+  return fields.map((prefilled) => {
+    const entry = latest.get(prefilled.key);
+    if (entry === undefined || entry.data['value'] === null) return prefilled;
+    const value = entry.data['value'];
+    const reason = entry.data['reason'];
+    return {
+      ...prefilled,
+      value: isEmpty(value) ? null : value,
+      missing: isEmpty(value) && prefilled.requirement === 'required',
+      override: {
+        entryId: entry.id,
+        by: entry.actor,
+        at: entry.at,
+        ...(typeof reason === 'string' ? { reason } : {}),
+      },
+    };
+  });
+}
+
+/** The keys of a stage's fields (the same for every case), for checking an override names one. */
+export function draftFieldKeys(stage: ReportStage, view: CaseView, profile: EntityProfile): string[] {
+  return DRAFT_BUILDERS[stage](view, profile).fields.map((candidate) => candidate.key);
+}
+
 export function buildDraft(
   stage: ReportStage,
   view: CaseView,
@@ -271,6 +307,7 @@ export function buildDraft(
   nowMs: number,
 ): ReportDraft {
   const built = DRAFT_BUILDERS[stage](view, profile);
+  const fields = withOverrides(stage, view, built.fields);
   const clock = view.clocks.find((candidate) => candidate.stage === stage);
   return {
     stage,
@@ -281,7 +318,7 @@ export function buildDraft(
     generatedAt: new Date(nowMs).toISOString(),
     dueAt: clock?.dueAt ?? null,
     dueLocal: clock?.dueLocal ?? null,
-    fields: built.fields,
-    missing: built.fields.filter((candidate) => candidate.missing).map((candidate) => candidate.key),
+    fields,
+    missing: fields.filter((candidate) => candidate.missing).map((candidate) => candidate.key),
   };
 }

@@ -61,6 +61,7 @@ export function createEmailSender(settings: SmtpSettings): NoticeSender {
           filename: attachment.filename,
           contentType: attachment.contentType,
           content: attachment.content,
+          ...(attachment.encoding === undefined ? {} : { encoding: attachment.encoding }),
         })),
       });
     },

@@ -102,6 +102,22 @@ const modes = z
     }
   });
 
+/** Playbooks (response stage): which run, and where `call-shop` steps send their signed webhooks. */
+const playbooks = z.strictObject({
+  /** Unset: on in `ensuresec demo`, off in `ensuresec start`. */
+  enabled: z.boolean().optional(),
+  builtins: z.boolean().default(true),
+  dirs: z.array(z.string().min(1).max(4096)).max(50).default([]),
+  approvalCheckInterval: duration.default(1_000),
+  shop: z
+    .strictObject({
+      url: upstreamUrl,
+      secret: secretRef,
+      timeout: duration.default(5_000),
+    })
+    .optional(),
+});
+
 /** Notices to customers and partners (response stage): SMTP, the shop's contact, retries. */
 const notices = z.strictObject({
   smtp: z
@@ -289,6 +305,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   modes: modes.prefault({}),
   notices: notices.prefault({}),
+  playbooks: playbooks.prefault({}),
   partners: z
     .array(partner)
     .max(100)

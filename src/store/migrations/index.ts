@@ -8,7 +8,9 @@ import { alertGroupsMigration } from './006-alert-groups.js';
 import { modesMigration } from './007-modes.js';
 import { outboxMigration } from './008-outbox.js';
 import { incidentsMigration } from './009-incidents.js';
+import { playbooksMigration } from './010-playbooks.js';
 import { decisionFeedMigration } from './011-decision-feed.js';
+import { incidentReportsMigration } from './012-incident-reports.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -23,5 +25,7 @@ export const MIGRATIONS: readonly Migration[] = [
   modesMigration,
   outboxMigration,
   incidentsMigration,
+  playbooksMigration,
   decisionFeedMigration,
+  incidentReportsMigration,
 ];

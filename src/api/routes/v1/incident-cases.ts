@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { INCIDENT_STATUSES, incidentEntrySchema } from '../../../core/records/index.js';
 import { buildDraft } from '../../../incidents/reports/drafts.js';
 import { renderMarkdown } from '../../../incidents/reports/markdown.js';
+import { renderPdf } from '../../../incidents/reports/pdf.js';
 import { IncidentCases } from '../../../incidents/service.js';
 import { EnsuresecError } from '../../../core/errors.js';
 import { REPORT_STAGES } from '../../../regulation/deadlines.js';
@@ -117,7 +118,9 @@ const report = defineRoute('incidents', {
     'A report draft (early warning, notification, intermediate, progress, final, GDPR) as JSON and Markdown, missing fields flagged',
   access: 'read',
   params: params.extend({ stage: z.enum(REPORT_STAGES) }),
+  query: z.strictObject({ format: z.enum(['json', 'pdf']).default('json') }),
   response: {
+    description: 'format=pdf: the draft as application/pdf, marked DRAFT',
     schema: z.looseObject({
       stage: z.enum(REPORT_STAGES),
       fields: z.array(z.looseObject({ key: z.string(), missing: z.boolean() })),
@@ -125,9 +128,16 @@ const report = defineRoute('incidents', {
       markdown: z.string(),
     }),
   },
-  async handler({ params: { id, stage }, deps }) {
+  async handler({ params: { id, stage }, query, deps, reply }) {
     if (deps.entity === undefined) throw new EnsuresecError('entity_profile_missing');
     const draft = buildDraft(stage, await casesOf(deps).view(id), deps.entity, deps.clock.nowMs());
+    if (query.format === 'pdf') {
+      reply.header(
+        'content-disposition',
+        `attachment; filename="${id}-${stage.replaceAll('_', '-')}-draft.pdf"`,
+      );
+      return reply.type('application/pdf').send(Buffer.from(await renderPdf(draft)));
+    }
     return { ...draft, markdown: renderMarkdown(draft) };
   },
 });

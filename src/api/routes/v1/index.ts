@@ -13,11 +13,14 @@ import { exportRoutes } from './export.js';
 import { findingRoutes } from './findings.js';
 import { ingestRoutes } from './ingest.js';
 import { incidentCaseRoutes } from './incident-cases.js';
+import { incidentReportRoutes } from './incident-reports.js';
 import { incidentRoutes } from './incidents.js';
 import { ledgerRoutes } from './ledger.js';
 import { modeRoutes } from './modes.js';
+import { nis2Routes } from './nis2.js';
 import { noticeRoutes } from './notices.js';
 import { partnerRoutes } from './partner.js';
+import { playbookRoutes } from './playbooks.js';
 import { statusRoutes } from './status.js';
 import { tokenRoutes } from './tokens.js';
 import { userRoutes } from './users.js';
@@ -33,11 +36,14 @@ export const V1_ROUTES: readonly ApiRoute[] = [
   ...findingRoutes,
   ...incidentRoutes,
   ...incidentCaseRoutes,
+  ...incidentReportRoutes,
   ...ingestRoutes,
   ...ledgerRoutes,
   ...modeRoutes,
+  ...nis2Routes,
   ...noticeRoutes,
   ...partnerRoutes,
+  ...playbookRoutes,
   ...statusRoutes,
   ...tokenRoutes,
   ...userRoutes,

@@ -11,11 +11,13 @@ import { defineRoute } from '../../route.js';
 import { idParams, pageOf, pageQueryShape } from '../../schemas.js';
 
 export const NOTICE_STATUSES = ['pending', 'sending', 'delivered', 'failed', 'dead'] as const;
+/** Customers and partners get notices; authorities get incident reports; team gets deadline reminders. */
+export const NOTICE_AUDIENCES = ['customers', 'partners', 'authorities', 'team'] as const;
 
 export const noticeViewSchema = z.object({
   id: z.string(),
   channel: z.enum(['email', 'webhook']),
-  audience: z.enum(['customers', 'partners']),
+  audience: z.enum(NOTICE_AUDIENCES),
   reference: z.string(),
   /** A partner's id, or a customer's email address as `pii:email:…`. */
   recipient: z.string(),
@@ -60,7 +62,7 @@ const list = defineRoute('notices', {
     ...pageQueryShape,
     status: z.enum(NOTICE_STATUSES).optional(),
     channel: z.enum(['email', 'webhook']).optional(),
-    audience: z.enum(['customers', 'partners']).optional(),
+    audience: z.enum(NOTICE_AUDIENCES).optional(),
     reference: z.string().min(1).max(64).optional(),
   }),
   response: { schema: pageOf(noticeViewSchema) },

@@ -1,6 +1,6 @@
 /** `ensuresec notices list`: notices to customers and partners with their delivery status, newest first. */
 import { Option, type Command } from 'commander';
-import { NOTICE_STATUSES, type NoticeView } from '../../../api/routes/v1/notices.js';
+import { NOTICE_AUDIENCES, NOTICE_STATUSES, type NoticeView } from '../../../api/routes/v1/notices.js';
 import { action } from '../../action.js';
 import { nextPageHint, pageOf, withPageOptions, type PageFlags } from '../../pagination.js';
 
@@ -18,7 +18,7 @@ export function register(parent: Command): void {
       .description('list notices and their delivery status')
       .addOption(new Option('--status <status>', 'only this status').choices(NOTICE_STATUSES))
       .addOption(new Option('--channel <channel>', 'only this channel').choices(['email', 'webhook']))
-      .addOption(new Option('--audience <audience>', 'only this audience').choices(['customers', 'partners']))
+      .addOption(new Option('--audience <audience>', 'only this audience').choices(NOTICE_AUDIENCES))
       .option('--reference <id>', 'only notices about this incident or alert'),
   ).action(
     action(async (context, flags: ListFlags) => {

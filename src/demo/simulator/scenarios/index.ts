@@ -5,6 +5,7 @@
 import { cardTesting } from './card-testing.js';
 import { couponAbuse } from './coupon-abuse.js';
 import { credentialStuffing } from './credential-stuffing.js';
+import { dataExfiltration } from './data-exfiltration.js';
 import { pathProbing } from './path-probing.js';
 import { scraping } from './scraping.js';
 import { sqlInjection } from './sql-injection.js';
@@ -15,6 +16,7 @@ export const ATTACK_SCENARIOS = {
   'card-testing': cardTesting,
   'coupon-abuse': couponAbuse,
   'credential-stuffing': credentialStuffing,
+  'data-exfiltration': dataExfiltration,
   'path-probing': pathProbing,
   scraping: scraping,
   'sql-injection': sqlInjection,
