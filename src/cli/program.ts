@@ -18,6 +18,10 @@ import { register as registerDecisionsAdd } from './commands/decisions/add.js';
 import { register as registerDecisionsList } from './commands/decisions/list.js';
 import { register as registerDecisionsDelete } from './commands/decisions/delete.js';
 import { register as registerIngest } from './commands/ingest.js';
+import { register as registerScan } from './commands/scan.js';
+import { register as registerCertKeygen } from './commands/cert/keygen.js';
+import { register as registerCertVerify } from './commands/cert/verify.js';
+import { register as registerCertToken } from './commands/cert/token.js';
 import { register as registerModeList } from './commands/mode/list.js';
 import { register as registerModeEnable } from './commands/mode/enable.js';
 import { register as registerModeDisable } from './commands/mode/disable.js';
@@ -104,6 +108,11 @@ export function buildProgram(): Command {
   registerPlaybooksCheck(playbooks);
 
   registerIngest(program);
+  registerScan(program);
+  const cert = program.command('cert').description('scan certificates: signing keys and verification');
+  registerCertKeygen(cert);
+  registerCertVerify(cert);
+  registerCertToken(cert);
   const alerts = program.command('alerts').description('what the detectors concluded');
   registerAlertsList(alerts);
 

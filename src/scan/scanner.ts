@@ -1,0 +1,252 @@
+/**
+ * The scanner (prevention stage): crawl the target, run the passive checks, then the
+ * active ones when allowed, and hand back a report: deduplicated findings, what each check
+ * covered, a verdict per attack class and everything that could not be checked. It never
+ * stores or prints anything itself; the CLI writes the reports and the certificate.
+ *
+ * @example const report = await runScan({ target: 'http://127.0.0.1:8781/', active: false })
+ */
+import { CHECKS } from './checks/registry.js';
+import type { Check, CheckContext } from './checks/check.js';
+import { classResults, type ClassResult } from './classes.js';
+import { crawl } from './crawl/crawler.js';
+import { FindingCollector } from './findings/collect.js';
+import { ScanHttpClient } from './http/client.js';
+import { createScope, type ScopeOptions } from './scope.js';
+import type { CheckResult, NotChecked, ScanFinding } from './types.js';
+import type { JWK } from 'jose';
+import { checkProofOfControl, type ProofOfControl } from './certificate/proof-of-control.js';
+
+export type ScanPhase = 'crawl' | 'passive' | 'active' | 'done';
+
+export interface ScanProgress {
+  phase: ScanPhase;
+  requestsSent: number;
+  maxRequests: number;
+  findings: number;
+  elapsedMs: number;
+  /** Estimated time left, ms (from the budget and the pace so far, capped by the deadline). */
+  remainingMs: number;
+}
+
+export interface ScanOptions {
+  target: string;
+  active: boolean;
+  maxRequests?: number;
+  ratePerSecond?: number;
+  concurrency?: number;
+  timeoutMs?: number;
+  maxResponseBytes?: number;
+  maxPages?: number;
+  maxDepth?: number;
+  /** The whole scan stops (recording what it could not do) after this long. */
+  maxDurationMs?: number;
+  scope?: ScopeOptions;
+  openapi?: string;
+  /** Sent with every request: an authenticated scan's Cookie or Authorization header. */
+  headers?: Record<string, string>;
+  /** Named in reports, certificates and the User-Agent (the CLI passes the package version). */
+  toolVersion?: string;
+  /** Run only these check ids. */
+  checks?: string[];
+  /** Check /.well-known/ensuresec-scan.txt for this certificate key (when a certificate will be issued). */
+  proofOfControlKey?: JWK;
+  onProgress?: (progress: ScanProgress) => void;
+}
+
+export const SCAN_DEFAULTS = {
+  maxRequests: 1500,
+  ratePerSecond: 20,
+  concurrency: 4,
+  timeoutMs: 10_000,
+  maxResponseBytes: 2 * 1024 * 1024,
+  maxPages: 100,
+  maxDepth: 4,
+  maxDurationMs: 10 * 60_000,
+} as const;
+
+export interface ScanReport {
+  tool: { name: 'ensuresec'; version: string };
+  target: string;
+  origin: string;
+  mode: 'passive' | 'active';
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  requests: { sent: number; failed: number; budget: number };
+  coverage: { pagesCrawled: number; formsFound: number; parametersFound: number; apiOperations: number };
+  /** Every page fetched by the crawl, with its status (what the scan saw). */
+  crawled: { url: string; status: number }[];
+  findings: ScanFinding[];
+  checks: CheckResult[];
+  classes: ClassResult[];
+  notChecked: NotChecked[];
+  records: Record<string, unknown>;
+  proofOfControl?: ProofOfControl;
+}
+
+export async function runScan(options: ScanOptions): Promise<ScanReport> {
+  const target = new URL(options.target);
+  const settings = { ...SCAN_DEFAULTS, ...definedOnly(options) };
+  const started = Date.now();
+  const deadline = AbortSignal.timeout(settings.maxDurationMs);
+  const http = new ScanHttpClient({
+    scope: createScope(target, options.scope),
+    maxRequests: settings.maxRequests,
+    ratePerSecond: settings.ratePerSecond,
+    concurrency: settings.concurrency,
+    timeoutMs: settings.timeoutMs,
+    maxResponseBytes: settings.maxResponseBytes,
+    ...(options.headers ? { headers: options.headers } : {}),
+    userAgent: `ensuresec-scan/${options.toolVersion ?? 'dev'} (security scanner)`,
+    signal: deadline,
+  });
+  const findings = new FindingCollector();
+  const notChecked: NotChecked[] = [];
+  const records: Record<string, unknown> = {};
+  let phase: ScanPhase = 'crawl';
+  const progress = () => {
+    const { sent } = http.stats();
+    const elapsedMs = Date.now() - started;
+    const pace = sent > 0 ? elapsedMs / sent : 0;
+    const byBudget = pace * (settings.maxRequests - sent);
+    options.onProgress?.({
+      phase,
+      requestsSent: sent,
+      maxRequests: settings.maxRequests,
+      findings: findings.size,
+      elapsedMs,
+      remainingMs: phase === 'done' ? 0 : Math.max(0, Math.min(byBudget, settings.maxDurationMs - elapsedMs)),
+    });
+  };
+  http.onRequest = progress;
+  try {
+    progress();
+    const site = await crawl(http, target, {
+      maxPages: settings.maxPages,
+      maxDepth: settings.maxDepth,
+      ...(options.openapi ? { openapi: options.openapi } : {}),
+    });
+    notChecked.push(...site.notChecked);
+    const checks: CheckResult[] = [];
+    const selected = CHECKS.filter((c) => !options.checks || options.checks.includes(c.id));
+    for (const kind of ['passive', 'active'] as const) {
+      phase = kind;
+      progress();
+      for (const check of selected.filter((c) => c.kind === kind)) {
+        if (kind === 'active' && !options.active) {
+          checks.push(
+            resultOf(check, { status: 'not-tested', tested: 0, reason: 'active checks need --active' }),
+          );
+          continue;
+        }
+        const context: CheckContext = {
+          target,
+          http,
+          site,
+          report: (draft) => {
+            findings.add(draft);
+            progress();
+          },
+          notChecked: (what, reason) => notChecked.push({ what, reason, checkId: check.id }),
+          record: (key, value) => (records[key] = value),
+        };
+        checks.push(resultOf(check, await runCheck(check, context, deadline)));
+      }
+    }
+    const proofOfControl = options.proofOfControlKey
+      ? await checkProofOfControl(http, target.origin, options.proofOfControlKey)
+      : undefined;
+    phase = 'done';
+    progress();
+    const list = findings.list();
+    const stats = http.stats();
+    if (stats.budgetLeft === 0)
+      notChecked.push({
+        what: 'the rest of the scan',
+        reason: `the request budget (${settings.maxRequests}) was spent`,
+      });
+    if (deadline.aborted)
+      notChecked.push({
+        what: 'the rest of the scan',
+        reason: `the time limit (${settings.maxDurationMs} ms) was reached`,
+      });
+    return {
+      tool: { name: 'ensuresec', version: options.toolVersion ?? 'dev' },
+      target: target.href,
+      origin: target.origin,
+      mode: options.active ? 'active' : 'passive',
+      startedAt: new Date(started).toISOString(),
+      finishedAt: new Date().toISOString(),
+      durationMs: Date.now() - started,
+      requests: { sent: stats.sent, failed: stats.failed, budget: settings.maxRequests },
+      coverage: {
+        pagesCrawled: site.pages.length,
+        formsFound: site.forms.length,
+        parametersFound: site.injectionPoints.length,
+        apiOperations: site.apiOperations.length,
+      },
+      crawled: site.pages.map((page) => ({ url: page.url, status: page.response.status })),
+      findings: list,
+      checks,
+      classes: classResults(checks, list),
+      notChecked,
+      records,
+      ...(proofOfControl ? { proofOfControl } : {}),
+    };
+  } finally {
+    await http.close();
+  }
+}
+
+async function runCheck(check: Check, context: CheckContext, deadline: AbortSignal) {
+  if (deadline.aborted)
+    return { status: 'not-tested' as const, tested: 0, reason: 'the scan time limit was reached first' };
+  const sentBefore = context.http.stats();
+  try {
+    const outcome = await check.run(context);
+    const after = context.http.stats();
+    // A check that hit the budget or the deadline may have missed something: never "tested".
+    if (
+      outcome.status === 'tested' &&
+      (after.budgetLeft === 0 || deadline.aborted) &&
+      after.sent > sentBefore.sent
+    ) {
+      return {
+        ...outcome,
+        status: 'partial' as const,
+        reason: 'the request budget or time limit ran out during this check',
+      };
+    }
+    return outcome;
+  } catch (error) {
+    context.notChecked(
+      check.id,
+      `the check failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return { status: 'not-tested' as const, tested: 0, reason: 'the check failed (see not checked)' };
+  }
+}
+
+function resultOf(
+  check: Check,
+  outcome: { status: CheckResult['status']; tested: number; reason?: string },
+): CheckResult {
+  return {
+    checkId: check.id,
+    kind: check.kind,
+    attackClass: check.attackClass,
+    status: outcome.status,
+    tested: outcome.tested,
+    ...(outcome.reason ? { reason: outcome.reason } : {}),
+  };
+}
+
+function definedOnly(options: ScanOptions): Partial<typeof SCAN_DEFAULTS> {
+  const picked: Record<string, number> = {};
+  for (const key of Object.keys(SCAN_DEFAULTS) as (keyof typeof SCAN_DEFAULTS)[]) {
+    const value = options[key];
+    if (typeof value === 'number') picked[key] = value;
+  }
+  return picked;
+}
