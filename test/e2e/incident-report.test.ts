@@ -74,6 +74,30 @@ describe('an incident from a simulated data exfiltration in the demo', { timeout
     expect(alert.entity?.value).toMatch(/^127\./);
   });
 
+  it('bans the thief and opens an incident with no human, through the built-in playbook', async () => {
+    const run = await waitFor(async () => {
+      const page = await client.playbooks.runs({ alertId: alert.id });
+      return page.items.find(
+        (candidate) => candidate.playbook === 'data-exfiltration' && candidate.finishedAt,
+      );
+    }, 20_000);
+    expect(run.status).toBe('completed');
+    expect(run.steps.map((step) => `${step.name}:${step.status}`)).toEqual([
+      'ban-reader:succeeded',
+      'open-incident:succeeded',
+    ]);
+    const incidentId = run.steps[1]?.output['incidentId'];
+    expect(incidentId).toMatch(/^inc_/);
+    const view = await client.incidents.show(incidentId as string);
+    expect(view.incident.title).toBe('Customer records read by one client');
+    const decisions = await client.decisions.list({ value: alert.entity?.value });
+    expect(
+      decisions.items.some(
+        (decision) => decision.action === 'ban' && decision.originRef === 'playbook:data-exfiltration',
+      ),
+    ).toBe(true);
+  });
+
   it('opens an incident from the alert with significance, clocks, four drafts and a PDF that opens', async () => {
     const token = readCliToken(dataDir) as string;
     const post = async (path: string, body: unknown) => {

@@ -51,6 +51,11 @@ describe('customer communication', () => {
     expect(drafted.email.text).toContain('- Banned 203.0.113.50 at the gateway');
     expect(drafted.email.html).toContain('<li>Banned 203.0.113.50 at the gateway</li>');
     expect(drafted.email.text).toContain('dpo@example.invalid');
+    // The heading of what was done is in the customer's language too.
+    expect(drafted.email.text).toContain('Was wir getan haben\n-------------------');
+    expect(drafted.email.text).not.toContain('What we have done');
+    const french = draftCustomerCommunication(assessed(entries), profile, { language: 'fr' });
+    expect(french.email.html).toContain('<h2>Ce que nous avons fait</h2>');
   });
 
   it('tells customers of an outage without claiming a data breach', () => {

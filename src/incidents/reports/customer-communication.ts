@@ -125,10 +125,19 @@ function disruptionEmail(view: CaseView, shop: ShopProfile): RenderedEmail {
   };
 }
 
+/** "What we have done", in the languages of the customer templates (English otherwise). */
+const MEASURES_HEADING: Record<string, string> = {
+  en: 'What we have done',
+  de: 'Was wir getan haben',
+  fr: 'Ce que nous avons fait',
+  it: 'Che cosa abbiamo fatto',
+  es: 'Lo que hemos hecho',
+};
+
 /** Adds "What we have done" (the case's mitigations) before the template's contact section. */
-function withMeasures(email: RenderedEmail, measures: string[]): RenderedEmail {
+function withMeasures(email: RenderedEmail, measures: string[], language: string): RenderedEmail {
   if (measures.length === 0) return email;
-  const heading = 'What we have done';
+  const heading = MEASURES_HEADING[language] ?? (MEASURES_HEADING['en'] as string);
   const text = `${heading}\n${'-'.repeat(heading.length)}\n${measures.map((m) => `- ${m}`).join('\n')}`;
   const html = `<h2>${heading}</h2>\n<ul>${measures.map((m) => `<li>${escapeHtml(m)}</li>`).join('')}</ul>`;
   const parts = email.text.split('\n\n');
@@ -169,6 +178,6 @@ export function draftCustomerCommunication(
     duties: found,
     recommended: found.some((duty) => duty.verdict === 'yes'),
     template,
-    email: withMeasures(base, applied),
+    email: withMeasures(base, applied, language),
   };
 }
