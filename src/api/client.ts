@@ -19,6 +19,7 @@ import type { ConsistencyProofDocument, InclusionProofDocument } from '../ledger
 import type { LedgerCheckpointView, LedgerEntryView } from './routes/v1/ledger.js';
 import type { NoticeView } from './routes/v1/notices.js';
 import type { DecisionFeed } from './routes/v1/decision-feed.js';
+import type { ModeFeed } from './routes/v1/mode-feed.js';
 import type { Incident } from '../core/records/index.js';
 import type { CaseView } from '../incidents/case.js';
 import type { ReportDraft } from '../incidents/reports/drafts.js';
@@ -55,6 +56,15 @@ export interface NewDecision {
   ratePerMinute?: number;
   alertId?: string;
   origin?: 'api' | 'cli';
+}
+
+export interface NewIncident {
+  title: string;
+  severity: Incident['severity'];
+  summary?: string;
+  alertIds?: string[];
+  detectedAt?: string;
+  awareAt?: string;
 }
 
 export interface DecisionFilter extends PageOptions {
@@ -177,6 +187,15 @@ export class ApiClient {
       this.call('POST', `/modes/${encodeURIComponent(name)}/enable`, { body: input }),
     disable: (name: string, input: { reason: string }): Promise<ModeRecord> =>
       this.call('POST', `/modes/${encodeURIComponent(name)}/disable`, { body: input }),
+    /**
+     * The gateways' mode feed: the modes in force and a cursor. With `since` (that cursor) and
+     * `wait` (ms, at most 30 000) the server holds the answer until a mode changes or `wait` passes.
+     */
+    feed: (input: { since?: string; wait?: number } = {}, signal?: AbortSignal): Promise<ModeFeed> =>
+      this.call('GET', '/modes/feed', {
+        query: { since: input.since, wait: input.wait },
+        ...(signal ? { signal } : {}),
+      }),
   };
 
   readonly playbooks = {
@@ -205,6 +224,8 @@ export class ApiClient {
   };
 
   readonly incidents = {
+    /** Opens a case; `detectedAt` / `awareAt` are recorded once as legal timestamps. */
+    open: (input: NewIncident): Promise<Incident> => this.call('POST', '/incidents', { body: input }),
     list: (filter: IncidentFilter = {}): Promise<Page<Incident>> =>
       this.call('GET', '/incidents', { query: { ...filter } }),
     /** The case: timeline, legal timestamps, significance and deadline clocks. */
@@ -300,7 +321,7 @@ export class ApiClient {
   private async call<T>(
     method: string,
     path: string,
-    input: { query?: Query; body?: unknown; text?: boolean; binary?: boolean } = {},
+    input: { query?: Query; body?: unknown; text?: boolean; binary?: boolean; signal?: AbortSignal } = {},
   ): Promise<T> {
     const url = new URL(`${this.baseUrl}/api/v1${path}`);
     for (const [name, value] of Object.entries(input.query ?? {})) {
@@ -319,6 +340,7 @@ export class ApiClient {
         ...(input.body === undefined ? {} : { body: JSON.stringify(input.body) }),
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,
+        ...(input.signal ? { signal: input.signal } : {}),
       });
     } catch (error) {
       throw new EnsuresecError('server_unreachable', {

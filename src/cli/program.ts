@@ -43,6 +43,8 @@ import { register as registerIncidentsSubmit } from './commands/incidents/submit
 import { register as registerIncidentsCommunicate } from './commands/incidents/communicate.js';
 import { register as registerIncidentsDeadlines } from './commands/incidents/deadlines.js';
 import { register as registerNis2Measures } from './commands/nis2/measures.js';
+import { register as registerNis2Assess } from './commands/nis2/assess.js';
+import { register as registerIncidentsOpen } from './commands/incidents/open.js';
 import { register as registerLedgerVerify } from './commands/ledger/verify.js';
 import { register as registerLedgerCheckpoint } from './commands/ledger/checkpoint.js';
 import { register as registerLedgerProofInclusion } from './commands/ledger/proof/inclusion.js';
@@ -118,7 +120,9 @@ export function buildProgram(): Command {
 
   const incidents = program
     .command('incidents')
+    .alias('incident')
     .description('incident cases, their significance and deadlines');
+  registerIncidentsOpen(incidents);
   registerIncidentsList(incidents);
   registerIncidentsShow(incidents);
   registerIncidentsAssess(incidents);
@@ -127,7 +131,10 @@ export function buildProgram(): Command {
   registerIncidentsSubmit(incidents);
   registerIncidentsCommunicate(incidents);
   registerIncidentsDeadlines(incidents);
-  const nis2 = program.command('nis2').description('NIS2 obligations beyond incidents: the Art. 21 measures');
+  const nis2 = program
+    .command('nis2')
+    .description('NIS2 without a case: assess an incident description offline, the Art. 21 measures');
+  registerNis2Assess(nis2);
   registerNis2Measures(nis2);
 
   const ledger = program.command('ledger').description('the tamper-evident audit ledger');

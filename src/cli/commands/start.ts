@@ -34,6 +34,7 @@ export function register(program: Command): void {
             [
               `Ensuresec gateway ${remote.gatewayUrl} -> ${options.upstream ?? config.gateway.upstream}`,
               `Decisions followed from ${follow.url} every ${follow.interval} ms`,
+              `Modes      followed from ${follow.url} (long poll: a switch applies at once)`,
               `WAF        ${wafSummary(config.waf)}`,
             ].join('\n') + '\n',
           );

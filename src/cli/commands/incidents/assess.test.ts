@@ -37,6 +37,20 @@ describe('ensuresec incidents assess --file', { timeout: 60_000 }, () => {
     });
   });
 
+  it('is also `ensuresec nis2 assess FILE`, with the same answer', async () => {
+    const args = ['--profile', marketplace, '--aware-at', '2026-11-20T08:00:00Z', '--json'];
+    const viaNis2 = await runCli(['nis2', 'assess', join(here, 'fixtures/exfiltration.json'), ...args]);
+    const viaIncidents = await assess('--file', join(here, 'fixtures/exfiltration.json'), ...args);
+    expect(viaNis2.code).toBe(0);
+    expect(JSON.parse(viaNis2.stdout)).toMatchObject({ assessment: { significant: 'yes' } });
+    expect((JSON.parse(viaNis2.stdout) as { assessment: unknown }).assessment).toEqual(
+      (JSON.parse(viaIncidents.stdout) as { assessment: unknown }).assessment,
+    );
+    const missing = await runCli(['nis2', 'assess', join(here, 'fixtures/no-such.json'), ...args]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('cannot be read as JSON');
+  });
+
   it('explains itself in a table for people', async () => {
     const result = await assess('--file', join(here, 'fixtures/exfiltration.json'), '--profile', marketplace);
     expect(result.code).toBe(0);

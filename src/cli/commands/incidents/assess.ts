@@ -19,7 +19,7 @@ import { action } from '../../action.js';
 import type { CommandContext } from '../../context.js';
 import { printAssessment, printClocks } from './print.js';
 
-interface AssessFlags {
+export interface AssessFlags {
   file?: string;
   profile?: string;
   awareAt?: string;
@@ -66,7 +66,8 @@ function profileFor(context: CommandContext, flags: AssessFlags): EntityProfile 
   return configured;
 }
 
-function assessFile(context: CommandContext, file: string, flags: AssessFlags): void {
+/** Assesses an incident description file here, without a server (also `ensuresec nis2 assess`). */
+export function assessFile(context: CommandContext, file: string, flags: AssessFlags): void {
   const description = parsed(
     incidentDescriptionSchema.safeParse(readJson(file, 'incident description')),
     'incident description',

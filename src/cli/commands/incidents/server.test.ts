@@ -42,6 +42,32 @@ describe('ensuresec incidents against a server', { timeout: 60_000 }, () => {
   });
   afterAll(async () => h.close());
 
+  it('opens a case with `ensuresec incident open` and its awareness starts the clocks', async () => {
+    const result = await cli(
+      h.tokens.analyst,
+      '--json',
+      'incident',
+      'open',
+      '--title',
+      'Skimmer on the checkout page',
+      '--severity',
+      'critical',
+      '--aware-at',
+      '2026-03-02T09:00:00Z',
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const opened = JSON.parse(result.stdout) as { id: string; title: string; status: string };
+    expect(opened).toMatchObject({ title: 'Skimmer on the checkout page', status: 'new' });
+    const view = await new ApiClient({ baseUrl: url, token: h.tokens.analyst }).incidents.show(opened.id);
+    expect(view.clocks.find((clock) => clock.stage === 'early_warning')?.dueAt).toBe(
+      '2026-03-03T09:00:00.000Z',
+    );
+    const refused = await cli(h.tokens.analyst, 'incidents', 'open', '--title', 'x', '--severity', 'dire');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('Allowed choices are info, low, medium, high, critical');
+  });
+
   it('lists and shows the case with its significance and clocks', async () => {
     const listed = await cli(h.tokens.viewer, 'incidents', 'list');
     expect(listed.code).toBe(0);
