@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import type { SecurityEvent } from '../../core/records/index.js';
 import type { Detection, Detector } from '../detector.js';
-import { count, durationMs, maxKeys, parseDetectorConfig } from './kit/config.js';
+import { count, durationMs, maxKeys, parseDetectorConfig, regexSource } from './kit/config.js';
 import { Cooldown } from './kit/cooldown.js';
 import { detection } from './kit/detection.js';
 import { EventClock } from './kit/event-clock.js';
@@ -24,19 +24,6 @@ const DEFAULT_RECORD_PATHS = [
   '^/api(/v\\d+)?/(orders|customers|accounts|users|addresses|invoices)/[^/]+$',
   '^/(orders|invoices|account/orders)/\\d+$',
 ];
-
-const regexSource = z
-  .string()
-  .min(1)
-  .max(512)
-  .refine((source) => {
-    try {
-      new RegExp(source, 'i');
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'is not a valid regular expression');
 
 export const dataExfiltrationConfigSchema = z
   .object({

@@ -16,7 +16,7 @@ import { z } from 'zod';
 import type { SecurityEvent } from '../../core/records/index.js';
 import type { Detection, DetectionEntity, Detector } from '../detector.js';
 import { BoundedMap, type Stamped } from './kit/bounded-map.js';
-import { count, durationMs, fraction, maxKeys, parseDetectorConfig } from './kit/config.js';
+import { count, durationMs, fraction, maxKeys, parseDetectorConfig, regexSource } from './kit/config.js';
 import { Cooldown } from './kit/cooldown.js';
 import { detection, histogram, ratio } from './kit/detection.js';
 import { EventClock } from './kit/event-clock.js';
@@ -42,19 +42,6 @@ const DEFAULT_CATALOGUE_PATHS = [
   '^/search',
   '^/shop/',
 ];
-
-const regexSource = z
-  .string()
-  .min(1)
-  .max(512)
-  .refine((source) => {
-    try {
-      new RegExp(source, 'i');
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'is not a valid regular expression');
 
 export const scrapingConfigSchema = z
   .object({

@@ -21,6 +21,19 @@ export const durationMs = z.union([z.number().int().min(1), z.string()]).transfo
 export const maxKeys = z.number().int().min(1).max(10_000_000);
 export const count = z.number().int().min(1).max(1_000_000);
 export const fraction = z.number().min(0).max(1);
+/** A regular expression's source (matched case-insensitively), checked to compile. */
+export const regexSource = z
+  .string()
+  .min(1)
+  .max(512)
+  .refine((source) => {
+    try {
+      new RegExp(source, 'i');
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'is not a valid regular expression');
 
 /** Validates a detector's configuration; `where` names it in the error (`detectors.card-testing`). */
 export function parseDetectorConfig<T extends z.ZodType>(
