@@ -15,6 +15,7 @@ import { authorize } from './auth/authenticate.js';
 import { LoginRateLimiter } from './auth/rate-limit.js';
 import { installErrorHandling } from './error-handler.js';
 import { installMetrics } from './metrics.js';
+import { ModeChangeWatch } from './mode-watch.js';
 import { keepRawJsonBodies } from './raw-body.js';
 import { API_PREFIX, buildOpenApiDocument } from './openapi.js';
 import { defineRoute, type ApiRoute } from './route.js';
@@ -96,6 +97,7 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     clock,
     startedAtMs: clock.nowMs(),
     loginLimiter: new LoginRateLimiter(maxAttempts, windowMs, clock),
+    modeWatch: new ModeChangeWatch(deps.bus),
   };
   const app = Fastify({
     loggerInstance: deps.logger,
@@ -122,5 +124,9 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   installMetrics(app, deps.metricsRegistry ?? new Registry());
   installHealth(app, resolved);
   installRoutes(app, apiRoutes(deps.version), resolved);
+  // Held mode-feed requests answer before the server waits for in-flight requests to end.
+  app.addHook('preClose', async () => {
+    await resolved.modeWatch.close();
+  });
   return app;
 }

@@ -11,6 +11,7 @@ import type { Permission } from '../core/roles.js';
 import type { LoginRateLimiter } from './auth/rate-limit.js';
 import type { Ledger } from '../ledger/index.js';
 import type { SessionRecord, Store, TokenRecord, UserRecord } from '../store/store.js';
+import type { ModeChangeWatch } from './mode-watch.js';
 import type { ModeService } from '../response/modes/service.js';
 import type { PlaybookService } from '../response/playbooks/service.js';
 import type { EntityProfile } from '../regulation/profile.js';
@@ -72,6 +73,8 @@ export interface ResolvedApiDeps extends ApiDeps {
   startedAtMs: number;
   /** One per server: failed sign-ins per client ip and per user name. */
   loginLimiter: LoginRateLimiter;
+  /** One per server: wakes the mode feed's held requests when a mode is switched. */
+  modeWatch: ModeChangeWatch;
 }
 
 /**

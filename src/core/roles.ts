@@ -3,7 +3,8 @@
  * security writes (decisions, alerts, incidents); viewer: reads; partner: the shared,
  * pseudonymised views meant for payment and delivery partners; source: a shop or log shipper
  * that only sends events (`POST /api/v1/events`) and reads nothing; gateway: a remote gateway
- * that only follows the decision feed (`GET /api/v1/decisions/feed`).
+ * that only follows the decision and mode feeds (`GET /api/v1/decisions/feed`,
+ * `GET /api/v1/modes/feed`).
  */
 export const ROLES = ['admin', 'analyst', 'viewer', 'partner', 'source', 'gateway'] as const;
 export type Role = (typeof ROLES)[number];

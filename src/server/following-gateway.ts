@@ -1,7 +1,8 @@
 /**
  * The composition of a remote gateway (cluster deployments): a gateway with no local store,
  * bus or API, whose decisions come from another Ensuresec server's decision feed through a
- * `DecisionFollower`. `ensuresec start --follow URL --token-file F` (or `gateway.follow` in
+ * `DecisionFollower`, and whose fail-safe modes come from its mode feed (long-polled, so a
+ * switch is in force here within a round trip) through a `ModeFollower`. `ensuresec start --follow URL --token-file F` (or `gateway.follow` in
  * ensuresec.yaml) starts this instead of the full runtime.
  */
 import { readFile } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { EnsuresecError } from '../core/errors.js';
 import { createGateway, type Gateway } from '../gateway/index.js';
 import { DecisionFollower } from '../gateway/remote/follower.js';
+import { ModeFollower } from '../gateway/remote/mode-follower.js';
 import type { EnsuresecConfig } from './config/schema.js';
 import { createWafForGateway } from './waf.js';
 
@@ -36,6 +38,7 @@ export interface FollowingGatewayOptions {
 export interface FollowingGateway {
   gateway: Gateway;
   follower: DecisionFollower;
+  modes: ModeFollower;
   gatewayUrl: string;
   reloadWaf(): Promise<void>;
   close(): Promise<void>;
@@ -67,7 +70,12 @@ export async function startFollowingGateway(options: FollowingGatewayOptions): P
     logger: logger.child({ component: 'decision-follower' }),
     clock,
   });
-  await follower.start();
+  const modes = new ModeFollower({
+    feed: (query, signal) => api.modes.feed(query, signal),
+    logger: logger.child({ component: 'mode-follower' }),
+    clock,
+  });
+  await Promise.all([follower.start(), modes.start()]);
   const wafLogger = logger.child({ component: 'waf' });
   const waf = await createWafForGateway(config.waf, options.dataDir, wafLogger, {
     onMatchLine: (line, requestId) => wafLogger.warn({ requestId }, line),
@@ -99,7 +107,11 @@ export async function startFollowingGateway(options: FollowingGatewayOptions): P
     },
     decisions: follower,
     decisionRefreshMs: config.gateway.decisionRefresh,
-    modes: { definitions: { groups: config.modes.groups, modes: config.modes.definitions } },
+    modes: {
+      definitions: { groups: config.modes.groups, modes: config.modes.definitions },
+      provider: modes,
+      refreshMs: config.modes.refresh,
+    },
     brand: config.modes.brand,
     ...(waf ? { inspection: waf.inspector } : {}),
     logger: logger.child({ component: 'gateway' }),
@@ -110,18 +122,21 @@ export async function startFollowingGateway(options: FollowingGatewayOptions): P
     ({ port } = await gateway.listen());
   } catch (error) {
     follower.stop();
+    modes.stop();
     await waf?.close();
     throw error;
   }
   return {
     gateway,
     follower,
+    modes,
     gatewayUrl: `http://${config.gateway.host}:${port}`,
     async reloadWaf() {
       await waf?.reload();
     },
     async close() {
       follower.stop();
+      modes.stop();
       await gateway.close();
       await waf?.close();
     },

@@ -101,6 +101,14 @@ describe('ensuresec start --follow', { timeout: 60_000 }, () => {
       expect(await waitForStatus(`${gatewayUrl}/echo`, 403, 2_500)).toBeLessThan(2_500);
       await analyst.decisions.delete(ban.id);
       expect(await waitForStatus(`${gatewayUrl}/echo`, 200, 2_500)).toBeLessThan(2_500);
+
+      // Fail-safe modes follow too, pushed through the long-polled mode feed.
+      expect(output()).toContain(`Modes      followed from ${apiUrl}`);
+      await analyst.modes.enable('checkout-freeze', { reason: 'test' });
+      expect(await waitForStatus(`${gatewayUrl}/checkout`, 503, 1_000)).toBeLessThan(1_000);
+      expect(await statusOf(`${gatewayUrl}/echo`)).toBe(200);
+      await analyst.modes.disable('checkout-freeze', { reason: 'test over' });
+      expect(await waitForStatus(`${gatewayUrl}/checkout`, 200, 1_000)).toBeLessThan(1_000);
     } finally {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));

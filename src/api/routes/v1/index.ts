@@ -16,6 +16,7 @@ import { incidentCaseRoutes } from './incident-cases.js';
 import { incidentReportRoutes } from './incident-reports.js';
 import { incidentRoutes } from './incidents.js';
 import { ledgerRoutes } from './ledger.js';
+import { modeFeedRoutes } from './mode-feed.js';
 import { modeRoutes } from './modes.js';
 import { nis2Routes } from './nis2.js';
 import { noticeRoutes } from './notices.js';
@@ -39,6 +40,7 @@ export const V1_ROUTES: readonly ApiRoute[] = [
   ...incidentReportRoutes,
   ...ingestRoutes,
   ...ledgerRoutes,
+  ...modeFeedRoutes,
   ...modeRoutes,
   ...nis2Routes,
   ...noticeRoutes,

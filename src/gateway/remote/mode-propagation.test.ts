@@ -1,0 +1,145 @@
+/**
+ * Mode propagation to a remote gateway (issue 6: "in force at every gateway within 1 s"): a
+ * server runtime and a following gateway over HTTP; a mode switched through the API is
+ * answered at the remote gateway within 1 s, lifted as fast, and stays in force while the
+ * API is down.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../../api/client.js';
+import type { Role } from '../../core/roles.js';
+import { parseConfig } from '../../server/config/load.js';
+import { readCliToken } from '../../server/data-dir.js';
+import { startFollowingGateway, type FollowingGateway } from '../../server/following-gateway.js';
+import { startRuntime, type Runtime } from '../../server/runtime.js';
+import { sleep, startUpstream, type Upstream } from '../testing/harness.js';
+
+interface Fixture {
+  serverConfig: string;
+  gatewayConfig: string;
+  gatewayUser: { name: string; role: Role };
+  freeze: { name: string; ttl: string; reason: string };
+  frozenPath: string;
+  browsingPath: string;
+  boundMs: number;
+}
+const fixture = JSON.parse(
+  readFileSync(new URL('./fixtures/mode-propagation.json', import.meta.url), 'utf8'),
+) as Fixture;
+
+async function answer(
+  url: string,
+): Promise<{ status: number; retryAfter: string | undefined; body: string }> {
+  const res = await request(url, { headers: { accept: 'text/html' } });
+  const retryAfter = res.headers['retry-after'];
+  return {
+    status: res.statusCode,
+    retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
+    body: await res.body.text(),
+  };
+}
+
+/** Milliseconds from `sinceMs` until the gateway answers `expected`; throws after `withinMs`. */
+async function msUntilStatus(
+  url: string,
+  expected: number,
+  sinceMs: number,
+  withinMs: number,
+): Promise<number> {
+  while (Date.now() - sinceMs < withinMs) {
+    if ((await answer(url)).status === expected) return Date.now() - sinceMs;
+    await sleep(5);
+  }
+  throw new Error(`status ${expected} not seen within ${withinMs} ms`);
+}
+
+describe('fail-safe modes at a remote gateway', { timeout: 30_000 }, () => {
+  const serverDir = mkdtempSync(join(tmpdir(), 'ensuresec-modes-server-'));
+  const gatewayDir = mkdtempSync(join(tmpdir(), 'ensuresec-modes-gateway-'));
+  let runtime: Runtime;
+  let runtimeClosed = false;
+  let upstream: Upstream;
+  let remote: FollowingGateway;
+  let analyst: ApiClient;
+  const measured: Record<string, number> = {};
+
+  beforeAll(async () => {
+    runtime = await startRuntime({
+      config: parseConfig(fixture.serverConfig),
+      dataDir: serverDir,
+      logger: pino({ level: 'silent' }),
+    });
+    analyst = new ApiClient({ baseUrl: runtime.apiUrl, token: readCliToken(serverDir) ?? '' });
+    const { user } = await analyst.users.add(fixture.gatewayUser);
+    const { token } = await analyst.tokens.create({ name: fixture.gatewayUser.name, userId: user.id });
+    const tokenFile = join(gatewayDir, 'gateway.token');
+    writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+    upstream = await startUpstream();
+    remote = await startFollowingGateway({
+      config: parseConfig(fixture.gatewayConfig),
+      follow: { url: runtime.apiUrl, tokenFile, interval: 1_000 },
+      dataDir: gatewayDir,
+      upstream: upstream.url,
+      logger: pino({ level: 'silent' }),
+    });
+  });
+  afterAll(async () => {
+    await remote?.close();
+    if (!runtimeClosed) await runtime?.close();
+    await upstream?.close();
+    rmSync(serverDir, { recursive: true, force: true });
+    rmSync(gatewayDir, { recursive: true, force: true });
+    // Printed so a run shows the propagation times, not only that they were under the bound.
+    console.info(`mode propagation to a remote gateway: ${JSON.stringify(measured)}`);
+  });
+
+  it(`answers the mode's 503 on checkout within ${fixture.boundMs} ms of a switch through the API, and lifts it as fast`, async () => {
+    const frozen = `${remote.gatewayUrl}${fixture.frozenPath}`;
+    const browsing = `${remote.gatewayUrl}${fixture.browsingPath}`;
+    expect((await answer(frozen)).status).toBe(200);
+
+    const enabledAt = Date.now();
+    await analyst.modes.enable(fixture.freeze.name, {
+      ttl: fixture.freeze.ttl,
+      reason: fixture.freeze.reason,
+    });
+    measured.enableCallMs = Date.now() - enabledAt;
+    measured.enableMs = await msUntilStatus(frozen, 503, enabledAt, fixture.boundMs);
+    expect(measured.enableMs).toBeLessThan(fixture.boundMs);
+    const refused = await answer(frozen);
+    expect(refused.retryAfter).toMatch(/^\d+$/);
+    expect(refused.body).toContain('<html');
+    expect((await answer(browsing)).status).toBe(200);
+    expect(remote.gateway.activeModes).toEqual([fixture.freeze.name]);
+
+    const disabledAt = Date.now();
+    await analyst.modes.disable(fixture.freeze.name, { reason: 'wave over' });
+    measured.disableMs = await msUntilStatus(frozen, 200, disabledAt, fixture.boundMs);
+    expect(measured.disableMs).toBeLessThan(fixture.boundMs);
+    expect(remote.gateway.activeModes).toEqual([]);
+  });
+
+  it('keeps enforcing the mode while the API is stopped', async () => {
+    const frozen = `${remote.gatewayUrl}${fixture.frozenPath}`;
+    const enabledAt = Date.now();
+    await analyst.modes.enable(fixture.freeze.name, {
+      ttl: fixture.freeze.ttl,
+      reason: fixture.freeze.reason,
+    });
+    measured.reEnableMs = await msUntilStatus(frozen, 503, enabledAt, fixture.boundMs);
+
+    await runtime.close();
+    runtimeClosed = true;
+    // The held request ends with the server; the follower fails, backs off and keeps the mode.
+    const stoppedAt = Date.now();
+    while (remote.modes.failures < 2 && Date.now() - stoppedAt < 10_000) await sleep(50);
+    expect(remote.modes.failures).toBeGreaterThanOrEqual(2);
+    expect((await answer(frozen)).status).toBe(503);
+    expect((await answer(`${remote.gatewayUrl}${fixture.browsingPath}`)).status).toBe(200);
+    expect(remote.gateway.activeModes).toEqual([fixture.freeze.name]);
+  });
+});
