@@ -14,6 +14,7 @@ import { createGateway, type Gateway } from '../gateway/index.js';
 import { DecisionFollower } from '../gateway/remote/follower.js';
 import { ModeFollower } from '../gateway/remote/mode-follower.js';
 import type { EnsuresecConfig } from './config/schema.js';
+import { gatewayOptionsOf } from './gateway-options.js';
 import { createWafForGateway } from './waf.js';
 
 export interface FollowSettings {
@@ -80,39 +81,11 @@ export async function startFollowingGateway(options: FollowingGatewayOptions): P
   const waf = await createWafForGateway(config.waf, options.dataDir, wafLogger, {
     onMatchLine: (line, requestId) => wafLogger.warn({ requestId }, line),
   });
-  const perClient = config.gateway.rateLimits.perClient;
+  const base = gatewayOptionsOf(config, options);
   const gateway = createGateway({
-    upstream: options.upstream ?? config.gateway.upstream,
-    host: config.gateway.host,
-    port: options.gatewayPort ?? config.gateway.port,
-    limits: {
-      maxHeaderBytes: config.gateway.limits.maxHeaderBytes,
-      maxBodyBytes: config.gateway.limits.maxBodyBytes,
-      headersTimeoutMs: config.gateway.limits.headersTimeout,
-      requestTimeoutMs: config.gateway.limits.requestTimeout,
-      upstreamTimeoutMs: config.gateway.limits.upstreamTimeout,
-    },
-    trustProxy: config.gateway.trustProxy,
-    rateLimits: {
-      ...(perClient
-        ? {
-            perClient: {
-              requestsPerWindow: perClient.ratePerMinute,
-              windowMs: 60_000,
-              burst: perClient.burst,
-            },
-          }
-        : {}),
-      routes: config.gateway.rateLimits.routes,
-    },
+    ...base,
     decisions: follower,
-    decisionRefreshMs: config.gateway.decisionRefresh,
-    modes: {
-      definitions: { groups: config.modes.groups, modes: config.modes.definitions },
-      provider: modes,
-      refreshMs: config.modes.refresh,
-    },
-    brand: config.modes.brand,
+    modes: { ...base.modes, provider: modes },
     ...(waf ? { inspection: waf.inspector } : {}),
     logger: logger.child({ component: 'gateway' }),
     clock,

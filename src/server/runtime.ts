@@ -32,6 +32,7 @@ import {
   writeServerInfo,
 } from './data-dir.js';
 import { registerGatewayMetrics } from './gateway-metrics.js';
+import { gatewayOptionsOf } from './gateway-options.js';
 import { startRetention } from './retention.js';
 import { startDeadlineReminders } from '../incidents/reminders.js';
 import { shopWebhookSettings } from './shop-webhooks.js';
@@ -253,48 +254,20 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       const loadedWaf = waf;
       if (loadedWaf) closers.push(() => loadedWaf.close());
       const inspection = waf?.inspector;
-      const perClient = config.gateway.rateLimits.perClient;
+      const base = gatewayOptionsOf(config, options);
       gateway = createGateway({
-        upstream: options.upstream ?? config.gateway.upstream,
-        host: config.gateway.host,
-        port: options.gatewayPort ?? config.gateway.port,
-        limits: {
-          maxHeaderBytes: config.gateway.limits.maxHeaderBytes,
-          maxBodyBytes: config.gateway.limits.maxBodyBytes,
-          headersTimeoutMs: config.gateway.limits.headersTimeout,
-          requestTimeoutMs: config.gateway.limits.requestTimeout,
-          upstreamTimeoutMs: config.gateway.limits.upstreamTimeout,
-        },
-        trustProxy: config.gateway.trustProxy,
+        ...base,
         eventSampleRate: config.gateway.events.sampleRate,
-        rateLimits: {
-          ...(perClient
-            ? {
-                perClient: {
-                  requestsPerWindow: perClient.ratePerMinute,
-                  windowMs: 60_000,
-                  burst: perClient.burst,
-                },
-              }
-            : {}),
-          routes: config.gateway.rateLimits.routes,
-        },
         publishEvent: (event) => events.push(event),
         decisions: storeDecisionProvider(store, bus, clock),
-        modes: {
-          definitions: { groups: config.modes.groups, modes: config.modes.definitions },
-          provider: storeModeProvider(store, bus, clock),
-          refreshMs: config.modes.refresh,
-        },
+        modes: { ...base.modes, provider: storeModeProvider(store, bus, clock) },
         // Derived from the pseudonymisation key, so every gateway of a deployment accepts the same passes.
         challenge: {
           secret: createHmac('sha256', key).update('ensuresec challenge pass v1').digest(),
           difficultyBits: config.modes.challenge.difficultyBits,
           passTtlMs: config.modes.challenge.passTtl,
         },
-        brand: config.modes.brand,
         ...(inspection ? { inspection } : {}),
-        decisionRefreshMs: config.gateway.decisionRefresh,
         logger: logger.child({ component: 'gateway' }),
         clock,
       });

@@ -1,0 +1,47 @@
+/**
+ * The gateway's settings from `ensuresec.yaml` (server): what the embedded gateway of
+ * `ensuresec start` and a remote one (`ensuresec start --follow`) configure alike. Each adds
+ * where its decisions and modes come from, and what it does with its events.
+ *
+ * @example createGateway({ ...gatewayOptionsOf(config, {}), decisions, modes: { ...modes, provider } })
+ */
+import type { GatewayModesOptions, GatewayOptions } from '../gateway/options.js';
+import type { EnsuresecConfig } from './config/schema.js';
+
+export function gatewayOptionsOf(
+  config: EnsuresecConfig,
+  overrides: { upstream?: string | undefined; gatewayPort?: number | undefined },
+): Omit<GatewayOptions, 'decisions' | 'modes'> & { modes: Omit<GatewayModesOptions, 'provider'> } {
+  const perClient = config.gateway.rateLimits.perClient;
+  return {
+    upstream: overrides.upstream ?? config.gateway.upstream,
+    host: config.gateway.host,
+    port: overrides.gatewayPort ?? config.gateway.port,
+    limits: {
+      maxHeaderBytes: config.gateway.limits.maxHeaderBytes,
+      maxBodyBytes: config.gateway.limits.maxBodyBytes,
+      headersTimeoutMs: config.gateway.limits.headersTimeout,
+      requestTimeoutMs: config.gateway.limits.requestTimeout,
+      upstreamTimeoutMs: config.gateway.limits.upstreamTimeout,
+    },
+    trustProxy: config.gateway.trustProxy,
+    rateLimits: {
+      ...(perClient
+        ? {
+            perClient: {
+              requestsPerWindow: perClient.ratePerMinute,
+              windowMs: 60_000,
+              burst: perClient.burst,
+            },
+          }
+        : {}),
+      routes: config.gateway.rateLimits.routes,
+    },
+    decisionRefreshMs: config.gateway.decisionRefresh,
+    modes: {
+      definitions: { groups: config.modes.groups, modes: config.modes.definitions },
+      refreshMs: config.modes.refresh,
+    },
+    brand: config.modes.brand,
+  };
+}
