@@ -20,7 +20,8 @@ import type { LedgerCheckpointView, LedgerEntryView } from './routes/v1/ledger.j
 import type { NoticeView } from './routes/v1/notices.js';
 import type { DecisionFeed } from './routes/v1/decision-feed.js';
 import type { ModeFeed } from './routes/v1/mode-feed.js';
-import type { Incident } from '../core/records/index.js';
+import type { Finding, Incident, ScanRun } from '../core/records/index.js';
+import type { RecordedScan as RecordedScanView } from '../scan/store/record-scan.js';
 import type { CaseView } from '../incidents/case.js';
 import type { ReportDraft } from '../incidents/reports/drafts.js';
 import type { IncidentEntry } from '../core/records/index.js';
@@ -179,6 +180,24 @@ export class ApiClient {
     /** The gateways' feed: without `since` everything in force, with it the changes after it. */
     feed: (since?: string): Promise<DecisionFeed> =>
       this.call('GET', '/decisions/feed', { query: { since } }),
+  };
+
+  /** Stored scans: `ensuresec scan URL --store` uploads its JSON report. */
+  readonly scans = {
+    store: (report: unknown): Promise<RecordedScanView> => this.call('POST', '/scans', { body: report }),
+    list: (filter: PageOptions & { target?: string } = {}): Promise<Page<ScanRun>> =>
+      this.call('GET', '/scans', { query: { ...filter } }),
+    get: (id: string): Promise<ScanRun> => this.call('GET', `/scans/${encodeURIComponent(id)}`),
+  };
+
+  readonly findings = {
+    list: (
+      filter: PageOptions & { target?: string; status?: Finding['status'] } = {},
+    ): Promise<Page<Finding>> => this.call('GET', '/findings', { query: { ...filter } }),
+    get: (id: string): Promise<Finding> => this.call('GET', `/findings/${encodeURIComponent(id)}`),
+    /** `accepted` (a risk taken; later scans keep it accepted) or `open` again, with the reason. */
+    setStatus: (id: string, status: 'open' | 'accepted', reason: string): Promise<Finding> =>
+      this.call('PATCH', `/findings/${encodeURIComponent(id)}`, { body: { status, reason } }),
   };
 
   readonly modes = {

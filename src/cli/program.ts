@@ -19,6 +19,7 @@ import { register as registerDecisionsList } from './commands/decisions/list.js'
 import { register as registerDecisionsDelete } from './commands/decisions/delete.js';
 import { register as registerIngest } from './commands/ingest.js';
 import { register as registerScan } from './commands/scan.js';
+import { register as registerSbom } from './commands/sbom.js';
 import { register as registerCertKeygen } from './commands/cert/keygen.js';
 import { register as registerCertVerify } from './commands/cert/verify.js';
 import { register as registerCertToken } from './commands/cert/token.js';
@@ -111,6 +112,7 @@ export function buildProgram(): Command {
 
   registerIngest(program);
   registerScan(program);
+  registerSbom(program);
   const cert = program.command('cert').description('scan certificates: signing keys and verification');
   registerCertKeygen(cert);
   registerCertVerify(cert);

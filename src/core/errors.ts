@@ -216,6 +216,21 @@ export const ERROR_CATALOGUE = {
     status: 400,
     message: 'The scan certificate has expired: scan the shop again for a new one.',
   },
+  sbom_no_lockfile: {
+    status: 400,
+    message:
+      'No lockfile to build an SBOM from: give the directory holding package-lock.json, yarn.lock, pnpm-lock.yaml or composer.lock.',
+  },
+  sbom_lockfile_invalid: {
+    status: 400,
+    message:
+      'A lockfile cannot be read (the detail says which and why); regenerate it with its package manager.',
+  },
+  osv_source_invalid: {
+    status: 400,
+    message:
+      'The vulnerability source is unusable: --osv-dir must be a directory of OSV JSON files, or --online must reach the OSV API.',
+  },
   ledger_witness_refused: {
     status: 500,
     message: 'The witness refused to cosign: the log is not consistent with what it showed before.',

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-export type IdPrefix = 'evt' | 'alr' | 'dec' | 'inc' | 'fnd' | 'usr' | 'tok' | 'ses' | 'req' | 'msg';
+export type IdPrefix = 'evt' | 'alr' | 'dec' | 'inc' | 'fnd' | 'usr' | 'tok' | 'ses' | 'req' | 'msg' | 'scn';
 
 let lastTimeMs = -1;
 let lastRandom: Uint8Array = new Uint8Array(10);

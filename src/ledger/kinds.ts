@@ -11,11 +11,13 @@ import {
   alertSchema,
   decisionSchema,
   findingSchema,
+  scanRunSchema,
   incidentEntrySchema,
   incidentSchema,
   type Alert,
   type Decision,
   type Finding,
+  type ScanRun,
   type Incident,
   type IncidentEntry,
   type PlaybookRun,
@@ -156,6 +158,10 @@ export interface LedgerRecordTypes {
   /** One entry appended to an incident's timeline: a status move, a legal time, impact figures, an assessment, a note, … */
   'incident.entry_appended': IncidentEntry;
   'finding.created': Finding;
+  /** A stored scan saw the finding again, found it again after a fix, or no longer found it (fixed). */
+  'finding.updated': Finding;
+  /** A scan report was stored (its summary; each finding has its own entry). */
+  'scan.stored': ScanRun;
   'user.created': UserRecord;
   'user.updated': UserRecord;
   'user.password_changed': UserRecord;
@@ -311,6 +317,8 @@ export const LEDGER_KINDS: { [K in LedgerKind]: LedgerKindSpec<LedgerRecordTypes
   'incident.updated': asIs(incidentSchema),
   'incident.entry_appended': asIs(incidentEntrySchema),
   'finding.created': asIs(findingSchema),
+  'finding.updated': asIs(findingSchema),
+  'scan.stored': asIs(scanRunSchema),
   'user.created': userView,
   'user.updated': userView,
   'user.password_changed': userView,

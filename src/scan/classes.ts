@@ -36,7 +36,7 @@ export const CLASS_REQUIREMENTS: Record<AttackClass, { checks: string[]; missing
   'transport-security': { checks: ['transport'], missing: ['TLS versions, ciphers and certificate chain'] },
   'security-headers': { checks: ['security-headers', 'cookies'], missing: [] },
   'exposed-data': { checks: ['exposed-files', 'version-disclosure'], missing: [] },
-  'vulnerable-components': { checks: [], missing: ['SBOM and OSV lookup'] },
+  'vulnerable-components': { checks: ['osv-components'], missing: [] },
   'client-side-script-integrity': { checks: ['script-inventory'], missing: [] },
 };
 

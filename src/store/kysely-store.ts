@@ -12,7 +12,7 @@ import { alertsCollection } from './collections/alerts.js';
 import { deadLettersCollection } from './collections/dead-letters.js';
 import { decisionsCollection } from './collections/decisions.js';
 import { eventsCollection } from './collections/events.js';
-import { findingsCollection } from './collections/findings.js';
+import { findingsCollection, scanRunsCollection } from './collections/findings.js';
 import { incidentsCollection } from './collections/incidents.js';
 import { incidentEntriesCollection } from './collections/incident-entries.js';
 import { incidentReportsCollection } from './collections/incident-reports.js';
@@ -52,6 +52,7 @@ function collectionsOf(ctx: StoreContext): StoreCollections {
     incidentEntries: incidentEntriesCollection(ctx),
     incidentReports: incidentReportsCollection(ctx),
     findings: findingsCollection(ctx),
+    scanRuns: scanRunsCollection(ctx),
     users: usersCollection(ctx),
     tokens: tokensCollection(ctx),
     sessions: sessionsCollection(ctx),
@@ -96,6 +97,7 @@ export class KyselyStore implements Store {
   readonly incidentEntries: Store['incidentEntries'];
   readonly incidentReports: Store['incidentReports'];
   readonly findings: Store['findings'];
+  readonly scanRuns: Store['scanRuns'];
   readonly users: Store['users'];
   readonly tokens: Store['tokens'];
   readonly sessions: Store['sessions'];
@@ -129,6 +131,7 @@ export class KyselyStore implements Store {
     this.incidentEntries = collections.incidentEntries;
     this.incidentReports = collections.incidentReports;
     this.findings = collections.findings;
+    this.scanRuns = collections.scanRuns;
     this.users = collections.users;
     this.tokens = collections.tokens;
     this.sessions = collections.sessions;

@@ -84,6 +84,15 @@ export interface FindingsTable {
   target: string;
   status: string;
   record: string;
+  /** Since 013; null for findings stored before. */
+  fingerprint: string | null;
+}
+
+/** Since 013: one stored scan report's summary. */
+export interface ScanRunsTable {
+  id: string;
+  target: string;
+  record: string;
 }
 
 export interface UsersTable {
@@ -217,6 +226,7 @@ export interface StoreDatabase {
   incident_entries: IncidentEntriesTable;
   incident_reports: IncidentReportsTable;
   findings: FindingsTable;
+  scan_runs: ScanRunsTable;
   users: UsersTable;
   api_tokens: ApiTokensTable;
   sessions: SessionsTable;

@@ -14,6 +14,7 @@ import type {
   DecisionAction,
   DecisionScope,
   Finding,
+  ScanRun,
   Incident,
   IncidentEntry,
   PlaybookRun,
@@ -94,6 +95,10 @@ export interface DeadLetterQuery extends PageRequest {
 
 export interface IncidentQuery extends PageRequest {
   status?: Incident['status'];
+}
+
+export interface ScanRunQuery extends PageRequest {
+  target?: string;
 }
 
 export interface FindingQuery extends PageRequest {
@@ -240,6 +245,7 @@ export type StoreCollections = Pick<
   | 'incidentEntries'
   | 'incidentReports'
   | 'findings'
+  | 'scanRuns'
   | 'users'
   | 'tokens'
   | 'sessions'
@@ -349,9 +355,22 @@ export interface Store {
     latestVersion(incidentId: string, stage: string): Promise<number>;
   };
   findings: {
+    /** Rejects with EnsuresecError('conflict') when the id, or the target and fingerprint, exist. */
     insert(finding: Finding): Promise<void>;
     get(id: string): Promise<Finding | undefined>;
     list(query: FindingQuery): Promise<Page<Finding>>;
+    /** Since 013: the finding of `target` with that fingerprint. */
+    getByFingerprint(target: string, fingerprint: string): Promise<Finding | undefined>;
+    /** Since 013: replaces a stored finding (same id); false when there is none. */
+    update(finding: Finding): Promise<boolean>;
+    /** Since 013: every finding of `target` with that status, unpaginated, oldest first. */
+    listByStatus(target: string, status: Finding['status']): Promise<Finding[]>;
+  };
+  /** Since 013: stored scan reports (their summaries), inserted once. */
+  scanRuns: {
+    insert(run: ScanRun): Promise<void>;
+    get(id: string): Promise<ScanRun | undefined>;
+    list(query: ScanRunQuery): Promise<Page<ScanRun>>;
   };
   users: {
     /** Rejects with EnsuresecError('conflict') when the name is taken. */

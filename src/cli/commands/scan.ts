@@ -16,6 +16,10 @@ import { REPORT_FORMATS, writeReports, type ReportFormat } from '../../scan/repo
 import { toJsonReport } from '../../scan/report/json.js';
 import { runScan, SCAN_DEFAULTS, type ScanReport } from '../../scan/scanner.js';
 import { VERSION } from '../../server/version.js';
+import { proposeVirtualPatches } from '../../scan/virtual-patches.js';
+import { readLockfiles } from '../../scan/sbom/lockfiles.js';
+import { loadOsvDirectory, queryOsvOnline } from '../../scan/sbom/osv.js';
+import { runSbom, withSupplyChain } from '../../scan/sbom/sbom.js';
 import { action } from '../action.js';
 import type { Output } from '../output.js';
 
@@ -42,6 +46,11 @@ interface ScanFlags {
   validDays: string;
   failOn?: string;
   progress: boolean;
+  store?: boolean;
+  virtualPatches?: string;
+  sbom?: string;
+  osvDir?: string;
+  online?: boolean;
 }
 
 const SEVERITY_ORDER = ['info', 'low', 'medium', 'high', 'critical'];
@@ -172,6 +181,20 @@ export function register(program: Command): void {
     .option('--valid-days <n>', 'certificate validity in days', '30')
     .option('--fail-on <severity>', 'exit 1 when a finding has this severity or higher (for CI)')
     .option('--no-progress', 'no progress output on stderr')
+    .option(
+      '--sbom <dir>',
+      "also check the shop's lockfiles in DIR for vulnerable components (see `ensuresec sbom`)",
+    )
+    .option('--osv-dir <dir>', 'with --sbom: a local OSV export (one JSON advisory per file)')
+    .option('--online', 'with --sbom: ask the OSV API (api.osv.dev) for the advisories')
+    .option(
+      '--virtual-patches <file>',
+      'write SecLang rules that block the injection findings on their route and parameter (for waf.rules)',
+    )
+    .option(
+      '--store',
+      'store the report on the server (--url/ENSURESEC_URL, ENSURESEC_TOKEN): findings tracked across scans',
+    )
     .action(
       action(async (context, url: string, flags: ScanFlags) => {
         const target = parseTarget(url);
@@ -191,8 +214,15 @@ export function register(program: Command): void {
             detail: `--max-duration ${flags.maxDuration} is not a duration (e.g. 90s, 5m).`,
           });
         if (flags.active && !flags.iAmAuthorised) await confirmAuthorised(target.origin);
+        // Resolved before scanning, so a missing token fails at once, not after the scan.
+        const api = flags.store ? context.client() : undefined;
         const progress = flags.progress ? createProgressReporter(process.stderr) : null;
-        const report = await runScan({
+        if ((flags.osvDir || flags.online) && !flags.sbom)
+          throw new EnsuresecError('bad_request', { detail: '--osv-dir and --online go with --sbom DIR.' });
+        // The lockfiles and the OSV directory are read before scanning, so a bad path fails at once.
+        const supplyChain = flags.sbom ? readLockfiles(flags.sbom) : undefined;
+        const local = flags.osvDir ? loadOsvDirectory(flags.osvDir) : undefined;
+        const scanned = await runScan({
           target: target.href,
           toolVersion: VERSION,
           active: Boolean(flags.active),
@@ -211,6 +241,20 @@ export function register(program: Command): void {
           ...(progress ? { onProgress: (p) => progress.update(p) } : {}),
         });
         progress?.finish();
+        let report = scanned;
+        if (flags.sbom && supplyChain) {
+          let advisories = local ? local.advisories : null;
+          if (flags.online)
+            advisories = [...(advisories ?? []), ...(await queryOsvOnline(supplyChain.packages))];
+          const sbom = runSbom({
+            dir: flags.sbom,
+            toolVersion: VERSION,
+            advisories,
+            skipped: local?.skipped ?? [],
+            origin: scanned.origin,
+          });
+          report = withSupplyChain(scanned, sbom.report);
+        }
         const written = flags.out && formats.length > 0 ? writeReports(report, formats, flags.out) : [];
         if (flags.certificate && key) {
           const jws = await issueCertificate(report, key, {
@@ -220,8 +264,25 @@ export function register(program: Command): void {
           writeFileSync(flags.certificate, jws + '\n');
           written.push(flags.certificate);
         }
+        if (flags.virtualPatches) {
+          const patches = proposeVirtualPatches(report.findings, {
+            origin: report.origin,
+            generatedAt: report.finishedAt,
+          });
+          writeFileSync(flags.virtualPatches, patches.text);
+          written.push(`${flags.virtualPatches} (${patches.patches.length} virtual patch(es))`);
+        }
+        const stored = api ? await api.scans.store(JSON.parse(toJsonReport(report)) as unknown) : undefined;
         if (context.output.json) process.stdout.write(toJsonReport(report));
-        else printSummary(context.output, report, written);
+        else {
+          printSummary(context.output, report, written);
+          if (stored) {
+            const c = stored.scan.changes;
+            context.output.line(
+              `stored as ${stored.scan.id}: ${c.new} new, ${c.seenAgain} seen again, ${c.reopened} reopened, ${c.fixed} fixed`,
+            );
+          }
+        }
         const threshold = flags.failOn ? SEVERITY_ORDER.indexOf(flags.failOn) : -1;
         if (threshold >= 0 && report.findings.some((f) => SEVERITY_ORDER.indexOf(f.severity) >= threshold))
           process.exitCode = 1;

@@ -11,6 +11,7 @@ import { incidentsMigration } from './009-incidents.js';
 import { playbooksMigration } from './010-playbooks.js';
 import { decisionFeedMigration } from './011-decision-feed.js';
 import { incidentReportsMigration } from './012-incident-reports.js';
+import { scanFindingsMigration } from './013-scan-findings.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -28,4 +29,5 @@ export const MIGRATIONS: readonly Migration[] = [
   playbooksMigration,
   decisionFeedMigration,
   incidentReportsMigration,
+  scanFindingsMigration,
 ];

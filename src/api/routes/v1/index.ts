@@ -22,6 +22,7 @@ import { nis2Routes } from './nis2.js';
 import { noticeRoutes } from './notices.js';
 import { partnerRoutes } from './partner.js';
 import { playbookRoutes } from './playbooks.js';
+import { scanRoutes } from './scans.js';
 import { statusRoutes } from './status.js';
 import { tokenRoutes } from './tokens.js';
 import { userRoutes } from './users.js';
@@ -46,6 +47,7 @@ export const V1_ROUTES: readonly ApiRoute[] = [
   ...noticeRoutes,
   ...partnerRoutes,
   ...playbookRoutes,
+  ...scanRoutes,
   ...statusRoutes,
   ...tokenRoutes,
   ...userRoutes,
