@@ -12,6 +12,7 @@ import { systemClock } from '../core/clock.js';
 import { EnsuresecError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { authorize } from './auth/authenticate.js';
+import { installDashboard } from './dashboard.js';
 import { LoginRateLimiter } from './auth/rate-limit.js';
 import { installErrorHandling } from './error-handler.js';
 import { installMetrics } from './metrics.js';
@@ -20,6 +21,7 @@ import { keepRawJsonBodies } from './raw-body.js';
 import { API_PREFIX, buildOpenApiDocument } from './openapi.js';
 import { defineRoute, type ApiRoute } from './route.js';
 import { V1_ROUTES } from './routes/v1/index.js';
+import { closeLiveStreams } from './routes/v1/stream.js';
 import type { ApiDeps, ResolvedApiDeps } from './types.js';
 
 export type { ApiDeps, ApiConfig, StatusProvider } from './types.js';
@@ -124,6 +126,9 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   installMetrics(app, deps.metricsRegistry ?? new Registry());
   installHealth(app, resolved);
   installRoutes(app, apiRoutes(deps.version), resolved);
+  installDashboard(app);
+  // Open dashboard streams (GET /api/v1/stream) end first, or closing would wait for them.
+  app.addHook('preClose', async () => closeLiveStreams(resolved));
   // Held mode-feed requests answer before the server waits for in-flight requests to end.
   app.addHook('preClose', async () => {
     await resolved.modeWatch.close();

@@ -29,6 +29,8 @@ export interface DemoOptions {
 export interface Demo {
   runtime: Runtime;
   shopUrl: string;
+  /** The dashboard (served by the API server at `/`). */
+  dashboardUrl: string;
   shopAdmin: { email: string; password: string };
   close(): Promise<void>;
 }
@@ -116,6 +118,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   return {
     runtime,
     shopUrl,
+    dashboardUrl: `${runtime.apiUrl}/`,
     shopAdmin: shop.admin,
     async close() {
       await simulator?.stop();

@@ -47,6 +47,7 @@ export function register(program: Command): void {
             `  Shop through the gateway  ${runtime.gatewayUrl}          <- open this`,
             `  Shop directly (unsafe)    ${demo.shopUrl}`,
             `  Shop admin page           ${runtime.gatewayUrl}/admin   (${demo.shopAdmin.email} / ${demo.shopAdmin.password})`,
+            `  Ensuresec dashboard       ${demo.dashboardUrl}          <- sign in as admin`,
             `  Ensuresec API             ${runtime.apiUrl}/api/v1`,
             `  OpenAPI document          ${runtime.apiUrl}/api/v1/openapi.json`,
             `  Health / metrics          ${runtime.apiUrl}/healthz  ${runtime.apiUrl}/metrics`,

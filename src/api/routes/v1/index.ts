@@ -24,6 +24,7 @@ import { partnerRoutes } from './partner.js';
 import { playbookRoutes } from './playbooks.js';
 import { scanRoutes } from './scans.js';
 import { statusRoutes } from './status.js';
+import { streamRoutes } from './stream.js';
 import { tokenRoutes } from './tokens.js';
 import { userRoutes } from './users.js';
 
@@ -49,6 +50,7 @@ export const V1_ROUTES: readonly ApiRoute[] = [
   ...playbookRoutes,
   ...scanRoutes,
   ...statusRoutes,
+  ...streamRoutes,
   ...tokenRoutes,
   ...userRoutes,
 ];

@@ -1,0 +1,289 @@
+/**
+ * The dashboard shell: sign-in (and the password change a one-time password requires), the
+ * header with navigation, who am I, theme and sign-out, and the page the hash names.
+ */
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { api, ApiError, onSessionLost, setCsrfToken, type Session } from './api';
+import { openLive, useLiveState } from './live';
+import { AlertDetail, AlertsPage } from './pages/Alerts';
+import { ModesPage } from './pages/Modes';
+import { OverviewPage } from './pages/Overview';
+import { useTheme } from './theme';
+
+type Route = { page: 'overview' } | { page: 'alerts' } | { page: 'alert'; id: string } | { page: 'modes' };
+
+function parseHash(hash: string): Route {
+  const path = hash.replace(/^#/, '');
+  const alert = /^\/alerts\/(alr_[\w-]+)$/.exec(path);
+  if (alert?.[1]) return { page: 'alert', id: alert[1] };
+  if (path === '/alerts') return { page: 'alerts' };
+  if (path === '/modes') return { page: 'modes' };
+  return { page: 'overview' };
+}
+
+function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseHash(location.hash));
+  useEffect(() => {
+    const update = () => setRoute(parseHash(location.hash));
+    addEventListener('hashchange', update);
+    return () => removeEventListener('hashchange', update);
+  }, []);
+  return route;
+}
+
+const PAGE_TITLES: Record<Route['page'], string> = {
+  overview: 'Overview',
+  alerts: 'Alerts',
+  alert: 'Alert',
+  modes: 'Modes',
+};
+
+export function App() {
+  const [session, setSession] = useState<Session | null>(null);
+  const [checked, setChecked] = useState(false);
+  const [notice, setNotice] = useState('');
+  const [password, setPassword] = useState('');
+
+  const signedOut = useCallback((message: string) => {
+    setCsrfToken('');
+    setSession(null);
+    setNotice(message);
+  }, []);
+
+  // A failing live stream may mean the session ended: asking who we are answers 401 then.
+  const checkSession = useCallback(() => void api('GET', '/auth/me').catch(() => undefined), []);
+
+  useEffect(() => {
+    onSessionLost(() => signedOut('Your session has ended. Sign in again.'));
+    api<Session>('GET', '/auth/me')
+      .then((me) => {
+        setCsrfToken(me.csrfToken);
+        setSession(me);
+      })
+      .catch(() => undefined)
+      .finally(() => setChecked(true));
+  }, [signedOut]);
+
+  if (!checked) return <p className="loading">Loading…</p>;
+  if (!session)
+    return (
+      <Login
+        notice={notice}
+        onSignedIn={(next, typed) => {
+          setCsrfToken(next.csrfToken);
+          setPassword(typed);
+          setNotice('');
+          setSession(next);
+        }}
+      />
+    );
+  if (session.restrictions.includes('password_change'))
+    return (
+      <ChangePassword
+        session={session}
+        current={password}
+        onChanged={() => {
+          setPassword('');
+          setSession({
+            ...session,
+            restrictions: session.restrictions.filter((r) => r !== 'password_change'),
+          });
+        }}
+      />
+    );
+  return (
+    <Shell
+      session={session}
+      onSignOut={async () => {
+        await api('POST', '/auth/logout').catch(() => undefined);
+        signedOut('You have signed out.');
+      }}
+      onSessionCheck={checkSession}
+    />
+  );
+}
+
+function Login({
+  notice,
+  onSignedIn,
+}: {
+  notice: string;
+  onSignedIn: (session: Session, password: string) => void;
+}) {
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const password = String(form.get('password') ?? '');
+    const totp = String(form.get('totp') ?? '');
+    setBusy(true);
+    setError('');
+    try {
+      const session = await api<Session>('POST', '/auth/login', {
+        username: String(form.get('username') ?? ''),
+        password,
+        ...(totp ? { totp } : {}),
+      });
+      onSignedIn(session, password);
+    } catch (caught) {
+      setError(caught instanceof ApiError ? caught.message : 'The server could not be reached.');
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <main className="auth">
+      <h1>Ensuresec</h1>
+      <form onSubmit={submit} className="card" aria-describedby="login-status">
+        <h2>Sign in</h2>
+        <p id="login-status" role="status" className={error ? 'error' : 'muted'}>
+          {error || notice}
+        </p>
+        <label>
+          User name
+          <input name="username" autoComplete="username" required autoFocus />
+        </label>
+        <label>
+          Password
+          <input name="password" type="password" autoComplete="current-password" required />
+        </label>
+        <label>
+          Two-factor code (if enrolled)
+          <input name="totp" inputMode="numeric" autoComplete="one-time-code" pattern="\d{6}" />
+        </label>
+        <button type="submit" disabled={busy}>
+          Sign in
+        </button>
+      </form>
+    </main>
+  );
+}
+
+function ChangePassword({
+  session,
+  current,
+  onChanged,
+}: {
+  session: Session;
+  current: string;
+  onChanged: () => void;
+}) {
+  const [error, setError] = useState('');
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const next = String(form.get('new') ?? '');
+    if (next !== String(form.get('confirm') ?? '')) return setError('The two new passwords differ.');
+    try {
+      await api('POST', '/auth/password', { current: String(form.get('current') ?? ''), new: next });
+      onChanged();
+    } catch (caught) {
+      setError(caught instanceof ApiError ? caught.message : 'The server could not be reached.');
+    }
+  }
+  return (
+    <main className="auth">
+      <h1>Ensuresec</h1>
+      <form onSubmit={submit} className="card">
+        <h2>Choose your password</h2>
+        <p className="muted">
+          {session.user.name}, you signed in with a one-time password: choose your own (12 to 256 characters).
+        </p>
+        <p role="status" className="error">
+          {error}
+        </p>
+        <label>
+          Current password
+          <input
+            name="current"
+            type="password"
+            defaultValue={current}
+            autoComplete="current-password"
+            required
+          />
+        </label>
+        <label>
+          New password
+          <input name="new" type="password" minLength={12} autoComplete="new-password" required />
+        </label>
+        <label>
+          New password again
+          <input name="confirm" type="password" minLength={12} autoComplete="new-password" required />
+        </label>
+        <button type="submit">Change password</button>
+      </form>
+    </main>
+  );
+}
+
+function Shell({
+  session,
+  onSignOut,
+  onSessionCheck,
+}: {
+  session: Session;
+  onSignOut: () => void;
+  onSessionCheck: () => void;
+}) {
+  const route = useRoute();
+  const [theme, nextTheme] = useTheme();
+  const live = useLiveState();
+  useEffect(() => openLive(onSessionCheck), [onSessionCheck]);
+  const firstRoute = useRef(true);
+  useEffect(() => {
+    document.title = `${PAGE_TITLES[route.page]} · Ensuresec`;
+    // After a navigation (not on load) the keyboard continues in the new page's content.
+    if (!firstRoute.current) document.getElementById('main')?.focus();
+    firstRoute.current = false;
+  }, [route]);
+  const current = route.page === 'alert' ? 'alerts' : route.page;
+  return (
+    <>
+      <a
+        className="skip"
+        href="#main"
+        onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}
+      >
+        Skip to content
+      </a>
+      <header className="top">
+        <span className="brand">Ensuresec</span>
+        <nav aria-label="Main">
+          <ul>
+            {(['overview', 'alerts', 'modes'] as const).map((page) => (
+              <li key={page}>
+                <a href={`#/${page}`} aria-current={current === page ? 'page' : undefined}>
+                  {PAGE_TITLES[page]}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <span className={`live live-${live}`} role="status" aria-label={`Live updates: ${live}`}>
+          {live === 'live' ? '● Live' : live === 'connecting' ? '○ Connecting' : '○ Offline'}
+        </span>
+        <span className="whoami" data-testid="whoami">
+          {session.user.name} <span className="role">{session.user.role}</span>
+        </span>
+        <button
+          type="button"
+          className="secondary"
+          onClick={nextTheme}
+          aria-label={`Theme: ${theme}. Change theme`}
+        >
+          Theme: {theme}
+        </button>
+        <button type="button" className="secondary" onClick={onSignOut}>
+          Sign out
+        </button>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {route.page === 'overview' && <OverviewPage />}
+        {route.page === 'alerts' && <AlertsPage />}
+        {route.page === 'alert' && <AlertDetail id={route.id} role={session.user.role} />}
+        {route.page === 'modes' && <ModesPage role={session.user.role} />}
+      </main>
+    </>
+  );
+}
