@@ -20,6 +20,7 @@ import type { LedgerCheckpointView, LedgerEntryView } from './routes/v1/ledger.j
 import type { NoticeView } from './routes/v1/notices.js';
 import type { DecisionFeed } from './routes/v1/decision-feed.js';
 import type { ModeFeed } from './routes/v1/mode-feed.js';
+import type { ChallengeKey } from './routes/v1/gateway-keys.js';
 import type { Finding, Incident, ScanRun } from '../core/records/index.js';
 import type { RecordedScan as RecordedScanView } from '../scan/store/record-scan.js';
 import type { CaseView } from '../incidents/case.js';
@@ -240,6 +241,11 @@ export class ApiClient {
     list: (filter: AlertFilter = {}): Promise<Page<Alert>> =>
       this.call('GET', '/alerts', { query: { ...filter } }),
     get: (id: string): Promise<Alert> => this.call('GET', `/alerts/${encodeURIComponent(id)}`),
+  };
+
+  readonly gateway = {
+    /** The deployment's challenge key (role gateway or admin), for a remote gateway's challenge page and passes. */
+    challengeKey: (): Promise<ChallengeKey> => this.call('GET', '/gateway/challenge-key'),
   };
 
   readonly incidents = {

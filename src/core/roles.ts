@@ -4,7 +4,8 @@
  * pseudonymised views meant for payment and delivery partners; source: a shop or log shipper
  * that only sends events (`POST /api/v1/events`) and reads nothing; gateway: a remote gateway
  * that only follows the decision and mode feeds (`GET /api/v1/decisions/feed`,
- * `GET /api/v1/modes/feed`).
+ * `GET /api/v1/modes/feed`) and fetches the challenge key (`read:gateway-secrets`, which no
+ * person's role but admin holds: with it one could mint challenge passes).
  */
 export const ROLES = ['admin', 'analyst', 'viewer', 'partner', 'source', 'gateway'] as const;
 export type Role = (typeof ROLES)[number];
@@ -13,6 +14,7 @@ export const PERMISSIONS = [
   'read',
   'read:partner',
   'read:decisions',
+  'read:gateway-secrets',
   'write:security',
   'write:admin',
   'write:events',
@@ -20,12 +22,20 @@ export const PERMISSIONS = [
 export type Permission = (typeof PERMISSIONS)[number];
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  admin: ['read', 'read:partner', 'read:decisions', 'write:security', 'write:admin', 'write:events'],
+  admin: [
+    'read',
+    'read:partner',
+    'read:decisions',
+    'read:gateway-secrets',
+    'write:security',
+    'write:admin',
+    'write:events',
+  ],
   analyst: ['read', 'read:partner', 'read:decisions', 'write:security'],
   viewer: ['read', 'read:partner', 'read:decisions'],
   partner: ['read:partner'],
   source: ['write:events'],
-  gateway: ['read:decisions'],
+  gateway: ['read:decisions', 'read:gateway-secrets'],
 };
 
 export function roleAllows(role: Role, permission: Permission): boolean {

@@ -61,6 +61,24 @@ async function readToken(tokenFile: string): Promise<string> {
   return token;
 }
 
+/**
+ * The deployment's challenge key, so this gateway serves the proof-of-work page and accepts
+ * every gateway's passes. Without it (an older server, a token without
+ * `read:gateway-secrets`) challenged clients pass with the marker header only, as before.
+ */
+async function fetchChallengeKey(api: ApiClient, logger: Logger): Promise<Buffer | undefined> {
+  try {
+    const { key } = await api.gateway.challengeKey();
+    return Buffer.from(key, 'base64url');
+  } catch (error) {
+    logger.warn(
+      { code: error instanceof EnsuresecError ? error.code : undefined },
+      'no challenge key from the server: challenged clients get the marker header, not the challenge page',
+    );
+    return undefined;
+  }
+}
+
 export async function startFollowingGateway(options: FollowingGatewayOptions): Promise<FollowingGateway> {
   const { config, follow, logger } = options;
   const clock = options.clock ?? systemClock;
@@ -77,6 +95,7 @@ export async function startFollowingGateway(options: FollowingGatewayOptions): P
     clock,
   });
   await Promise.all([follower.start(), modes.start()]);
+  const challengeSecret = await fetchChallengeKey(api, logger);
   const wafLogger = logger.child({ component: 'waf' });
   const waf = await createWafForGateway(config.waf, options.dataDir, wafLogger, {
     onMatchLine: (line, requestId) => wafLogger.warn({ requestId }, line),
@@ -86,6 +105,15 @@ export async function startFollowingGateway(options: FollowingGatewayOptions): P
     ...base,
     decisions: follower,
     modes: { ...base.modes, provider: modes },
+    ...(challengeSecret
+      ? {
+          challenge: {
+            secret: challengeSecret,
+            difficultyBits: config.modes.challenge.difficultyBits,
+            passTtlMs: config.modes.challenge.passTtl,
+          },
+        }
+      : {}),
     ...(waf ? { inspection: waf.inspector } : {}),
     logger: logger.child({ component: 'gateway' }),
     clock,

@@ -33,6 +33,7 @@ import {
 } from './data-dir.js';
 import { registerGatewayMetrics } from './gateway-metrics.js';
 import { gatewayOptionsOf } from './gateway-options.js';
+import { deriveChallengeSecret } from '../gateway/challenge/tokens.js';
 import { startRetention } from './retention.js';
 import { startDeadlineReminders } from '../incidents/reminders.js';
 import { shopWebhookSettings } from './shop-webhooks.js';
@@ -42,7 +43,6 @@ import { startLedger } from './ledger.js';
 import { startNotices, type RunningNotices } from './notices.js';
 import type { Ledger } from '../ledger/index.js';
 import { ulid } from '../core/ids.js';
-import { createHmac } from 'node:crypto';
 import { compileModes } from '../gateway/modes/definitions.js';
 import { storeModeProvider } from '../response/modes/provider.js';
 import { ModeService } from '../response/modes/service.js';
@@ -263,7 +263,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         modes: { ...base.modes, provider: storeModeProvider(store, bus, clock) },
         // Derived from the pseudonymisation key, so every gateway of a deployment accepts the same passes.
         challenge: {
-          secret: createHmac('sha256', key).update('ensuresec challenge pass v1').digest(),
+          secret: deriveChallengeSecret(key),
           difficultyBits: config.modes.challenge.difficultyBits,
           passTtlMs: config.modes.challenge.passTtl,
         },

@@ -35,6 +35,15 @@ function hashUserAgent(userAgent: string | undefined): string {
     .slice(0, 22);
 }
 
+/**
+ * The challenge key of a deployment, derived from its pseudonymisation key: every gateway of
+ * the deployment (the server's own, and remote ones that fetch it) signs and accepts the
+ * same passes.
+ */
+export function deriveChallengeSecret(pseudonymisationKey: Uint8Array): Buffer {
+  return createHmac('sha256', pseudonymisationKey).update('ensuresec challenge pass v1').digest();
+}
+
 /** Number of leading zero bits of a digest. */
 export function leadingZeroBits(digest: Uint8Array): number {
   let bits = 0;

@@ -16,6 +16,9 @@ import { parseConfig } from '../../server/config/load.js';
 import { readCliToken } from '../../server/data-dir.js';
 import { startFollowingGateway, type FollowingGateway } from '../../server/following-gateway.js';
 import { startRuntime, type Runtime } from '../../server/runtime.js';
+import { PASS_COOKIE } from '../challenge/gate.js';
+import { CHALLENGE_PATH } from '../challenge/page.js';
+import { ChallengeTokens } from '../challenge/tokens.js';
 import { sleep, startUpstream, type Upstream } from '../testing/harness.js';
 
 interface Fixture {
@@ -121,6 +124,54 @@ describe('fail-safe modes at a remote gateway', { timeout: 30_000 }, () => {
     measured.disableMs = await msUntilStatus(frozen, 200, disabledAt, fixture.boundMs);
     expect(measured.disableMs).toBeLessThan(fixture.boundMs);
     expect(remote.gateway.activeModes).toEqual([]);
+  });
+
+  it("serves the challenge page for a challenge decision and accepts another gateway's pass", async () => {
+    const page = `${remote.gatewayUrl}${fixture.browsingPath}`;
+    const decision = await analyst.decisions.add({
+      action: 'challenge',
+      scope: 'ip',
+      value: '127.0.0.1',
+      duration: '10m',
+      reason: 'challenge at the remote gateway',
+    });
+    try {
+      const since = Date.now();
+      await msUntilStatus(page, 403, since, 3_000);
+      const challenged = await request(page, {
+        headers: { accept: 'text/html', 'user-agent': 'test-browser' },
+      });
+      expect(challenged.headers['x-ensuresec-challenge']).toBe('1');
+      // The proof-of-work page itself, not the bare marker a gateway without the key sends.
+      expect(await challenged.body.text()).toContain(CHALLENGE_PATH);
+
+      // A pass signed with the deployment's key (as the server's own gateway issues them) passes here.
+      const { key } = await analyst.gateway.challengeKey();
+      const tokens = new ChallengeTokens(Buffer.from(key, 'base64url'), {
+        difficultyBits: 16,
+        passTtlMs: 60_000,
+      });
+      const pass = tokens.issuePass('127.0.0.1', 'test-browser', Date.now());
+      const passed = await request(page, {
+        headers: { accept: 'text/html', 'user-agent': 'test-browser', cookie: `${PASS_COOKIE}=${pass}` },
+      });
+      await passed.body.dump();
+      expect(passed.statusCode).toBe(200);
+      // A pass signed with another key does not.
+      const forged = new ChallengeTokens(Buffer.alloc(32, 7), { difficultyBits: 16, passTtlMs: 60_000 });
+      const refused = await request(page, {
+        headers: {
+          accept: 'text/html',
+          'user-agent': 'test-browser',
+          cookie: `${PASS_COOKIE}=${forged.issuePass('127.0.0.1', 'test-browser', Date.now())}`,
+        },
+      });
+      await refused.body.dump();
+      expect(refused.statusCode).toBe(403);
+    } finally {
+      await analyst.decisions.delete(decision.id);
+      await msUntilStatus(page, 200, Date.now(), 3_000);
+    }
   });
 
   it('keeps enforcing the mode while the API is stopped', async () => {

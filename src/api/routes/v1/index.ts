@@ -12,6 +12,7 @@ import { eventRoutes } from './events.js';
 import { exportRoutes } from './export.js';
 import { findingRoutes } from './findings.js';
 import { ingestRoutes } from './ingest.js';
+import { gatewayKeyRoutes } from './gateway-keys.js';
 import { incidentCaseRoutes } from './incident-cases.js';
 import { incidentReportRoutes } from './incident-reports.js';
 import { incidentRoutes } from './incidents.js';
@@ -39,6 +40,7 @@ export const V1_ROUTES: readonly ApiRoute[] = [
   ...findingRoutes,
   ...incidentRoutes,
   ...incidentCaseRoutes,
+  ...gatewayKeyRoutes,
   ...incidentReportRoutes,
   ...ingestRoutes,
   ...ledgerRoutes,
