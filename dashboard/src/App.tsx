@@ -6,17 +6,30 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { api, ApiError, onSessionLost, setCsrfToken, type Session } from './api';
 import { openLive, useLiveState } from './live';
 import { AlertDetail, AlertsPage } from './pages/Alerts';
+import { DecisionsPage } from './pages/Decisions';
+import { IncidentDetail, IncidentsPage } from './pages/Incidents';
 import { ModesPage } from './pages/Modes';
 import { OverviewPage } from './pages/Overview';
 import { useTheme } from './theme';
 
-type Route = { page: 'overview' } | { page: 'alerts' } | { page: 'alert'; id: string } | { page: 'modes' };
+type Route =
+  | { page: 'overview' }
+  | { page: 'alerts' }
+  | { page: 'alert'; id: string }
+  | { page: 'decisions' }
+  | { page: 'incidents' }
+  | { page: 'incident'; id: string }
+  | { page: 'modes' };
 
 function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, '');
   const alert = /^\/alerts\/(alr_[\w-]+)$/.exec(path);
   if (alert?.[1]) return { page: 'alert', id: alert[1] };
   if (path === '/alerts') return { page: 'alerts' };
+  const incident = /^\/incidents\/(inc_[\w-]+)$/.exec(path);
+  if (incident?.[1]) return { page: 'incident', id: incident[1] };
+  if (path === '/incidents') return { page: 'incidents' };
+  if (path === '/decisions') return { page: 'decisions' };
   if (path === '/modes') return { page: 'modes' };
   return { page: 'overview' };
 }
@@ -35,6 +48,9 @@ const PAGE_TITLES: Record<Route['page'], string> = {
   overview: 'Overview',
   alerts: 'Alerts',
   alert: 'Alert',
+  decisions: 'Decisions',
+  incidents: 'Incidents',
+  incident: 'Incident',
   modes: 'Modes',
 };
 
@@ -237,7 +253,7 @@ function Shell({
     if (!firstRoute.current) document.getElementById('main')?.focus();
     firstRoute.current = false;
   }, [route]);
-  const current = route.page === 'alert' ? 'alerts' : route.page;
+  const current = route.page === 'alert' ? 'alerts' : route.page === 'incident' ? 'incidents' : route.page;
   return (
     <>
       <a
@@ -251,7 +267,7 @@ function Shell({
         <span className="brand">Ensuresec</span>
         <nav aria-label="Main">
           <ul>
-            {(['overview', 'alerts', 'modes'] as const).map((page) => (
+            {(['overview', 'alerts', 'decisions', 'incidents', 'modes'] as const).map((page) => (
               <li key={page}>
                 <a href={`#/${page}`} aria-current={current === page ? 'page' : undefined}>
                   {PAGE_TITLES[page]}
@@ -282,6 +298,9 @@ function Shell({
         {route.page === 'overview' && <OverviewPage />}
         {route.page === 'alerts' && <AlertsPage />}
         {route.page === 'alert' && <AlertDetail id={route.id} role={session.user.role} />}
+        {route.page === 'decisions' && <DecisionsPage role={session.user.role} />}
+        {route.page === 'incidents' && <IncidentsPage />}
+        {route.page === 'incident' && <IncidentDetail id={route.id} />}
         {route.page === 'modes' && <ModesPage role={session.user.role} />}
       </main>
     </>

@@ -44,10 +44,12 @@ export interface Decision {
   action: string;
   scope: string;
   value: string;
+  createdAt?: string;
   expiresAt: string | null;
   reason?: string;
   alertId?: string;
   createdBy?: string;
+  ratePerMinute?: number;
 }
 
 export interface ModeRecord {
@@ -70,13 +72,55 @@ export interface Incident {
   title: string;
   severity: Severity;
   status: string;
+  createdAt?: string;
+  summary?: string;
 }
 
 export interface CaseClock {
   stage: string;
   state: string;
   dueAt: string | null;
+  reference?: string;
+  basis?: string;
+  provisional?: boolean;
+  submittedAt?: string | null;
+  note?: string;
 }
+
+export interface Criterion {
+  id: string;
+  reference: string;
+  title: string;
+  outcome: string;
+  reason: string;
+}
+
+export interface TimelineEntry {
+  id: string;
+  at: string;
+  actor: string;
+  kind: string;
+  data: Record<string, unknown>;
+}
+
+/** GET /incidents/:id/case (the parts the dashboard shows; docs/incidents.md). */
+export interface CaseView {
+  incident: Incident;
+  significant: 'yes' | 'no' | 'undetermined';
+  assessment: { summary: string; criteria: Criterion[]; missingInputs: string[] } | null;
+  decision: { significant: 'yes' | 'no'; reason: string; actor: string; at: string } | null;
+  clocks: CaseClock[];
+  timeline: TimelineEntry[];
+}
+
+export const REPORT_STAGES = [
+  'early_warning',
+  'notification',
+  'intermediate',
+  'progress',
+  'final',
+  'gdpr_notification',
+] as const;
 
 export interface Page<T> {
   items: T[];

@@ -2,10 +2,11 @@
  * The dashboard in real headless Chromium (Debian's `chromium`, driven by playwright-core),
  * against `ensuresec demo` started in-process: sign in with the admin's one-time password,
  * the overview, an alert appearing live while the simulator runs `sql-injection`, its
- * detail, banning its client, switching `checkout-freeze` on and off, the dark theme, a lost
- * session and sign-out. Screenshots of every page go to `test-artifacts/dashboard/`.
+ * detail, banning its client, switching `checkout-freeze` on and off, adding and removing a
+ * ban on the Decisions page, an incident's case and its PDF draft downloaded from the Incidents
+ * page, the dark theme, a lost session and sign-out. Screenshots of every page go to `test-artifacts/dashboard/`.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,9 +55,23 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env['CI'])(
     beforeAll(async () => {
       mkdirSync(SHOTS, { recursive: true });
       await ensureDashboardBuilt();
-      // A quiet shop: one shopper and no attack until the test plays one.
+      // A quiet shop: one shopper and no attack until the test plays one; an entity profile so
+      // that incident cases are assessed and their reports drafted.
       const config = parseConfig(
-        'demo:\n  simulator:\n    shoppers: 1\n    ratePerSecond: 2\n    scenarios: []\n',
+        [
+          'demo:',
+          '  simulator: { shoppers: 1, ratePerSecond: 2, scenarios: [] }',
+          'entity:',
+          '  name: Demo Marketplace GmbH',
+          '  type: online_marketplace',
+          '  memberStates: [DE]',
+          '  timeZone: Europe/Berlin',
+          '  annualTurnoverEur: 8000000',
+          '  euUsers: 400000',
+          '  contacts: [{ memberState: DE, authority: BSI, email: meldestelle@example.invalid }]',
+          '  dataProtectionContact: { name: Data Protection Officer, email: dpo@example.invalid }',
+          '',
+        ].join('\n'),
       );
       demo = await startDemo({
         config,
@@ -217,6 +232,60 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env['CI'])(
       await card.getByText('off', { exact: true }).waitFor();
       const off = (await client.modes.list()).find((mode) => mode.name === 'checkout-freeze');
       expect(off?.active).toBeNull();
+    });
+
+    it('adds a ban on the Decisions page, lists it and removes it', async () => {
+      const ip = '203.0.113.77';
+      await page.getByRole('link', { name: 'Decisions', exact: true }).click();
+      await page.getByRole('heading', { name: 'Decisions' }).waitFor();
+      await page.getByLabel('Action').selectOption('ban');
+      await page.getByLabel('Client address').fill(ip);
+      await page.getByLabel('For').selectOption('4h');
+      await page.getByLabel('Reason').fill('scraping the catalogue (e2e)');
+      await page.getByRole('button', { name: 'Add decision' }).click();
+      const row = page.getByTestId(`decision-${ip}`);
+      await row.getByText('scraping the catalogue (e2e)').waitFor();
+      expect(await page.getByTestId('decision-result').textContent()).toMatch(/^Added: ban 203\.0\.113\.77/);
+      expect(await client.decisions.listActive()).toContainEqual(
+        expect.objectContaining({ action: 'ban', scope: 'ip', value: ip, originRef: 'user:admin' }),
+      );
+      await shot('decisions');
+      await row.getByRole('button', { name: `Remove ban on ${ip}` }).click();
+      await row.waitFor({ state: 'detached' });
+      expect((await client.decisions.listActive()).some((decision) => decision.value === ip)).toBe(false);
+    });
+
+    it('lists an incident opened through the API, shows its case and downloads its PDF draft', async () => {
+      const title = 'Card testing on checkout (e2e)';
+      const incident = await client.incidents.open({
+        title,
+        severity: 'high',
+        summary: 'Bursts of declined card payments from a few addresses.',
+        awareAt: new Date(Date.now() - 3_600_000).toISOString(),
+      });
+      await page.getByRole('link', { name: 'Incidents', exact: true }).click();
+      await page.getByRole('heading', { name: 'Incidents' }).waitFor();
+      await page.getByRole('link', { name: title }).waitFor();
+      await shot('incidents');
+      await page.getByRole('link', { name: title }).click();
+      await page.getByRole('heading', { name: title }).waitFor();
+      expect(page.url()).toContain(`#/incidents/${incident.id}`);
+      await page.getByRole('heading', { name: 'Deadlines' }).waitFor();
+      await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+      expect(await page.getByTestId('significance').textContent()).toMatch(/^(yes|no|undetermined)$/);
+      await shot('incident');
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('link', { name: 'early warning draft as PDF' }).click(),
+      ]);
+      expect(download.suggestedFilename()).toBe(`${incident.id}-early-warning-draft.pdf`);
+      const pdf = readFileSync(await download.path());
+      expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+      // The Markdown link too, with the page's cookie.
+      const markdown = await page.evaluate(
+        'fetch(document.querySelector(\'a[aria-label="early warning draft as Markdown"]\').href).then((r) => r.text())',
+      );
+      expect(String(markdown)).toMatch(/^# /);
     });
 
     it('has a dark theme, and goes back to sign-in when the session is gone or ends', async () => {

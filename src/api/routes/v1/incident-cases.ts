@@ -118,9 +118,10 @@ const report = defineRoute('incidents', {
     'A report draft (early warning, notification, intermediate, progress, final, GDPR) as JSON and Markdown, missing fields flagged',
   access: 'read',
   params: params.extend({ stage: z.enum(REPORT_STAGES) }),
-  query: z.strictObject({ format: z.enum(['json', 'pdf']).default('json') }),
+  query: z.strictObject({ format: z.enum(['json', 'md', 'pdf']).default('json') }),
   response: {
-    description: 'format=pdf: the draft as application/pdf, marked DRAFT',
+    description:
+      'format=md: the draft as text/markdown; format=pdf: the draft as application/pdf, marked DRAFT',
     schema: z.looseObject({
       stage: z.enum(REPORT_STAGES),
       fields: z.array(z.looseObject({ key: z.string(), missing: z.boolean() })),
@@ -137,6 +138,13 @@ const report = defineRoute('incidents', {
         `attachment; filename="${id}-${stage.replaceAll('_', '-')}-draft.pdf"`,
       );
       return reply.type('application/pdf').send(Buffer.from(await renderPdf(draft)));
+    }
+    if (query.format === 'md') {
+      reply.header(
+        'content-disposition',
+        `attachment; filename="${id}-${stage.replaceAll('_', '-')}-draft.md"`,
+      );
+      return reply.type('text/markdown; charset=utf-8').send(renderMarkdown(draft));
     }
     return { ...draft, markdown: renderMarkdown(draft) };
   },
