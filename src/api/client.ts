@@ -21,6 +21,7 @@ import type { NoticeView } from './routes/v1/notices.js';
 import type { DecisionFeed } from './routes/v1/decision-feed.js';
 import type { ModeFeed } from './routes/v1/mode-feed.js';
 import type { ChallengeKey } from './routes/v1/gateway-keys.js';
+import type { EventBatchResult } from './routes/v1/ingest.js';
 import type { Finding, Incident, ScanRun } from '../core/records/index.js';
 import type { RecordedScan as RecordedScanView } from '../scan/store/record-scan.js';
 import type { CaseView } from '../incidents/case.js';
@@ -314,6 +315,9 @@ export class ApiClient {
   readonly events = {
     list: (filter: EventFilter = {}): Promise<Page<SecurityEvent>> =>
       this.call('GET', '/events', { query: { ...filter } }),
+    /** Sends 1-1000 events (permission write:events); each is accepted, a duplicate or rejected. */
+    send: (events: SecurityEvent[]): Promise<EventBatchResult> =>
+      this.call('POST', '/events', { body: { events } }),
   };
 
   readonly notices = {

@@ -4,8 +4,9 @@
  * pseudonymised views meant for payment and delivery partners; source: a shop or log shipper
  * that only sends events (`POST /api/v1/events`) and reads nothing; gateway: a remote gateway
  * that only follows the decision and mode feeds (`GET /api/v1/decisions/feed`,
- * `GET /api/v1/modes/feed`) and fetches the challenge key (`read:gateway-secrets`, which no
- * person's role but admin holds: with it one could mint challenge passes).
+ * `GET /api/v1/modes/feed`), fetches the challenge key (`read:gateway-secrets`, which no
+ * person's role but admin holds: with it one could mint challenge passes) and sends its events
+ * (`write:events`).
  */
 export const ROLES = ['admin', 'analyst', 'viewer', 'partner', 'source', 'gateway'] as const;
 export type Role = (typeof ROLES)[number];
@@ -35,7 +36,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
   viewer: ['read', 'read:partner', 'read:decisions'],
   partner: ['read:partner'],
   source: ['write:events'],
-  gateway: ['read:decisions', 'read:gateway-secrets'],
+  gateway: ['read:decisions', 'read:gateway-secrets', 'write:events'],
 };
 
 export function roleAllows(role: Role, permission: Permission): boolean {

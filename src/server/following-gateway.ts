@@ -12,6 +12,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { EnsuresecError } from '../core/errors.js';
 import { createGateway, type Gateway } from '../gateway/index.js';
 import { DecisionFollower } from '../gateway/remote/follower.js';
+import { EventShipper } from '../gateway/remote/event-shipper.js';
 import { ModeFollower } from '../gateway/remote/mode-follower.js';
 import type { EnsuresecConfig } from './config/schema.js';
 import { gatewayOptionsOf } from './gateway-options.js';
@@ -40,6 +41,8 @@ export interface FollowingGateway {
   gateway: Gateway;
   follower: DecisionFollower;
   modes: ModeFollower;
+  /** Sends the gateway's events to the server (`POST /api/v1/events`). */
+  events: EventShipper;
   gatewayUrl: string;
   reloadWaf(): Promise<void>;
   close(): Promise<void>;
@@ -95,6 +98,15 @@ export async function startFollowingGateway(options: FollowingGatewayOptions): P
     clock,
   });
   await Promise.all([follower.start(), modes.start()]);
+  const events = new EventShipper({
+    send: async (batch) => {
+      const result = await api.events.send(batch);
+      if (result.rejected > 0) logger.warn({ rejected: result.rejected }, 'the server rejected events');
+    },
+    intervalMs: follow.interval,
+    logger: logger.child({ component: 'event-shipper' }),
+  });
+  events.start();
   const challengeSecret = await fetchChallengeKey(api, logger);
   const wafLogger = logger.child({ component: 'waf' });
   const waf = await createWafForGateway(config.waf, options.dataDir, wafLogger, {
@@ -105,6 +117,8 @@ export async function startFollowingGateway(options: FollowingGatewayOptions): P
     ...base,
     decisions: follower,
     modes: { ...base.modes, provider: modes },
+    eventSampleRate: config.gateway.events.sampleRate,
+    publishEvent: (event) => events.push(event),
     ...(challengeSecret
       ? {
           challenge: {
@@ -124,6 +138,7 @@ export async function startFollowingGateway(options: FollowingGatewayOptions): P
   } catch (error) {
     follower.stop();
     modes.stop();
+    await events.close();
     await waf?.close();
     throw error;
   }
@@ -131,6 +146,7 @@ export async function startFollowingGateway(options: FollowingGatewayOptions): P
     gateway,
     follower,
     modes,
+    events,
     gatewayUrl: `http://${config.gateway.host}:${port}`,
     async reloadWaf() {
       await waf?.reload();
@@ -139,6 +155,7 @@ export async function startFollowingGateway(options: FollowingGatewayOptions): P
       follower.stop();
       modes.stop();
       await gateway.close();
+      await events.close();
       await waf?.close();
     },
   };

@@ -11,6 +11,7 @@ import { pino } from 'pino';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../api/client.js';
+import type { SecurityEvent } from '../../core/records/index.js';
 import type { Role } from '../../core/roles.js';
 import { parseConfig } from '../../server/config/load.js';
 import { readCliToken } from '../../server/data-dir.js';
@@ -98,6 +99,22 @@ describe('fail-safe modes at a remote gateway', { timeout: 30_000 }, () => {
     rmSync(gatewayDir, { recursive: true, force: true });
     // Printed so a run shows the propagation times, not only that they were under the bound.
     console.info(`mode propagation to a remote gateway: ${JSON.stringify(measured)}`);
+  });
+
+  it('sends its events to the server, where they are stored', async () => {
+    const path = `/echo/shipped-${Date.now()}`;
+    const res = await request(`${remote.gatewayUrl}${path}`);
+    await res.body.dump();
+    expect(res.statusCode).toBe(200);
+    const since = Date.now();
+    let stored: SecurityEvent | undefined;
+    while (stored === undefined && Date.now() - since < 5_000) {
+      const page = await analyst.events.list({ clientIp: '127.0.0.1', kind: 'http', limit: 100 });
+      stored = page.items.find((item) => item.http?.path === path);
+      if (stored === undefined) await sleep(100);
+    }
+    expect(stored).toMatchObject({ kind: 'http', source: { type: 'gateway' }, http: { status: 200 } });
+    expect(remote.events.stats()).toMatchObject({ dropped: 0 });
   });
 
   it(`answers the mode's 503 on checkout within ${fixture.boundMs} ms of a switch through the API, and lifts it as fast`, async () => {

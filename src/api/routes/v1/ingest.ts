@@ -32,12 +32,15 @@ const itemResultSchema = z.object({
 });
 type ItemResult = z.infer<typeof itemResultSchema>;
 
-const batchResultSchema = z.object({
+export const batchResultSchema = z.object({
   accepted: z.number().int(),
   duplicates: z.number().int(),
   rejected: z.number().int(),
   results: z.array(itemResultSchema),
 });
+
+/** The answer to `POST /api/v1/events`. */
+export type EventBatchResult = z.infer<typeof batchResultSchema>;
 
 const shopEventResultSchema = z.object({
   webhookId: z.string(),
