@@ -6,6 +6,8 @@ import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from 're
 import { api, ApiError, query, SEVERITIES, type Alert, type Decision, type Page, type Role } from '../api';
 import { formatTime } from '../format';
 import { useLiveAlerts } from '../live';
+import { errorText } from '../hooks';
+import { ErrorLine } from '../parts';
 
 const STATUSES = ['open', 'acknowledged', 'closed'] as const;
 
@@ -21,9 +23,7 @@ export function AlertsPage() {
     let current = true;
     api<Page<Alert>>('GET', `/alerts${query({ status, severity, limit: '200' })}`)
       .then((page) => current && (setAlerts(page.items), setError('')))
-      .catch(
-        (caught: unknown) => current && setError(caught instanceof Error ? caught.message : String(caught)),
-      );
+      .catch((caught: unknown) => current && setError(errorText(caught)));
     return () => {
       current = false;
     };
@@ -77,11 +77,7 @@ export function AlertsPage() {
           />
         </label>
       </form>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       {!shown ? (
         <p className="muted">Loading…</p>
       ) : shown.length === 0 ? (
@@ -140,7 +136,7 @@ export function AlertDetail({ id, role }: { id: string; role: Role }) {
   useEffect(() => {
     api<Alert>('GET', `/alerts/${id}`)
       .then(setAlert)
-      .catch((caught: unknown) => setError(caught instanceof Error ? caught.message : String(caught)));
+      .catch((caught: unknown) => setError(errorText(caught)));
   }, [id]);
   const canAct = role === 'admin' || role === 'analyst';
 
@@ -172,9 +168,7 @@ export function AlertDetail({ id, role }: { id: string; role: Role }) {
     return (
       <section>
         <h1>Alert</h1>
-        <p role="alert" className="error">
-          {error}
-        </p>
+        <ErrorLine error={error} />
         <a href="#/alerts">Back to the alerts</a>
       </section>
     );

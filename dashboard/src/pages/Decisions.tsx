@@ -7,6 +7,8 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError, query, type Decision, type Page, type Role } from '../api';
 import { formatTime } from '../format';
 import { useLiveVersion } from '../live';
+import { errorText } from '../hooks';
+import { ErrorLine } from '../parts';
 
 const ACTIONS = ['ban', 'throttle', 'challenge'] as const;
 
@@ -23,7 +25,7 @@ export function DecisionsPage({ role }: { role: Role }) {
   const reload = useCallback(() => {
     api<Page<Decision>>('GET', `/decisions${query({ active: 'true', limit: '500' })}`)
       .then((page) => (setDecisions(page.items), setMore(page.nextCursor !== null), setError('')))
-      .catch((caught: unknown) => setError(caught instanceof Error ? caught.message : String(caught)));
+      .catch((caught: unknown) => setError(errorText(caught)));
   }, []);
   useEffect(reload, [reload, version]);
 
@@ -124,11 +126,7 @@ export function DecisionsPage({ role }: { role: Role }) {
       <p role="status" data-testid="decision-result">
         {message}
       </p>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       {!decisions ? (
         <p className="muted">Loading…</p>
       ) : decisions.length === 0 ? (

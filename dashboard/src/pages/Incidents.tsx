@@ -15,17 +15,10 @@ import {
   type TimelineEntry,
 } from '../api';
 import { countdown, formatTime } from '../format';
+import { errorText, useNow } from '../hooks';
+import { ErrorLine } from '../parts';
 
 const STATUSES = ['new', 'triaged', 'contained', 'eradicated', 'recovered', 'closed'] as const;
-
-function useNow(periodMs: number): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), periodMs);
-    return () => clearInterval(timer);
-  }, [periodMs]);
-  return now;
-}
 
 const words = (text: string) => text.replace(/_/g, ' ');
 
@@ -38,9 +31,7 @@ export function IncidentsPage() {
     let current = true;
     api<Page<Incident>>('GET', `/incidents${query({ status, limit: '200' })}`)
       .then((page) => current && (setIncidents(page.items), setError('')))
-      .catch(
-        (caught: unknown) => current && setError(caught instanceof Error ? caught.message : String(caught)),
-      );
+      .catch((caught: unknown) => current && setError(errorText(caught)));
     return () => {
       current = false;
     };
@@ -60,11 +51,7 @@ export function IncidentsPage() {
           </select>
         </label>
       </form>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       {!incidents ? (
         <p className="muted">Loading…</p>
       ) : incidents.length === 0 ? (
@@ -118,16 +105,14 @@ export function IncidentDetail({ id }: { id: string }) {
   useEffect(() => {
     api<CaseView>('GET', `/incidents/${id}/case`)
       .then(setView)
-      .catch((caught: unknown) => setError(caught instanceof Error ? caught.message : String(caught)));
+      .catch((caught: unknown) => setError(errorText(caught)));
   }, [id]);
 
   if (error)
     return (
       <section>
         <h1>Incident</h1>
-        <p role="alert" className="error">
-          {error}
-        </p>
+        <ErrorLine error={error} />
         <a href="#/incidents">Back to the incidents</a>
       </section>
     );

@@ -7,6 +7,8 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError, type Mode, type Role } from '../api';
 import { formatTime } from '../format';
 import { useLiveVersion } from '../live';
+import { errorText } from '../hooks';
+import { ErrorLine } from '../parts';
 
 export function ModesPage({ role }: { role: Role }) {
   const version = useLiveVersion(['mode']);
@@ -18,7 +20,7 @@ export function ModesPage({ role }: { role: Role }) {
   const reload = useCallback(() => {
     api<{ items: Mode[] }>('GET', '/modes')
       .then((answer) => (setModes(answer.items), setError('')))
-      .catch((caught: unknown) => setError(caught instanceof Error ? caught.message : String(caught)));
+      .catch((caught: unknown) => setError(errorText(caught)));
   }, []);
   useEffect(reload, [reload, version]);
 
@@ -51,11 +53,7 @@ export function ModesPage({ role }: { role: Role }) {
       <p role="status" data-testid="mode-result">
         {message}
       </p>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       {!modes ? (
         <p className="muted">Loading…</p>
       ) : (

@@ -16,6 +16,8 @@ import {
 } from '../api';
 import { countdown, formatTime } from '../format';
 import { useLiveVersion } from '../live';
+import { errorText, useNow } from '../hooks';
+import { ErrorLine } from '../parts';
 
 interface OpenIncident {
   incident: Incident;
@@ -67,15 +69,6 @@ async function load(): Promise<Picture> {
   };
 }
 
-function useNow(periodMs: number): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), periodMs);
-    return () => clearInterval(timer);
-  }, [periodMs]);
-  return now;
-}
-
 export function OverviewPage() {
   const version = useLiveVersion(['alert', 'decision', 'mode']);
   const [picture, setPicture] = useState<Picture | null>(null);
@@ -85,9 +78,7 @@ export function OverviewPage() {
     let current = true;
     load()
       .then((next) => current && (setPicture(next), setError('')))
-      .catch(
-        (caught: unknown) => current && setError(caught instanceof Error ? caught.message : String(caught)),
-      );
+      .catch((caught: unknown) => current && setError(errorText(caught)));
     return () => {
       current = false;
     };
@@ -96,11 +87,7 @@ export function OverviewPage() {
   return (
     <section aria-labelledby="overview-title">
       <h1 id="overview-title">Overview</h1>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       {!picture ? (
         <p className="muted">Loading…</p>
       ) : (
