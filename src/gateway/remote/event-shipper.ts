@@ -14,6 +14,7 @@
  */
 import type { Logger } from 'pino';
 import type { SecurityEvent } from '../../core/records/index.js';
+import { backoffMs } from './backoff.js';
 
 export interface EventShipperOptions {
   /** Sends one batch; throws when the server did not take it. */
@@ -44,7 +45,7 @@ export class EventShipper {
   private readonly maxBackoffMs: number;
   private timer: NodeJS.Timeout | null = null;
   private sending: Promise<void> | null = null;
-  private backoffMs = 0;
+  private consecutiveFailures = 0;
   private nextAttemptMs = 0;
   private closed = false;
   private readonly counts = { sent: 0, dropped: 0, failures: 0 };
@@ -99,7 +100,7 @@ export class EventShipper {
       try {
         await this.options.send(batch);
         this.counts.sent += batch.length;
-        this.backoffMs = 0;
+        this.consecutiveFailures = 0;
       } catch (error) {
         // Back to the front, in order; the server drops the copies it already has by id.
         this.queue.unshift(...batch);
@@ -109,10 +110,11 @@ export class EventShipper {
           this.counts.dropped += excess;
         }
         this.counts.failures++;
-        this.backoffMs = Math.min(this.maxBackoffMs, this.backoffMs === 0 ? 1000 : this.backoffMs * 2);
-        this.nextAttemptMs = Date.now() + this.backoffMs;
+        this.consecutiveFailures++;
+        const waitMs = backoffMs(this.consecutiveFailures, 1000, this.maxBackoffMs);
+        this.nextAttemptMs = Date.now() + waitMs;
         this.options.logger.warn(
-          { err: error, events: batch.length, retryInMs: this.backoffMs },
+          { err: error, events: batch.length, retryInMs: waitMs },
           'could not send events to the server; keeping them for the next attempt',
         );
         return;

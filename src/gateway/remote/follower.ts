@@ -16,6 +16,7 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import { EnsuresecError } from '../../core/errors.js';
 import type { Decision } from '../../core/records/decision.js';
 import type { DecisionProvider } from '../decisions.js';
+import { backoffMs } from './backoff.js';
 
 /** One answer of the feed (the shape of `GET /api/v1/decisions/feed`). */
 export interface FeedAnswer {
@@ -82,7 +83,7 @@ export class DecisionFollower implements DecisionProvider {
   get nextDelayMs(): number {
     return this.failures === 0
       ? this.intervalMs
-      : Math.min(this.maxBackoffMs, this.intervalMs * 2 ** this.failures);
+      : backoffMs(this.failures, 2 * this.intervalMs, this.maxBackoffMs);
   }
 
   /** One poll; true when it changed the decisions. Never throws. */

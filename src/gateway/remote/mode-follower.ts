@@ -15,6 +15,7 @@
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { ActiveModeState, ModeProvider } from '../modes/enforcer.js';
+import { backoffMs } from './backoff.js';
 
 /** One answer of the feed (the shape of `GET /api/v1/modes/feed`). */
 export interface ModeFeedAnswer {
@@ -91,7 +92,7 @@ export class ModeFollower implements ModeProvider {
 
   /** The wait after a failure: retryMs, doubled per further consecutive failure, up to maxBackoffMs. */
   get nextDelayMs(): number {
-    return this.failures === 0 ? 0 : Math.min(this.maxBackoffMs, this.retryMs * 2 ** (this.failures - 1));
+    return backoffMs(this.failures, this.retryMs, this.maxBackoffMs);
   }
 
   /** One read (held by the server up to `waitMs` when we have a cursor); true when the modes changed. Never throws. */
