@@ -29,7 +29,7 @@ export interface FieldMapping {
 
 export interface EventFilter {
   /** The event must have every one of these sections. */
-  sections?: Array<'http' | 'log' | 'business' | 'flow' | 'sensor'>;
+  sections?: Array<'http' | 'log' | 'business' | 'flow' | 'sensor' | 'delivery'>;
   kinds?: Array<SecurityEvent['kind']>;
   /** `log.format` or `source.type` must start with one of these (case-insensitive). */
   formats?: string[];
@@ -119,6 +119,7 @@ const EVENT_ROOTS = new Set([
   'business',
   'flow',
   'sensor',
+  'delivery',
   'labels',
 ]);
 
