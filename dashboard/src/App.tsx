@@ -1,9 +1,11 @@
 /**
  * The dashboard shell: sign-in (and the password change a one-time password requires), the
- * header with navigation, who am I, theme and sign-out, and the page the hash names.
+ * header with navigation, who am I, theme and sign-out, and the page the hash names. The
+ * navigation is the role's: a partner sees only what is shared with it (and the ledger); the
+ * pages added later are loaded on first visit (React.lazy), so the first page stays small.
  */
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { api, ApiError, onSessionLost, setCsrfToken, type Session } from './api';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { api, ApiError, onSessionLost, setCsrfToken, type Role, type Session } from './api';
 import { openLive, useLiveState } from './live';
 import { AlertDetail, AlertsPage } from './pages/Alerts';
 import { DecisionsPage } from './pages/Decisions';
@@ -12,6 +14,12 @@ import { ModesPage } from './pages/Modes';
 import { OverviewPage } from './pages/Overview';
 import { useTheme } from './theme';
 
+const LedgerPage = lazy(() => import('./pages/Ledger').then((m) => ({ default: m.LedgerPage })));
+const PartnerPage = lazy(() => import('./pages/Partner').then((m) => ({ default: m.PartnerPage })));
+const ScansPage = lazy(() => import('./pages/Scans').then((m) => ({ default: m.ScansPage })));
+const SettingsPage = lazy(() => import('./pages/Settings').then((m) => ({ default: m.SettingsPage })));
+const DeliveryPage = lazy(() => import('./pages/Delivery').then((m) => ({ default: m.DeliveryPage })));
+
 type Route =
   | { page: 'overview' }
   | { page: 'alerts' }
@@ -19,7 +27,26 @@ type Route =
   | { page: 'decisions' }
   | { page: 'incidents' }
   | { page: 'incident'; id: string }
-  | { page: 'modes' };
+  | { page: 'delivery' }
+  | { page: 'modes' }
+  | { page: 'scans' }
+  | { page: 'ledger' }
+  | { page: 'settings' }
+  | { page: 'shared' };
+
+type NavPage = Exclude<Route['page'], 'alert' | 'incident'>;
+
+/** The pages in the navigation, by role; a partner's role grants only `read:partner`. */
+function navFor(role: Role): readonly NavPage[] {
+  if (role === 'partner') return ['shared', 'ledger'];
+  return ['overview', 'alerts', 'decisions', 'incidents', 'delivery', 'modes', 'scans', 'ledger', 'settings'];
+}
+
+/** Whether the role may see the page the address names. */
+function allowed(route: Route, role: Role): boolean {
+  const page = route.page === 'alert' ? 'alerts' : route.page === 'incident' ? 'incidents' : route.page;
+  return navFor(role).includes(page);
+}
 
 function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, '');
@@ -30,7 +57,12 @@ function parseHash(hash: string): Route {
   if (incident?.[1]) return { page: 'incident', id: incident[1] };
   if (path === '/incidents') return { page: 'incidents' };
   if (path === '/decisions') return { page: 'decisions' };
+  if (path === '/delivery') return { page: 'delivery' };
   if (path === '/modes') return { page: 'modes' };
+  if (path === '/scans') return { page: 'scans' };
+  if (path === '/ledger') return { page: 'ledger' };
+  if (path === '/settings') return { page: 'settings' };
+  if (path === '/shared') return { page: 'shared' };
   return { page: 'overview' };
 }
 
@@ -51,7 +83,12 @@ const PAGE_TITLES: Record<Route['page'], string> = {
   decisions: 'Decisions',
   incidents: 'Incidents',
   incident: 'Incident',
+  delivery: 'Delivery',
   modes: 'Modes',
+  scans: 'Scans',
+  ledger: 'Ledger',
+  settings: 'Settings',
+  shared: 'Shared with you',
 };
 
 export function App() {
@@ -242,10 +279,15 @@ function Shell({
   onSignOut: () => void;
   onSessionCheck: () => void;
 }) {
-  const route = useRoute();
+  const role = session.user.role;
+  const requested = useRoute();
+  // A partner landing on the default page goes to what is shared with it.
+  const route: Route = role === 'partner' && requested.page === 'overview' ? { page: 'shared' } : requested;
   const [theme, nextTheme] = useTheme();
   const live = useLiveState();
-  useEffect(() => openLive(onSessionCheck), [onSessionCheck]);
+  // The live stream needs `read`, which a partner does not have.
+  const streams = role !== 'partner';
+  useEffect(() => (streams ? openLive(onSessionCheck) : undefined), [onSessionCheck, streams]);
   const firstRoute = useRef(true);
   useEffect(() => {
     document.title = `${PAGE_TITLES[route.page]} · Ensuresec`;
@@ -267,7 +309,7 @@ function Shell({
         <span className="brand">Ensuresec</span>
         <nav aria-label="Main">
           <ul>
-            {(['overview', 'alerts', 'decisions', 'incidents', 'modes'] as const).map((page) => (
+            {navFor(role).map((page) => (
               <li key={page}>
                 <a href={`#/${page}`} aria-current={current === page ? 'page' : undefined}>
                   {PAGE_TITLES[page]}
@@ -276,9 +318,11 @@ function Shell({
             ))}
           </ul>
         </nav>
-        <span className={`live live-${live}`} role="status" aria-label={`Live updates: ${live}`}>
-          {live === 'live' ? '● Live' : live === 'connecting' ? '○ Connecting' : '○ Offline'}
-        </span>
+        {streams && (
+          <span className={`live live-${live}`} role="status" aria-label={`Live updates: ${live}`}>
+            {live === 'live' ? '● Live' : live === 'connecting' ? '○ Connecting' : '○ Offline'}
+          </span>
+        )}
         <span className="whoami" data-testid="whoami">
           {session.user.name} <span className="role">{session.user.role}</span>
         </span>
@@ -295,13 +339,30 @@ function Shell({
         </button>
       </header>
       <main id="main" tabIndex={-1}>
-        {route.page === 'overview' && <OverviewPage />}
-        {route.page === 'alerts' && <AlertsPage />}
-        {route.page === 'alert' && <AlertDetail id={route.id} role={session.user.role} />}
-        {route.page === 'decisions' && <DecisionsPage role={session.user.role} />}
-        {route.page === 'incidents' && <IncidentsPage />}
-        {route.page === 'incident' && <IncidentDetail id={route.id} />}
-        {route.page === 'modes' && <ModesPage role={session.user.role} />}
+        {!allowed(route, role) ? (
+          <section aria-labelledby="denied-title">
+            <h1 id="denied-title">Not shared with you</h1>
+            <p data-testid="not-shared">
+              Your role ({role}) does not include this page.{' '}
+              <a href={`#/${navFor(role)[0] ?? ''}`}>Go back</a>
+            </p>
+          </section>
+        ) : (
+          <Suspense fallback={<p className="muted">Loading…</p>}>
+            {route.page === 'overview' && <OverviewPage />}
+            {route.page === 'alerts' && <AlertsPage />}
+            {route.page === 'alert' && <AlertDetail id={route.id} role={role} />}
+            {route.page === 'decisions' && <DecisionsPage role={role} />}
+            {route.page === 'incidents' && <IncidentsPage />}
+            {route.page === 'incident' && <IncidentDetail id={route.id} />}
+            {route.page === 'delivery' && <DeliveryPage />}
+            {route.page === 'modes' && <ModesPage role={role} />}
+            {route.page === 'scans' && <ScansPage role={role} />}
+            {route.page === 'ledger' && <LedgerPage role={role} />}
+            {route.page === 'settings' && <SettingsPage role={role} userId={session.user.id} />}
+            {route.page === 'shared' && <PartnerPage />}
+          </Suspense>
+        )}
       </main>
     </>
   );

@@ -5,7 +5,7 @@
 
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
-export type Role = 'admin' | 'analyst' | 'viewer' | 'partner' | 'source' | 'gateway';
+export type Role = 'admin' | 'analyst' | 'viewer' | 'partner' | 'source' | 'gateway' | 'carrier';
 
 export interface User {
   id: string;
@@ -19,6 +19,9 @@ export interface Session {
   restrictions: string[];
 }
 
+export type AlertStatus = 'open' | 'acknowledged' | 'closed';
+export const ALERT_STATUSES: readonly AlertStatus[] = ['open', 'acknowledged', 'closed'];
+
 export interface Alert {
   id: string;
   time: string;
@@ -27,7 +30,7 @@ export interface Alert {
   description: string;
   severity: Severity;
   detector: string;
-  status: 'open' | 'acknowledged' | 'closed';
+  status: AlertStatus;
   eventIds: string[];
   subject: { ip?: string; accountId?: string };
   tags: string[];
@@ -121,6 +124,83 @@ export const REPORT_STAGES = [
   'final',
   'gdpr_notification',
 ] as const;
+
+/** GET /alerts/counts: every alert counted by status and severity. */
+export interface AlertCount {
+  status: AlertStatus;
+  severity: Severity;
+  count: number;
+}
+
+/** A tuning entry: an alert marked a false positive (POST /alerts/:id/false-positive). */
+export interface AlertSuppression {
+  id: string;
+  ruleId: string;
+  entity: { type: string; value: string } | null;
+  alertId: string;
+  reason: string;
+  createdAt: string;
+  createdBy: string;
+}
+
+/** GET /metrics/traffic. */
+export interface Traffic {
+  window: '1h' | '6h' | '24h';
+  bucketMs: number;
+  sinceMs: number;
+  untilMs: number;
+  buckets: { startMs: number; requests: number; blocked: number }[];
+}
+
+/** GET /ledger/checkpoints (items) and POST /ledger/checkpoints. */
+export interface Checkpoint {
+  treeSize: number;
+  rootHash: string;
+  createdAt: string;
+  note: string;
+  cosignatures: number;
+}
+
+/** GET /ledger/proofs/inclusion (RFC 9162 §2.1.3). */
+export interface InclusionProof {
+  type: 'inclusion';
+  index: number;
+  treeSize: number;
+  leafHash: string;
+  hashes: string[];
+  entry: string;
+}
+
+export interface ScanRun {
+  id: string;
+  target: string;
+  mode: 'passive' | 'active';
+  startedAt: string;
+  finishedAt: string;
+  storedBy: string;
+  tool: string;
+  requestsSent: number;
+  checks: { checkId: string; status: string }[];
+  classes: { attackClass: string; result: string }[];
+  changes: { new: number; seenAgain: number; reopened: number; fixed: number };
+}
+
+export interface Finding {
+  id: string;
+  target: string;
+  checkId: string;
+  attackClass: string;
+  title: string;
+  severity: Severity;
+  status: 'open' | 'fixed' | 'accepted';
+  evidence: string;
+  remediation: string;
+  cwe?: string;
+  url?: string;
+  lastSeen?: string;
+  seenCount?: number;
+  statusReason?: string;
+}
 
 export interface Page<T> {
   items: T[];

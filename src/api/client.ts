@@ -8,6 +8,9 @@
  * await api.decisions.add({ action: 'ban', scope: 'ip', value: '203.0.113.7', duration: '4h', origin: 'cli' });
  */
 import { request } from 'undici';
+import type { JWK } from 'jose';
+import type { PublicCertificateView } from '../scan/certificate/public-status.js';
+import type { AcceptedVirtualPatch } from '../server/virtual-patches.js';
 import { ERROR_CATALOGUE, EnsuresecError, type ErrorCode } from '../core/errors.js';
 import type { Alert, Decision, DecisionAction, DecisionScope, SecurityEvent } from '../core/records/index.js';
 import type { Role } from '../core/roles.js';
@@ -345,6 +348,27 @@ export class ApiClient {
     /** A witness hands back the checkpoint note with its cosignature. */
     submitCosignature: (note: string): Promise<LedgerCheckpointView> =>
       this.call('POST', '/ledger/cosignatures', { body: { note } }),
+  };
+
+  /** Scan certificates: registered for public verification, revoked (`ensuresec cert …`). */
+  readonly certificates = {
+    register: (jws: string, publicKey: JWK): Promise<PublicCertificateView> =>
+      this.call('POST', '/certificates', { body: { jws, publicKey } }),
+    revoke: (id: string, reason: string): Promise<PublicCertificateView> =>
+      this.call('POST', `/certificates/${encodeURIComponent(id)}/revoke`, { body: { reason } }),
+    /** The public status (no token needed by the server; sent anyway when the client has one). */
+    status: (id: string): Promise<PublicCertificateView> =>
+      this.call('GET', `/public/certificates/${encodeURIComponent(id)}`),
+  };
+
+  /** Virtual patches in the running WAF (`ensuresec waf patches …`). */
+  readonly waf = {
+    patches: async (): Promise<AcceptedVirtualPatch[]> =>
+      (await this.call<{ items: AcceptedVirtualPatch[] }>('GET', '/waf/virtual-patches')).items,
+    acceptPatches: (rules: string): Promise<{ accepted: AcceptedVirtualPatch[]; rules: number }> =>
+      this.call('POST', '/waf/virtual-patches', { body: { rules } }),
+    removePatch: (ruleId: number): Promise<{ removed: AcceptedVirtualPatch; rules: number }> =>
+      this.call('DELETE', `/waf/virtual-patches/${ruleId}`),
   };
 
   private async call<T>(

@@ -21,6 +21,7 @@ import { keepRawJsonBodies } from './raw-body.js';
 import { API_PREFIX, buildOpenApiDocument } from './openapi.js';
 import { defineRoute, type ApiRoute } from './route.js';
 import { V1_ROUTES } from './routes/v1/index.js';
+import { certificateJwks } from './routes/v1/certificates.js';
 import { closeLiveStreams } from './routes/v1/stream.js';
 import type { ApiDeps, ResolvedApiDeps } from './types.js';
 
@@ -50,6 +51,8 @@ export function apiRoutes(version: string): ApiRoute[] {
 function installHealth(app: FastifyInstance, deps: ResolvedApiDeps): void {
   const publicAccess = { config: { ensuresec: { access: 'public' as const, allowWhile: [] } } };
   app.get('/healthz', publicAccess, async () => ({ status: 'ok', version: deps.version }));
+  // The scan certificates' issuer keys where verifiers look for them (same as /api/v1/public/jwks.json).
+  app.get('/.well-known/ensuresec/jwks.json', publicAccess, async () => certificateJwks(deps));
   app.get('/readyz', publicAccess, async (request, reply) => {
     let checks: Record<string, boolean>;
     try {

@@ -16,6 +16,8 @@ import type { ModeService } from '../response/modes/service.js';
 import type { PlaybookService } from '../response/playbooks/service.js';
 import type { EntityProfile } from '../regulation/profile.js';
 import type { EmailQueue } from '../response/notices/email-queue.js';
+import type { PartnerDirectoryEntry } from '../response/notices/partners.js';
+import type { VirtualPatchService } from '../server/virtual-patches.js';
 
 export interface ApiConfig {
   /** An admin without an enrolled second factor may sign in only to enrol one. */
@@ -55,8 +57,12 @@ export interface ApiDeps {
   mail?: EmailQueue;
   /** Fail-safe modes with the configured definitions; absent: the built-in modes only. */
   modes?: ModeService;
+  /** The partners notices go to (`partners:` in ensuresec.yaml, without secrets); absent: none. */
+  partners?: readonly PartnerDirectoryEntry[];
   /** Playbooks; absent (off): the playbook routes list nothing and refuse dry runs and approvals. */
   playbooks?: PlaybookService;
+  /** Virtual patches accepted into the running WAF; absent: the routes answer `waf_unavailable`. */
+  virtualPatches?: VirtualPatchService;
 }
 
 export interface IngestApiConfig {
@@ -64,6 +70,12 @@ export interface IngestApiConfig {
     /** Decoded `whsec_` secrets; several while one is rotated. Never logged. */
     keys: readonly Buffer[];
     /** How far webhook-timestamp may be from the server's clock, either way. */
+    toleranceMs: number;
+  };
+  /** Carrier webhooks (`POST /delivery/webhooks/:carrier`); absent: every carrier webhook is refused. */
+  delivery?: {
+    /** Decoded `whsec_` secrets per carrier id. Never logged. */
+    carriers: ReadonlyMap<string, readonly Buffer[]>;
     toleranceMs: number;
   };
 }

@@ -23,6 +23,8 @@ import { register as registerSbom } from './commands/sbom.js';
 import { register as registerCertKeygen } from './commands/cert/keygen.js';
 import { register as registerCertVerify } from './commands/cert/verify.js';
 import { register as registerCertToken } from './commands/cert/token.js';
+import { register as registerCertRegister } from './commands/cert/register.js';
+import { register as registerCertRevoke } from './commands/cert/revoke.js';
 import { register as registerModeList } from './commands/mode/list.js';
 import { register as registerModeEnable } from './commands/mode/enable.js';
 import { register as registerModeDisable } from './commands/mode/disable.js';
@@ -53,6 +55,9 @@ import { register as registerLedgerProofConsistency } from './commands/ledger/pr
 import { register as registerLedgerVerifyProof } from './commands/ledger/verify-proof.js';
 import { register as registerLedgerWitness } from './commands/ledger/witness.js';
 import { register as registerLedgerWitnessKeygen } from './commands/ledger/witness-keygen.js';
+import { register as registerWafPatchesAccept } from './commands/waf/patches/accept.js';
+import { register as registerWafPatchesList } from './commands/waf/patches/list.js';
+import { register as registerWafPatchesRemove } from './commands/waf/patches/remove.js';
 
 export function buildProgram(): Command {
   const program = new Command('ensuresec')
@@ -117,6 +122,8 @@ export function buildProgram(): Command {
   registerCertKeygen(cert);
   registerCertVerify(cert);
   registerCertToken(cert);
+  registerCertRegister(cert);
+  registerCertRevoke(cert);
   const alerts = program.command('alerts').description('what the detectors concluded');
   registerAlertsList(alerts);
 
@@ -139,6 +146,14 @@ export function buildProgram(): Command {
   registerNis2Assess(nis2);
   registerNis2Measures(nis2);
 
+  const wafPatches = program
+    .command('waf')
+    .description('the gateway WAF')
+    .command('patches')
+    .description('virtual patches from scans, loaded into the running gateway');
+  registerWafPatchesAccept(wafPatches);
+  registerWafPatchesList(wafPatches);
+  registerWafPatchesRemove(wafPatches);
   const ledger = program.command('ledger').description('the tamper-evident audit ledger');
   registerLedgerVerify(ledger);
   registerLedgerCheckpoint(ledger);

@@ -67,6 +67,9 @@ describe('personal data', () => {
         'business.email',
         'business.postalAddress',
         'client.ip',
+        'delivery.customerId',
+        'delivery.driverId',
+        'delivery.postalAddress',
         'flow.srcIp',
         'http.user',
       ].sort(),
@@ -100,6 +103,25 @@ describe('personal data', () => {
     expect(pseudonymise('alice@example.com', 'email', Buffer.alloc(32, 8))).not.toBe(once);
     expect(pseudonymise(once, 'email', key)).toBe(once);
     expect(isPseudonym(once)).toBe(true);
+  });
+
+  it('replaces a personal value also written in the free text', () => {
+    const alert = alertSchema.parse(fixture('alert.json'));
+    const ip = '203.0.113.77';
+    const leaky = {
+      ...alert,
+      entity: { type: 'ip' as const, value: ip },
+      title: `Credential stuffing from ${ip}`,
+      description: `Many logins from ${ip}; ${ip} is on no list.`,
+    };
+    const out = pseudonymiseRecord(alertSchema, leaky, key, { scrubText: true });
+    expect(pseudonymiseRecord(alertSchema, leaky, key).title).toContain(ip);
+    expect(JSON.stringify(out)).not.toContain(ip);
+    const pseudonym = pseudonymise(ip, 'client_address', key);
+    expect(out.entity?.value).toBe(pseudonym);
+    expect(out.title).toBe(`Credential stuffing from ${pseudonym}`);
+    expect(out.description).toBe(`Many logins from ${pseudonym}; ${pseudonym} is on no list.`);
+    expect(leaky.title).toContain(ip);
   });
 
   it('reads a decision value kind from its scope', () => {

@@ -202,6 +202,11 @@ export const ERROR_CATALOGUE = {
     message:
       'Active scanning sends attacks: confirm you are authorised to test this target (--i-am-authorised), or scan without --active.',
   },
+  scan_recipe_invalid: {
+    status: 400,
+    message:
+      'The login recipe cannot be used; the detail names the file and each problem (see docs/scanner.md, login recipes).',
+  },
   scan_key_invalid: {
     status: 400,
     message:
@@ -234,6 +239,21 @@ export const ERROR_CATALOGUE = {
   ledger_witness_refused: {
     status: 500,
     message: 'The witness refused to cosign: the log is not consistent with what it showed before.',
+  },
+  virtual_patch_invalid: {
+    status: 400,
+    message:
+      'The text is not a set of virtual patches as `ensuresec scan --virtual-patches` writes them; the detail names the line and why.',
+  },
+  waf_unavailable: {
+    status: 409,
+    message:
+      'This server runs no WAF to load virtual patches into: enable the gateway with waf.crs set and waf.mode not Off.',
+  },
+  certificate_revoked: {
+    status: 400,
+    message:
+      'The scan certificate was revoked by its issuer: do not trust what it claims (the detail says why).',
   },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -11,7 +11,8 @@ import { randomBytes } from 'node:crypto';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-export type IdPrefix = 'evt' | 'alr' | 'dec' | 'inc' | 'fnd' | 'usr' | 'tok' | 'ses' | 'req' | 'msg' | 'scn';
+export type IdPrefix =
+  'evt' | 'alr' | 'dec' | 'inc' | 'fnd' | 'usr' | 'tok' | 'ses' | 'req' | 'msg' | 'scn' | 'sup';
 
 let lastTimeMs = -1;
 let lastRandom: Uint8Array = new Uint8Array(10);

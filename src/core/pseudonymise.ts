@@ -54,10 +54,13 @@ function unwrapContainer(schema: z.ZodType): z.ZodType {
   return current;
 }
 
-function walk(schema: z.ZodType, value: unknown, key: Buffer): unknown {
+/** Raw personal values met in a record, and their pseudonyms, to scrub them from its free text. */
+type Replacements = Map<string, string>;
+
+function walk(schema: z.ZodType, value: unknown, key: Buffer, seen: Replacements): unknown {
   const container = unwrapContainer(schema);
   if (container instanceof z.ZodArray && Array.isArray(value)) {
-    return value.map((item) => walk(container.element as z.ZodType, item, key));
+    return value.map((item) => walk(container.element as z.ZodType, item, key, seen));
   }
   if (!(container instanceof z.ZodObject) || value === null || typeof value !== 'object') return value;
   const holder = value as Record<string, unknown>;
@@ -68,20 +71,55 @@ function walk(schema: z.ZodType, value: unknown, key: Buffer): unknown {
     const marker = markerOf(fieldSchema);
     if (marker !== undefined && typeof fieldValue === 'string') {
       const kind = typeof marker === 'function' ? marker(holder) : marker;
-      if (kind !== null) out[field] = pseudonymise(fieldValue, kind, key);
+      if (kind !== null) {
+        const pseudonym = pseudonymise(fieldValue, kind, key);
+        out[field] = pseudonym;
+        if (fieldValue.length >= MIN_SCRUBBED_LENGTH) seen.set(fieldValue, pseudonym);
+      }
     } else {
-      out[field] = walk(fieldSchema, fieldValue, key);
+      out[field] = walk(fieldSchema, fieldValue, key, seen);
     }
   }
   return out;
 }
 
 /**
- * Returns a copy of `record` with every field its schema marks as personal replaced by a pseudonym.
+ * Returns a copy of `record` with every field its schema marks as personal replaced by a pseudonym;
+ * with `scrubText`, the same values written in its free text too (views that leave the shop).
  * @example pseudonymiseRecord(decisionSchema, decision, key)
  */
-export function pseudonymiseRecord<T>(schema: z.ZodType<T>, record: T, key: Buffer): T {
-  return walk(schema, record, key) as T;
+export function pseudonymiseRecord<T>(
+  schema: z.ZodType<T>,
+  record: T,
+  key: Buffer,
+  options: { scrubText?: boolean } = {},
+): T {
+  const seen: Replacements = new Map();
+  const out = walk(schema, record, key, seen);
+  return (options.scrubText === true && seen.size > 0 ? scrub(out, seen) : out) as T;
+}
+
+/** Shorter values (a two-digit id) would match inside unrelated words. */
+const MIN_SCRUBBED_LENGTH = 4;
+
+/**
+ * A personal value also written in the record's free text (an alert titled "Credential stuffing
+ * from 203.0.113.7") is replaced there by the same pseudonym, longest value first.
+ */
+function scrub(value: unknown, seen: Replacements): unknown {
+  if (typeof value === 'string') {
+    if (isPseudonym(value)) return value;
+    let text = value;
+    for (const [raw, pseudonym] of [...seen].sort((a, b) => b[0].length - a[0].length))
+      if (text.includes(raw)) text = text.split(raw).join(pseudonym);
+    return text;
+  }
+  if (Array.isArray(value)) return value.map((item) => scrub(item, seen));
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [field, item] of Object.entries(value as Record<string, unknown>))
+    out[field] = scrub(item, seen);
+  return out;
 }
 
 /** The dotted paths a schema marks as personal, for docs and tests. */

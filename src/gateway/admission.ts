@@ -1,6 +1,6 @@
 /**
  * Admission (gateway enforcement, before anything reaches the shop): applies the strongest
- * decision for the client ip (ban -> 403, throttle -> its token bucket -> 429, challenge ->
+ * decision for the client ip or TLS fingerprint (ban -> 403, throttle -> its token bucket -> 429, challenge ->
  * pass with a marker header, allow -> exempt from rate limits), then the per-client and
  * per-route rate limits. The common case returns a shared constant: no allocation.
  */
@@ -49,7 +49,8 @@ export class AdmissionControl {
     return this.clientBuckets.size + this.routeBuckets.size + this.throttleBuckets.size;
   }
 
-  admit(clientIp: string, method: string, url: string): Admission {
+  /** `ja4`: the client's TLS fingerprint, for decisions of scope ja4 (absent on plain HTTP). */
+  admit(clientIp: string, method: string, url: string, ja4?: string): Admission {
     const options = this.options;
     const nowMs = options.clock.nowMs();
     let routeIndex = -1;
@@ -67,7 +68,7 @@ export class AdmissionControl {
     const rule = routeIndex >= 0 ? options.routes[routeIndex] : undefined;
     const route = rule !== undefined ? rule.name : firstSegment(url);
 
-    const decision = this.decisions.index.match(clientIp, nowMs);
+    const decision = this.decisions.index.match(clientIp, nowMs, ja4);
     let challenge = false;
     if (decision !== undefined) {
       if (decision.action === 'ban')

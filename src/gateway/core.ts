@@ -21,6 +21,7 @@ import { ChallengeGate } from './challenge/gate.js';
 import { ModeEnforcer } from './modes/enforcer.js';
 import { FailSafeGuard } from './modes/guard.js';
 import type { ResolvedOptions } from './options.js';
+import type { ConnectionFront } from './connections/front.js';
 
 const isIp = (value: string): boolean => isIP(value) !== 0;
 // One id per request: core's newId costs a crypto call per id, see fast-id.ts.
@@ -42,6 +43,8 @@ export class GatewayCore {
   readonly failSafe: FailSafeGuard;
   /** Open WebSocket tunnels (client and upstream sockets), destroyed on close. */
   readonly tunnels = new Set<Duplex>();
+  /** The connection front (set by createGateway): per-connection telemetry and the TLS fingerprint. */
+  front: ConnectionFront | null = null;
 
   constructor(readonly options: ResolvedOptions) {
     // The upstream timeouts live on the pool, so no per-request timer or option object:
@@ -102,7 +105,8 @@ export class GatewayCore {
     const { peerIp, clientIp, requestId } = this.identify(req);
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
-    const admission = this.admission.admit(clientIp, method, url);
+    const ja4 = this.front?.noteRequest(req.socket, req)?.ja4;
+    const admission = this.admission.admit(clientIp, method, url, ja4);
     const exchange = new Exchange(
       this,
       req,
@@ -114,6 +118,7 @@ export class GatewayCore {
       startedAtMs,
       startedAt,
     );
+    if (ja4 !== undefined) exchange.ja4 = ja4;
     if (admission.reject !== null) {
       const { code, outcome, retryAfterSec } = admission.reject;
       return exchange.reply({ code, retryAfterSec, close: !req.complete }, outcome);
@@ -155,6 +160,15 @@ export class GatewayCore {
       return;
     }
     if (chunked) return exchange.forward(headers, exchange.countedBody(options.maxBodyBytes));
+    if (declaredBytes > 0 && declaredBytes <= options.connections.bufferBodyBytes) {
+      // A small body is received whole before the shop is asked: a client sending it slowly
+      // (R-U-Dead-Yet) ties up its own connection, never one of the shop's pool.
+      exchange.readBody(declaredBytes).then(
+        (body) => body !== undefined && exchange.forward(headers, body),
+        () => undefined, // the client went away mid-body: the exchange records it on close
+      );
+      return;
+    }
     exchange.requestBytes = declaredBytes;
     exchange.forward(headers, declaredBytes > 0 ? (req as Readable) : null);
   };
@@ -225,6 +239,7 @@ export class GatewayCore {
       outcome,
       labels: exchange.labels,
       inspection: exchange.ctx?.findings,
+      ja4: exchange.ja4,
     });
   }
 

@@ -52,8 +52,12 @@ describe('decision index', () => {
     expect(index.match(ip, Date.now())?.action ?? null).toBe(action === null ? null : action);
   });
 
-  it('keeps ja4 decisions for later without enforcing them', () => {
-    expect(index.other.size).toBe(1);
+  it('matches a ja4 decision by the TLS fingerprint, not by the address', () => {
+    const ja4 = 't13d1516h2_8daaf6152771_b186095e22b6';
+    expect(index.ja4.size).toBe(1);
+    expect(index.match('203.0.113.9', Date.now(), ja4)?.action).toBe('ban');
+    expect(index.match('203.0.113.9', Date.now(), 't13d1516h2_8daaf6152771_000000000000')).toBeUndefined();
+    expect(index.match('203.0.113.9', Date.now())).toBeUndefined();
   });
 
   it('ignores decisions that have expired', () => {

@@ -1,7 +1,7 @@
 /**
  * Decisions at the gateway (respond -> gateway enforcement): a `DecisionProvider` lists the
  * active decisions; `DecisionIndex` holds them for the hot path (exact IPs in a Map, CIDRs in
- * a v4 and a v6 prefix trie; ja4/user/session kept for later), and `DecisionSync` rebuilds the
+ * a v4 and a v6 prefix trie, JA4 fingerprints in a Map; user/session kept for later), and `DecisionSync` rebuilds the
  * index on a poll and on every change notification, so a decision is in force within one
  * refresh interval of its creation.
  */
@@ -34,7 +34,9 @@ export class DecisionIndex {
   readonly exact = new Map<string, IndexedDecision[]>();
   readonly v4 = new PrefixTrie<IndexedDecision>();
   readonly v6 = new PrefixTrie<IndexedDecision>();
-  /** Not enforced yet; kept so a later issue can match TLS fingerprints, users and sessions. */
+  /** JA4 fingerprints of TLS clients (scope `ja4`). */
+  readonly ja4 = new Map<string, IndexedDecision[]>();
+  /** Not enforced yet; kept so a later issue can match users and sessions. */
   readonly other = new Map<string, IndexedDecision[]>();
   /** Decisions that could not be indexed (unknown action, bad address or date). */
   skipped = 0;
@@ -54,7 +56,7 @@ export class DecisionIndex {
   }
 
   get size(): number {
-    return this.exact.size + this.v4.size + this.v6.size + this.other.size;
+    return this.exact.size + this.v4.size + this.v6.size + this.ja4.size + this.other.size;
   }
 
   private add(decision: Decision, nowMs: number): void {
@@ -81,17 +83,23 @@ export class DecisionIndex {
       const bits = Number(bitsText);
       if (family === 0 || !/^\d{1,3}$/.test(bitsText) || bits > family) return void this.skipped++;
       (family === 32 ? this.v4 : this.v6).insert(scratchWords, bits, entry);
+    } else if (decision.scope === 'ja4') {
+      pushTo(this.ja4, decision.value, entry);
     } else {
       pushTo(this.other, `${decision.scope}:${decision.value}`, entry);
     }
   }
 
-  /** The strongest unexpired decision for a (normalised) client ip, if any. */
-  match(ip: string, nowMs: number): IndexedDecision | undefined {
+  /** The strongest unexpired decision for a (normalised) client ip, or its TLS fingerprint, if any. */
+  match(ip: string, nowMs: number, ja4?: string): IndexedDecision | undefined {
     this.best = undefined;
     this.nowMs = nowMs;
     const exact = this.exact.get(ip);
     if (exact !== undefined) for (const entry of exact) this.consider(entry);
+    if (ja4 !== undefined && this.ja4.size > 0) {
+      const byFingerprint = this.ja4.get(ja4);
+      if (byFingerprint !== undefined) for (const entry of byFingerprint) this.consider(entry);
+    }
     const trie = ip.includes(':') ? this.v6 : this.v4;
     if (trie.size > 0) {
       const bits = parseIp(ip);

@@ -32,6 +32,8 @@ export interface ExchangeRecord {
   upgrade?: boolean;
   labels?: Record<string, string> | undefined;
   inspection?: InspectionFindings | undefined;
+  /** JA4 fingerprint of the client's TLS ClientHello. */
+  ja4?: string | undefined;
 }
 
 const SEVERITY: Record<Outcome, Severity> = {
@@ -55,6 +57,7 @@ export function buildSecurityEvent(record: ExchangeRecord, sourceName: string): 
   const client: NonNullable<SecurityEvent['client']> = { ip: cap(record.clientIp, 64) };
   if (record.clientPort !== undefined) client.port = record.clientPort;
   if (record.userAgent !== undefined) client.userAgent = cap(record.userAgent, 2048);
+  if (record.ja4 !== undefined) client.ja4 = cap(record.ja4, 64);
   const http: NonNullable<SecurityEvent['http']> = {
     requestId: cap(record.requestId, 128),
     method: cap(record.method, 32),

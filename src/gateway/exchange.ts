@@ -43,6 +43,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
   status = 0;
   ctx: InspectionContext | null = null;
   labels: Record<string, string> | undefined = undefined;
+  /** The client's JA4 TLS fingerprint (TLS connections only). */
+  ja4: string | undefined = undefined;
   /** The path sent upstream: the client's target, or its origin-form for an absolute-form one. */
   upstreamPath: string;
   /** Read up front: node detaches the socket from the request once the exchange is over. */

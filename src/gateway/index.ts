@@ -13,7 +13,7 @@
  * const { port } = await gateway.listen();
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { newId } from '../core/ids.js';
 import { GatewayCore } from './core.js';
@@ -22,6 +22,8 @@ import type { GatewayMetricsSnapshot } from './metrics.js';
 import { resolveOptions, type GatewayOptions } from './options.js';
 import { writeRawError } from './respond.js';
 import { handleUpgrade } from './upgrade.js';
+import { ConnectionFront, type ConnectionTelemetry } from './connections/front.js';
+import { CertificateStore } from './tls/certificates.js';
 
 export type { DecisionProvider } from './decisions.js';
 export type { ExchangeRecord, Outcome } from './events.js';
@@ -31,6 +33,8 @@ export type { GatewayMetricsSnapshot } from './metrics.js';
 export type { ClientRateLimit, GatewayLimits, GatewayOptions, RouteRateLimit } from './options.js';
 export type { ActiveModeState, ModeProvider } from './modes/enforcer.js';
 export type { ChallengeOptions } from './challenge/gate.js';
+export type { ConnectionCounters, ConnectionTelemetry } from './connections/front.js';
+export type { GatewayConnectionOptions, GatewayTlsOptions } from './connections/settings.js';
 
 export interface Gateway {
   /** Loads the decisions once, then accepts connections. */
@@ -47,10 +51,19 @@ export interface Gateway {
   refreshModes(): Promise<void>;
   /** The fail-safe modes this gateway enforces now. */
   readonly activeModes: string[];
+  /** Connection timing histograms (for Prometheus). */
+  connectionTelemetry(): ConnectionTelemetry;
+  /** Re-reads the TLS certificate files now (they are also watched); false when the new ones are invalid. */
+  reloadCertificates(): boolean;
 }
 
 export function createGateway(gatewayOptions: GatewayOptions): Gateway {
   const options = resolveOptions(gatewayOptions);
+  // Throws config_invalid when a certificate or key cannot be used: never come up half-configured.
+  const certificates =
+    options.tls === null
+      ? null
+      : CertificateStore.load(options.tls.certificates, options.logger, options.tls.minVersion);
   const core = new GatewayCore(options);
   const server: Server = createServer(
     {
@@ -73,18 +86,30 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
   });
 
   // Requests node's parser refuses, and CONNECT, still go through inspection (lenient-front.ts).
-  const front = new LenientFront(core);
-  server.on('connect', (req: IncomingMessage, socket: Duplex) => front.onConnect(req, socket));
+  const lenient = new LenientFront(core);
+  server.on('connect', (req: IncomingMessage, socket: Duplex) => lenient.onConnect(req, socket));
+
+  // The front owns the listening socket; node's HTTP server parses the connections it hands over.
+  const front = new ConnectionFront(server, {
+    settings: options.connections,
+    headersTimeoutMs: options.headersTimeoutMs,
+    certificates,
+    publishEvent: options.publishEvent,
+    sourceName: options.name,
+    logger: options.logger,
+  });
+  core.front = front;
 
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     core.metrics.clientErrors++;
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') front.onRequestTimeout(socket as Socket);
     if (err.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
       return;
     }
     // A response still being written on this connection (pipelining) is answered first.
     const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage ?? undefined;
-    front.onClientError(err, socket, inFlight, () => answerParserError(core, err, socket as Socket));
+    lenient.onClientError(err, socket, inFlight, () => answerParserError(core, err, socket as Socket));
   });
 
   let listening: { host: string; port: number } | null = null;
@@ -94,25 +119,26 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
       await core.decisions.start();
       await core.failSafe.enforcer?.start();
       core.admission.start();
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(options.port, options.host, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      const address = server.address() as AddressInfo;
-      listening = { host: options.host, port: address.port };
-      options.logger.info({ ...listening, upstream: options.upstream.origin }, 'gateway listening');
-      return { port: address.port };
+      const port = await front.listen(options.port, options.host);
+      // node starts its headers and request timeout checks when its server listens; this one
+      // never does (the front does), so it is told it is listening to start them.
+      server.emit('listening');
+      certificates?.watch(options.tls?.reloadCheckMs ?? 1_000);
+      listening = { host: options.host, port };
+      options.logger.info(
+        { ...listening, upstream: options.upstream.origin, tls: certificates !== null },
+        'gateway listening',
+      );
+      return { port };
     },
     async close() {
       // Upgraded sockets still count as server connections: end the tunnels first.
       core.closeTunnels();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      certificates?.close();
+      server.closeAllConnections();
+      // Stops node's timeout checks; the server itself never listened, so the error is expected.
+      server.close(() => undefined);
+      await front.close();
       await core.close();
       listening = null;
     },
@@ -129,8 +155,18 @@ export function createGateway(gatewayOptions: GatewayOptions): Gateway {
           refreshErrors: core.decisions.refreshErrors,
         },
         rateLimitBuckets: core.admission.bucketCount,
+        connections: {
+          ...front.counterSnapshot,
+          // A getter: the scan of the client table runs only when someone reads it (the status).
+          get topClients() {
+            return front.topClients(10);
+          },
+          ...(certificates === null ? {} : { certificates: certificates.snapshot }),
+        },
       };
     },
+    connectionTelemetry: () => front.telemetry,
+    reloadCertificates: () => certificates?.reload() ?? false,
     refreshDecisions: () => core.decisions.refresh(),
     refreshModes: () => core.failSafe.enforcer?.refresh() ?? Promise.resolve(),
     get activeModes() {

@@ -30,6 +30,9 @@ import { parseLenient, type LenientRequest } from './lenient-parser.js';
 import { errorPayload, writeRawError } from './respond.js';
 import { requestProblem, type RequestProblem } from './request-rules.js';
 import { ERROR_CATALOGUE } from '../core/errors.js';
+import { kConnection, type TaggedSocket } from './connections/front.js';
+
+const fingerprintOf = (socket: Socket): string | undefined => (socket as TaggedSocket)[kConnection]?.ja4;
 
 /** Errors node raises for a connection rather than for a request's bytes: answered as before. */
 const NOT_A_REQUEST_ERROR = new Set(['ECONNRESET', 'HPE_HEADER_OVERFLOW', 'ERR_HTTP_REQUEST_TIMEOUT']);
@@ -176,13 +179,14 @@ export class LenientFront {
       outcome: judgement.outcome,
       labels: { ...labels, ...judgement.labels },
       inspection: ctx.findings,
+      ja4: fingerprintOf(socket),
     });
   }
 
   /** Admission, limits, the request phases, then the gateway's refusal or the block. */
   private async decide(request: LenientRequest, ctx: InspectionContext, socket: Socket): Promise<Judgement> {
     const core = this.core;
-    const admission = core.admission.admit(ctx.clientIp, ctx.method, ctx.url);
+    const admission = core.admission.admit(ctx.clientIp, ctx.method, ctx.url, fingerprintOf(socket));
     ctx.route = admission.route;
     if (admission.reject !== null) {
       const { code, outcome, retryAfterSec } = admission.reject;

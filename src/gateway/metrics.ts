@@ -3,6 +3,9 @@
  * API reads a snapshot through `gateway.metrics`).
  */
 import type { Outcome } from './events.js';
+import type { ClientSummary } from './connections/client-table.js';
+import type { ConnectionCounters } from './connections/front.js';
+import type { CertificateStatus } from './tls/certificates.js';
 
 export interface GatewayMetrics {
   requests: number;
@@ -18,6 +21,8 @@ export interface GatewayMetrics {
 export interface GatewayMetricsSnapshot extends GatewayMetrics {
   decisions: { indexed: number; refreshes: number; refreshErrors: number };
   rateLimitBuckets: number;
+  /** The connection front: caps, slow-attack closes, TLS, and the clients with the most open connections. */
+  connections: ConnectionCounters & { topClients: ClientSummary[]; certificates?: CertificateStatus };
 }
 
 export function emptyMetrics(): GatewayMetrics {

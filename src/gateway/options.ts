@@ -12,6 +12,12 @@ import type { Inspector } from './inspection.js';
 import type { ChallengeOptions } from './challenge/gate.js';
 import { compileModes, type CompiledMode, type ModesConfig } from './modes/definitions.js';
 import type { ModeProvider } from './modes/enforcer.js';
+import {
+  resolveConnectionSettings,
+  type ConnectionSettings,
+  type GatewayConnectionOptions,
+  type GatewayTlsOptions,
+} from './connections/settings.js';
 
 export interface GatewayModesOptions {
   /** Route groups and modes from ensuresec.yaml, merged over the built-ins. */
@@ -86,6 +92,10 @@ export interface GatewayOptions {
   challenge?: ChallengeOptions;
   /** The shop's name on the gateway's own pages. Default 'Our shop'. */
   brand?: string;
+  /** Per-client connection caps and slow-attack timeouts (connections/settings.ts). */
+  connections?: GatewayConnectionOptions;
+  /** Terminate TLS with these certificates (JA4 fingerprints each client); absent: plain HTTP. */
+  tls?: GatewayTlsOptions;
   logger?: Logger;
   clock?: Clock;
 }
@@ -120,6 +130,8 @@ export interface ResolvedOptions {
   modes: { catalogue: Map<string, CompiledMode>; provider: ModeProvider | null; refreshMs: number };
   challenge: ChallengeOptions | null;
   brand: string;
+  connections: ConnectionSettings;
+  tls: GatewayTlsOptions | null;
   logger: Logger;
   clock: Clock;
 }
@@ -191,6 +203,8 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     },
     challenge: options.challenge ?? null,
     brand: options.brand ?? 'Our shop',
+    connections: resolveConnectionSettings(options.connections, options.trustProxy ?? false),
+    tls: options.tls ?? null,
     logger: options.logger ?? pino({ level: 'silent' }),
     clock: options.clock ?? systemClock,
   };

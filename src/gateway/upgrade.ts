@@ -14,6 +14,7 @@ import type { ExchangeRecord, Outcome } from './events.js';
 import { upstreamRequestHeaders } from './headers.js';
 import { checkVerdict, type InspectionContext } from './inspection.js';
 import { writeRawError } from './respond.js';
+import { kConnection, type TaggedSocket } from './connections/front.js';
 
 export async function handleUpgrade(
   core: GatewayCore,
@@ -26,7 +27,8 @@ export async function handleUpgrade(
   core.metrics.requests++;
   const { peerIp, clientIp, requestId } = core.identify(req);
   const url = req.url ?? '/';
-  const admission = core.admission.admit(clientIp, req.method ?? 'GET', url);
+  const ja4 = (req.socket as TaggedSocket)[kConnection]?.ja4;
+  const admission = core.admission.admit(clientIp, req.method ?? 'GET', url, ja4);
   const record: ExchangeRecord = {
     requestId,
     startedAtMs: Date.now(),
@@ -43,6 +45,7 @@ export async function handleUpgrade(
     responseBytes: 0,
     outcome: 'forwarded',
     upgrade: true,
+    ja4,
   };
   const finish = (outcome: Outcome, status: number): void => {
     record.outcome = outcome;

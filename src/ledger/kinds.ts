@@ -9,6 +9,8 @@ import { z } from 'zod';
 import { personal } from '../core/personal-data.js';
 import {
   alertSchema,
+  alertSuppressionSchema,
+  type AlertSuppression,
   decisionSchema,
   findingSchema,
   scanRunSchema,
@@ -25,6 +27,7 @@ import {
 import type { IncidentReport } from '../core/records/incident-report.js';
 import { ROLES } from '../core/roles.js';
 import type { ModeRecord, OutboxMessage, TokenRecord, UserRecord } from '../store/store.js';
+import type { RegisteredCertificate } from '../scan/certificate/public-status.js';
 
 /** A user as the ledger shows it: the account name is personal data. */
 export const ledgerUserSchema = z.object({
@@ -138,6 +141,17 @@ export interface WafReload {
   error?: string;
 }
 
+/** Virtual patches accepted into (or removed from) the running WAF: the rules' ids and findings, the file's digest. */
+export interface VirtualPatchChange {
+  id: string;
+  action: 'accepted' | 'removed';
+  patches: { ruleId: number; fingerprint: string; checkId: string | null }[];
+  /** The SHA-256 of the rules file the gateway runs after the change. */
+  sha256: string;
+  /** Rules the WAF runs after the reload. */
+  rules: number;
+}
+
 /** The log's signing key changed (first start or rotation): both verifier keys, so the change is on record. */
 export interface LogKeyChange {
   id: string;
@@ -171,6 +185,12 @@ export interface LedgerRecordTypes {
   'token.revoked': TokenRecord;
   'config.changed': ConfigChange;
   'waf.rules_reloaded': WafReload;
+  /** An admin accepted or removed virtual patches; the running WAF was reloaded with them. */
+  'waf.virtual_patches_changed': VirtualPatchChange;
+  /** An admin registered a scan certificate for public verification (the record, never more than it states). */
+  'certificate.registered': RegisteredCertificate;
+  /** A certificate was revoked: by whom, when, why. */
+  'certificate.revoked': RegisteredCertificate;
   'ledger.key_changed': LogKeyChange;
   'mode.enabled': ModeRecord;
   'mode.disabled': ModeRecord;
@@ -188,6 +208,10 @@ export interface LedgerRecordTypes {
   /** A person (or the timeout's default) approved or rejected a waiting run. */
   'playbook.approval': PlaybookRun;
   'playbook.run_finished': PlaybookRun;
+  /** An analyst marked an alert a false positive: the tuning entry that suppresses its rule for its entity. */
+  'alert.suppressed': AlertSuppression;
+  /** A tuning entry was removed: the rule raises alerts about that entity again. */
+  'alert.suppression_removed': AlertSuppression;
 }
 
 export type LedgerKind = keyof LedgerRecordTypes;
@@ -307,6 +331,22 @@ const reportView: LedgerKindSpec<IncidentReport> = {
   id: (report) => report.id,
 };
 
+/** A certificate's entries share its id (`jti`), so `entriesForRecord(id)` is its history. */
+const certificateView: LedgerKindSpec<RegisteredCertificate> = {
+  schema: opaque,
+  view: (certificate) => ({
+    id: certificate.id,
+    target: certificate.target,
+    kid: certificate.publicKey.kid ?? null,
+    issuedAt: certificate.issuedAt,
+    expiresAt: certificate.expiresAt,
+    classes: certificate.classes,
+    registeredBy: certificate.registeredBy,
+    revocation: certificate.revocation,
+  }),
+  id: (certificate) => certificate.id,
+};
+
 export const LEDGER_KINDS: { [K in LedgerKind]: LedgerKindSpec<LedgerRecordTypes[K]> } = {
   'alert.created': asIs(alertSchema),
   'alert.status_changed': asIs(alertSchema),
@@ -328,6 +368,9 @@ export const LEDGER_KINDS: { [K in LedgerKind]: LedgerKindSpec<LedgerRecordTypes
   'token.revoked': tokenView,
   'config.changed': asIs(opaque),
   'waf.rules_reloaded': asIs(opaque),
+  'waf.virtual_patches_changed': asIs(opaque),
+  'certificate.registered': certificateView,
+  'certificate.revoked': certificateView,
   'ledger.key_changed': asIs(opaque),
   'mode.enabled': modeView,
   'mode.disabled': modeView,
@@ -341,6 +384,8 @@ export const LEDGER_KINDS: { [K in LedgerKind]: LedgerKindSpec<LedgerRecordTypes
   'playbook.step': playbookRunView,
   'playbook.approval': playbookRunView,
   'playbook.run_finished': playbookRunView,
+  'alert.suppressed': asIs(alertSuppressionSchema),
+  'alert.suppression_removed': asIs(alertSuppressionSchema),
 };
 
 export function isLedgerKind(kind: unknown): kind is LedgerKind {

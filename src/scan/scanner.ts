@@ -7,9 +7,13 @@
  * @example const report = await runScan({ target: 'http://127.0.0.1:8781/', active: false })
  */
 import { CHECKS } from './checks/registry.js';
-import type { Check, CheckContext } from './checks/check.js';
+import type { Check, CheckContext, ScanAuth } from './checks/check.js';
+import { logIn, logInAll } from './auth/login.js';
+import type { LoginRecipe } from './auth/recipe.js';
 import { classResults, type ClassResult } from './classes.js';
 import { crawl } from './crawl/crawler.js';
+import { browserCrawl } from './crawl/browser-crawl.js';
+import { launchScanBrowser, type ScanBrowser, type ScanBrowserOptions } from './browser/browser.js';
 import { FindingCollector } from './findings/collect.js';
 import { ScanHttpClient } from './http/client.js';
 import { createScope, type ScopeOptions } from './scope.js';
@@ -47,8 +51,12 @@ export interface ScanOptions {
   headers?: Record<string, string>;
   /** Named in reports, certificates and the User-Agent (the CLI passes the package version). */
   toolVersion?: string;
+  /** Authenticated scanning: how to log in and the test accounts (see auth/recipe.ts). */
+  loginRecipe?: LoginRecipe;
   /** Run only these check ids. */
   checks?: string[];
+  /** Headless Chromium: crawl what scripts reveal, verify XSS by execution (`--browser`). */
+  browser?: boolean | ScanBrowserOptions;
   /** Check /.well-known/ensuresec-scan.txt for this certificate key (when a certificate will be issued). */
   proofOfControlKey?: JWK;
   onProgress?: (progress: ScanProgress) => void;
@@ -120,6 +128,7 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
     });
   };
   http.onRequest = progress;
+  let browser: ScanBrowser | null = null;
   try {
     progress();
     const site = await crawl(http, target, {
@@ -128,6 +137,18 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
       ...(options.openapi ? { openapi: options.openapi } : {}),
     });
     notChecked.push(...site.notChecked);
+    browser = options.browser ? await startBrowser(http, options.browser, notChecked) : null;
+    if (browser)
+      records['browserCrawl'] = await browserCrawl(browser, http, site, {
+        maxPages: settings.maxPages,
+        notChecked,
+      });
+    const auth = await authenticate(http, target, options.loginRecipe, notChecked);
+    if (options.loginRecipe)
+      records['authentication'] = {
+        loggedIn: auth.accounts.map((a) => a.name),
+        failed: auth.failed,
+      };
     const checks: CheckResult[] = [];
     const selected = CHECKS.filter((c) => !options.checks || options.checks.includes(c.id));
     for (const kind of ['passive', 'active'] as const) {
@@ -150,8 +171,12 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
           },
           notChecked: (what, reason) => notChecked.push({ what, reason, checkId: check.id }),
           record: (key, value) => (records[key] = value),
+          ...(browser ? { browser } : {}),
+          auth,
         };
-        checks.push(resultOf(check, await runCheck(check, context, deadline)));
+        const sentBefore = http.stats().sent;
+        const result = resultOf(check, await runCheck(check, context, deadline));
+        checks.push({ ...result, requests: http.stats().sent - sentBefore });
       }
     }
     const proofOfControl = options.proofOfControlKey
@@ -195,7 +220,55 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
       ...(proofOfControl ? { proofOfControl } : {}),
     };
   } finally {
+    await browser?.close().catch(() => undefined);
     await http.close();
+  }
+}
+
+async function authenticate(
+  http: ScanHttpClient,
+  target: URL,
+  recipe: LoginRecipe | undefined,
+  notChecked: NotChecked[],
+): Promise<ScanAuth> {
+  const auth: ScanAuth = {
+    accounts: [],
+    resourceLists: recipe?.idor?.lists ?? null,
+    failed: [],
+    checkout: recipe?.checkout ?? null,
+    async freshSession(name) {
+      const account = recipe?.accounts.find((a) => a.name === name);
+      if (!recipe || !account || account.cookie || account.bearer) return null;
+      const outcome = await logIn(http, recipe, account, target);
+      return outcome.ok ? outcome.account : null;
+    },
+  };
+  if (!recipe) return auth;
+  for (const outcome of await logInAll(http, recipe, target)) {
+    if (outcome.ok) auth.accounts.push(outcome.account);
+    else {
+      auth.failed.push({ name: outcome.name, reason: outcome.reason });
+      notChecked.push({ what: `login as ${outcome.name}`, reason: outcome.reason });
+    }
+  }
+  return auth;
+}
+
+/** The headless browser, or null (recorded as not checked) when Chromium cannot start. */
+async function startBrowser(
+  http: ScanHttpClient,
+  wanted: true | ScanBrowserOptions,
+  notChecked: NotChecked[],
+): Promise<ScanBrowser | null> {
+  try {
+    return await launchScanBrowser(http, wanted === true ? {} : wanted);
+  } catch (error) {
+    const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+    notChecked.push({
+      what: 'the browser crawl and XSS verification',
+      reason: `Chromium did not start: ${reason}`,
+    });
+    return null;
   }
 }
 

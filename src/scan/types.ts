@@ -77,4 +77,6 @@ export interface CheckResult {
   /** How many requests or pages the check looked at. */
   tested: number;
   reason?: string;
+  /** Requests the check itself sent (the crawl's are not counted). */
+  requests?: number;
 }

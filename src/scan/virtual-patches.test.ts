@@ -66,6 +66,7 @@ describe('virtual patches from an active scan', { timeout: 60_000 }, () => {
     expect(set.patches.map((p) => [p.checkId, p.parameter]).sort()).toEqual([
       ['path-traversal', 'file'],
       ['sql-injection', 'id'],
+      ['sql-injection-time', 'id'],
     ]);
     const engine = engineFor(set);
     for (const patch of set.patches) {

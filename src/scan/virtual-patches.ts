@@ -1,6 +1,7 @@
 /**
  * Virtual patches (prevention stage): for each injection finding the WAF can block (SQL
- * injection, reflected XSS, path traversal) on a route and parameter, a SecLang rule pair scoped
+ * injection, reflected XSS, path traversal, command injection, SSRF) on a route and
+ * parameter, a SecLang rule pair scoped
  * to exactly that route (`REQUEST_FILENAME @streq`) and that parameter (`ARGS:name`), so the
  * gateway blocks the exploit there while the rest of the shop is untouched. The file is meant
  * for `waf.rules` (loaded after the CRS; `SIGHUP` reloads it). It never sets `SecRuleEngine`:
@@ -29,6 +30,25 @@ const DETECTORS: Record<string, Detector> = {
     label: 'XSS',
     operator: '@detectXSS',
     transformations: 't:none,t:urlDecodeUni,t:htmlEntityDecode',
+  },
+  'sql-injection-time': {
+    label: 'blind SQL injection',
+    // libinjection misses the heavy-query payloads: delay functions, recursive CTEs, UNION
+    // SELECT, and a quote followed by ||, AND or OR (breaking out of a string).
+    operator: String.raw`@rx (?:sleep|benchmark|randomblob|waitfor\s+delay)\s*\(|\bwith\s+recursive\b|\bunion\b[\s\S]*\bselect\b|['"][\s)]*(?:\|\||&&|\band\b|\bor\b)`,
+    transformations: 't:none,t:urlDecodeUni,t:lowercase',
+  },
+  'command-injection': {
+    label: 'command injection',
+    // A shell separator or substitution: ; | & ` newline, $( and ${.
+    operator: String.raw`@rx [;|&\x60\n\r]|\$[({]`,
+    transformations: 't:none,t:urlDecodeUni',
+  },
+  ssrf: {
+    label: 'SSRF',
+    // An absolute or scheme-relative URL where the shop expects its own path.
+    operator: String.raw`@rx ^\s*(?:[a-z][a-z0-9+.-]*:|[\\/]{2})`,
+    transformations: 't:none,t:urlDecodeUni,t:lowercase',
   },
   'path-traversal': {
     label: 'path traversal',

@@ -8,6 +8,7 @@
 import type { Logger } from 'pino';
 import { join } from 'node:path';
 import { createShopEventsClient, type ShopEvent, type ShopEventsClient } from '../client/index.js';
+import { isDeliveryIncident, startDeliveryDemo } from '../demo/delivery/index.js';
 import { createDemoShop } from '../demo/shop/index.js';
 import type { BusinessEvent } from '../demo/shop/events.js';
 import { createTrafficSimulator } from '../demo/simulator/index.js';
@@ -83,6 +84,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       logger,
       upstream: shopUrl,
       playbooksByDefault: true,
+      flowsBestEffort: true,
     };
     if (options.ports?.api !== undefined) runtimeOptions.apiPort = options.ports.api;
     if (options.ports?.gateway !== undefined) runtimeOptions.gatewayPort = options.ports.gateway;
@@ -108,12 +110,23 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
           baseUrl: runtime.gatewayUrl,
           shoppers: simulatorConfig.shoppers,
           ratePerSecond: simulatorConfig.ratePerSecond,
-          scenarios: simulatorConfig.scenarios as Parameters<typeof createTrafficSimulator>[0]['scenarios'],
+          scenarios: simulatorConfig.scenarios.filter((name) => !isDeliveryIncident(name)) as Parameters<
+            typeof createTrafficSimulator
+          >[0]['scenarios'],
           ...(options.simulatorDurationMs === undefined ? {} : { durationMs: options.simulatorDurationMs }),
+          ...(runtime.flows ? { flowCollector: runtime.flows.address } : {}),
           logger: logger.child({ component: 'simulator' }),
         })
       : null;
   simulator?.start();
+  const delivery = simulatorConfig.enabled
+    ? await startDeliveryDemo({
+        config,
+        runtime,
+        logger: logger.child({ component: 'delivery-simulator' }),
+        incidents: simulatorConfig.scenarios.filter(isDeliveryIncident),
+      })
+    : null;
 
   return {
     runtime,
@@ -122,6 +135,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     shopAdmin: shop.admin,
     async close() {
       await simulator?.stop();
+      await delivery?.stop();
       await runtime.close();
       await shop.close();
     },

@@ -147,7 +147,7 @@ export async function startFollowingGateway(options: FollowingGatewayOptions): P
     follower,
     modes,
     events,
-    gatewayUrl: `http://${config.gateway.host}:${port}`,
+    gatewayUrl: `${config.gateway.tls ? 'https' : 'http'}://${config.gateway.host}:${port}`,
     async reloadWaf() {
       await waf?.reload();
     },

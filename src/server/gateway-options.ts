@@ -6,6 +6,7 @@
  * @example createGateway({ ...gatewayOptionsOf(config, {}), decisions, modes: { ...modes, provider } })
  */
 import type { GatewayModesOptions, GatewayOptions } from '../gateway/options.js';
+import type { GatewayConnectionOptions } from '../gateway/connections/settings.js';
 import type { EnsuresecConfig } from './config/schema.js';
 
 export function gatewayOptionsOf(
@@ -23,7 +24,18 @@ export function gatewayOptionsOf(
       headersTimeoutMs: config.gateway.limits.headersTimeout,
       requestTimeoutMs: config.gateway.limits.requestTimeout,
       upstreamTimeoutMs: config.gateway.limits.upstreamTimeout,
+      keepAliveTimeoutMs: config.gateway.limits.keepAliveTimeout,
     },
+    connections: connectionOptionsOf(config.gateway.connections),
+    ...(config.gateway.tls === undefined
+      ? {}
+      : {
+          tls: {
+            certificates: config.gateway.tls.certificates,
+            reloadCheckMs: config.gateway.tls.reloadCheck,
+            minVersion: config.gateway.tls.minVersion,
+          },
+        }),
     trustProxy: config.gateway.trustProxy,
     rateLimits: {
       ...(perClient
@@ -44,4 +56,26 @@ export function gatewayOptionsOf(
     },
     brand: config.modes.brand,
   };
+}
+
+function connectionOptionsOf(
+  connections: EnsuresecConfig['gateway']['connections'],
+): GatewayConnectionOptions {
+  const options: GatewayConnectionOptions = {
+    bodyIdleTimeoutMs: connections.bodyIdleTimeout,
+    minBodyBytesPerSecond: connections.minBodyBytesPerSecond,
+    bodyRateGraceMs: connections.bodyRateGrace,
+    sendStallTimeoutMs: connections.sendStallTimeout,
+    handshakeTimeoutMs: connections.handshakeTimeout,
+    maxTrackedClients: connections.maxTrackedClients,
+    flowEventIntervalMs: connections.flowEventInterval,
+    flowEventsPerSecond: connections.flowEventsPerSecond,
+    bufferBodyBytes: connections.bufferBodyBytes,
+  };
+  // Unset caps keep the gateway's defaults, which depend on trustProxy.
+  if (connections.maxPerClient !== undefined) options.maxPerClient = connections.maxPerClient;
+  if (connections.newPerSecondPerClient !== undefined)
+    options.newPerSecondPerClient = connections.newPerSecondPerClient;
+  if (connections.newBurstPerClient !== undefined) options.newBurstPerClient = connections.newBurstPerClient;
+  return options;
 }

@@ -23,6 +23,8 @@ export interface RunningNotices extends Notifier {
   worker: OutboxWorker;
   /** Composed emails (incident reports to a CSIRT, deadline reminders) through the same outbox. */
   mail: EmailQueue;
+  /** The partners notices go to, as configured (no webhook secrets): the API lists them. */
+  partners: readonly PartnerDirectoryEntry[];
   close(): Promise<void>;
 }
 
@@ -105,5 +107,11 @@ export function startNotices(options: {
     onQueued: () => worker.wake(),
   });
   worker.start();
-  return { notify: (request) => notifier.notify(request), worker, mail, close: () => worker.close() };
+  return {
+    notify: (request) => notifier.notify(request),
+    worker,
+    mail,
+    partners,
+    close: () => worker.close(),
+  };
 }

@@ -66,6 +66,11 @@ export function createPlaybooks(options: {
         profile: config.entity,
       }),
       ...(shop ? { shop } : {}),
+      carriers: config.partners.flatMap((partner) =>
+        partner.role === 'carrier' && partner.webhook
+          ? [{ id: partner.id, webhookUrl: partner.webhook.url }]
+          : [],
+      ),
     },
     loaded,
     { approvalCheckIntervalMs: settings.approvalCheckInterval },

@@ -31,7 +31,7 @@ import {
   writeCliToken,
   writeServerInfo,
 } from './data-dir.js';
-import { registerGatewayMetrics } from './gateway-metrics.js';
+import { registerGatewayConnectionMetrics, registerGatewayMetrics } from './gateway-metrics.js';
 import { gatewayOptionsOf } from './gateway-options.js';
 import { deriveChallengeSecret } from '../gateway/challenge/tokens.js';
 import { startRetention } from './retention.js';
@@ -49,6 +49,10 @@ import { ModeService } from '../response/modes/service.js';
 import type { PlaybookService } from '../response/playbooks/service.js';
 import { createPlaybooks } from './playbooks.js';
 import { VERSION } from './version.js';
+import { createVirtualPatchService, type WafReloader } from './virtual-patches.js';
+import { startFlows } from './flows.js';
+import { deliveryWebhookSettings, startDelivery, type RunningDelivery } from './delivery.js';
+import type { RunningFlowSource } from '../ingest/sources/flow/run.js';
 import { join } from 'node:path';
 
 export interface RuntimeOptions {
@@ -63,6 +67,8 @@ export interface RuntimeOptions {
   clock?: Clock;
   /** What an unset `playbooks.enabled` means: true in `ensuresec demo`, false in `ensuresec start`. */
   playbooksByDefault?: boolean;
+  /** `ensuresec demo`: a flow port that cannot be bound is a warning, not a failed start. */
+  flowsBestEffort?: boolean;
 }
 
 export interface AdminBootstrap {
@@ -88,6 +94,10 @@ export interface Runtime {
   detection: RunningDetection | null;
   /** Playbooks acting on new alerts, null when `playbooks.enabled` is off. */
   playbooks: PlaybookService | null;
+  /** The NetFlow/IPFIX collector, null when disabled or its default port was taken. */
+  flows: RunningFlowSource | null;
+  /** The delivery source: `delivery.ingestDeliveryMessage(topic, payload)` takes a device message in-process. */
+  delivery: RunningDelivery;
   admin: AdminBootstrap;
   /** Reloads the WAF rules (SIGHUP); a bad file keeps the last good set running. */
   reloadWaf(): Promise<{ ok: true; rules: number } | { ok: false; error: string }>;
@@ -193,8 +203,26 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
     const metricsRegistry = new Registry();
     collectDefaultMetrics({ register: metricsRegistry });
+    const delivery = startDelivery({
+      config,
+      dataDir,
+      store,
+      bus,
+      deadLetters,
+      metricsRegistry,
+      logger: logger.child({ component: 'delivery' }),
+      clock,
+    });
+    closers.push(() => delivery.close());
 
     let gateway: Gateway | null = null;
+    let wafReloader: WafReloader | null = null;
+    const virtualPatches = createVirtualPatchService({
+      dataDir,
+      ledger,
+      clock,
+      wafReloader: () => wafReloader,
+    });
     const api = await createApiServer({
       store,
       ledger,
@@ -213,9 +241,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       },
       pseudonymisationKey: key,
       version: VERSION,
-      ingest: { shopWebhooks: shopWebhookSettings(config) },
+      ingest: { shopWebhooks: shopWebhookSettings(config), delivery: deliveryWebhookSettings(config) },
       ...(config.entity === undefined ? {} : { entity: config.entity }),
       mail: notices.mail,
+      partners: notices.partners,
       metricsRegistry,
       readiness: async () => ({
         store: await store.ping().then(
@@ -225,6 +254,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       }),
       modes,
       ...(playbooks ? { playbooks } : {}),
+      virtualPatches,
       statusProviders: {
         gateway: () => (gateway ? { url: gatewayUrl, ...gateway.metrics } : null),
         eventSink: () => events.stats(),
@@ -253,6 +283,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       });
       const loadedWaf = waf;
       if (loadedWaf) closers.push(() => loadedWaf.close());
+      if (loadedWaf) wafReloader = () => loadedWaf.reload();
       const inspection = waf?.inspector;
       const base = gatewayOptionsOf(config, options);
       gateway = createGateway({
@@ -274,9 +305,20 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       const started = gateway;
       closers.push(() => started.close());
       registerGatewayMetrics(metricsRegistry, started, events);
+      registerGatewayConnectionMetrics(metricsRegistry, started);
       const { port } = await listenOrExplain(() => started.listen(), config.gateway.port);
-      gatewayUrl = `http://${config.gateway.host}:${port}`;
+      gatewayUrl = `${config.gateway.tls ? 'https' : 'http'}://${config.gateway.host}:${port}`;
     }
+
+    const flows = await startFlows({
+      config,
+      events,
+      metricsRegistry,
+      bestEffort: options.flowsBestEffort ?? false,
+      logger: logger.child({ component: 'flows' }),
+      clock,
+    });
+    if (flows) closers.push(() => flows.stop());
 
     const stopRetention = startRetention({
       store,
@@ -337,6 +379,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       deadLetters,
       detection,
       playbooks,
+      flows,
+      delivery,
       admin,
       reloadWaf,
       close: closeAll,

@@ -24,6 +24,7 @@ import {
 } from '../gateway/waf/index.js';
 import { createWafWorkerPool } from '../gateway/waf/pool/pool.js';
 import type { EnsuresecConfig } from './config/schema.js';
+import { virtualPatchRulesFile } from './virtual-patches.js';
 
 export type WafConfig = EnsuresecConfig['waf'];
 
@@ -146,7 +147,9 @@ export async function createWafForGateway(
   const closeAudit = (): Promise<void> => new Promise((resolve) => audit.end(() => resolve()));
   const ruleFiles = (): string[] => {
     writeWafSettingsFiles(waf, settingsFile);
-    return wafRuleFiles({ ...waf, crs: waf.crs as string }, settingsFile);
+    // Accepted virtual patches load last (src/server/virtual-patches.ts), so a reload picks them up.
+    const patches = virtualPatchRulesFile(dataDir);
+    return [...wafRuleFiles({ ...waf, crs: waf.crs as string }, settingsFile), ...(patches ? [patches] : [])];
   };
   const workers = wafWorkerCount(waf.workers);
   const started = performance.now();

@@ -9,6 +9,7 @@ import { sql } from 'kysely';
 import type { Clock } from '../core/clock.js';
 import { EnsuresecError } from '../core/errors.js';
 import { alertsCollection } from './collections/alerts.js';
+import { alertSuppressionsCollection } from './collections/alert-suppressions.js';
 import { deadLettersCollection } from './collections/dead-letters.js';
 import { decisionsCollection } from './collections/decisions.js';
 import { eventsCollection } from './collections/events.js';
@@ -47,6 +48,7 @@ function collectionsOf(ctx: StoreContext): StoreCollections {
     events: eventsCollection(ctx),
     deadLetters: deadLettersCollection(ctx),
     alerts: alertsCollection(ctx),
+    alertSuppressions: alertSuppressionsCollection(ctx),
     decisions: decisionsCollection(ctx),
     incidents: incidentsCollection(ctx),
     incidentEntries: incidentEntriesCollection(ctx),
@@ -92,6 +94,7 @@ export class KyselyStore implements Store {
   readonly events: Store['events'];
   readonly deadLetters: Store['deadLetters'];
   readonly alerts: Store['alerts'];
+  readonly alertSuppressions: Store['alertSuppressions'];
   readonly decisions: Store['decisions'];
   readonly incidents: Store['incidents'];
   readonly incidentEntries: Store['incidentEntries'];
@@ -126,6 +129,7 @@ export class KyselyStore implements Store {
     this.events = collections.events;
     this.deadLetters = collections.deadLetters;
     this.alerts = collections.alerts;
+    this.alertSuppressions = collections.alertSuppressions;
     this.decisions = collections.decisions;
     this.incidents = collections.incidents;
     this.incidentEntries = collections.incidentEntries;

@@ -211,6 +211,21 @@ export interface PlaybookRunsTable {
   record: string;
 }
 
+/** Since 015: HTTP requests per minute (the traffic chart's rollup), written with the events. */
+export interface TrafficMinutesTable {
+  minute_ms: EpochMs;
+  requests: number | string;
+  blocked: number | string;
+}
+
+/** Since 015: tuning entries; `entity_key` is `type:value` or `*`, `record` the whole AlertSuppression. */
+export interface AlertSuppressionsTable {
+  id: string;
+  rule_id: string;
+  entity_key: string;
+  record: string;
+}
+
 export interface MigrationsTable {
   name: string;
   applied_at: string;
@@ -240,5 +255,7 @@ export interface StoreDatabase {
   modes: ModesTable;
   outbox: OutboxTable;
   playbook_runs: PlaybookRunsTable;
+  alert_suppressions: AlertSuppressionsTable;
+  traffic_minutes: TrafficMinutesTable;
   ensuresec_migrations: MigrationsTable;
 }

@@ -10,6 +10,7 @@
  */
 import type {
   Alert,
+  AlertSuppression,
   Decision,
   DecisionAction,
   DecisionScope,
@@ -48,6 +49,25 @@ export interface AlertQuery extends PageRequest {
   since?: string;
   ruleId?: string;
   detector?: string;
+}
+
+/** Requests and blocked requests (banned, throttled, rate limited, rejected, blocked) in one time bucket. */
+export interface TrafficBucket {
+  /** The bucket's start, epoch ms. */
+  startMs: number;
+  requests: number;
+  blocked: number;
+}
+
+/** How many alerts of one status and severity there are. */
+export interface AlertCount {
+  status: Alert['status'];
+  severity: Alert['severity'];
+  count: number;
+}
+
+export interface AlertSuppressionQuery extends PageRequest {
+  ruleId?: string;
 }
 
 /** What a grouped alert takes in from more detections; its status and the rest stay as they are. */
@@ -240,6 +260,7 @@ export type StoreCollections = Pick<
   | 'events'
   | 'deadLetters'
   | 'alerts'
+  | 'alertSuppressions'
   | 'decisions'
   | 'incidents'
   | 'incidentEntries'
@@ -297,6 +318,11 @@ export interface Store {
     /** Deletes raw events older than the instant (retention); returns how many. */
     purgeBefore(isoTime: string): Promise<number>;
     count(): Promise<number>;
+    /**
+     * Since 015: HTTP requests stored for [sinceMs, untilMs) summed per bucket of `bucketMs`, ascending,
+     * empty buckets left out; all three in whole minutes (they are counted per minute as they are stored).
+     */
+    trafficBuckets(sinceMs: number, untilMs: number, bucketMs: number): Promise<TrafficBucket[]>;
   };
   /** Sampled inputs the sources refused, with the reason; purged by retention like raw events. */
   deadLetters: {
@@ -313,6 +339,18 @@ export interface Store {
     setStatus(id: string, status: Alert['status']): Promise<Alert | undefined>;
     /** Folds more detections into a grouped alert (keeps its status); undefined when it does not exist. */
     updateGroup(id: string, update: AlertGroupUpdate): Promise<Alert | undefined>;
+    /** Since 015: the number of alerts by status and severity (pairs with none left out). */
+    countByStatusAndSeverity(): Promise<AlertCount[]>;
+  };
+  /** Since 015: tuning entries from alerts marked false positive (detect stage; writes go through the ledger). */
+  alertSuppressions: {
+    /** Rejects with EnsuresecError('conflict') when that rule and entity are suppressed already. */
+    insert(suppression: AlertSuppression): Promise<void>;
+    get(id: string): Promise<AlertSuppression | undefined>;
+    list(query: AlertSuppressionQuery): Promise<Page<AlertSuppression>>;
+    /** The entry that suppresses `ruleId` for the entity key (`type:value`), or for every entity. */
+    matches(ruleId: string, entityKey: string): Promise<AlertSuppression | undefined>;
+    delete(id: string): Promise<boolean>;
   };
   decisions: {
     insert(decision: Decision): Promise<void>;

@@ -93,7 +93,9 @@ describe('ensuresec ingest', { timeout: 60_000 }, () => {
     expect(missing.stderr).toContain('error[ingest_file_unreadable]');
     const format = await runCli(['ingest', join(LOGS, 'benign-nginx.log'), '--format', 'iis']);
     expect(format.code).not.toBe(0);
-    expect(format.stderr).toContain('Allowed choices are nginx, apache, jsonl, syslog, auto');
+    expect(format.stderr).toContain(
+      'Allowed choices are nginx, apache, jsonl, syslog, suricata-eve, zeek-conn, zeek-http, auto',
+    );
   });
 });
 

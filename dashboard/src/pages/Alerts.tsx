@@ -1,36 +1,83 @@
 /**
- * Alerts: the list (filter by status, severity and text; new alerts arrive live) and one
- * alert's detail with its fields, evidence and the ban action (POST /decisions).
+ * Alerts: the list (filter by status, severity and detector on the server, by text in what is
+ * loaded; 200 at a time with "Load more", so 10,000 alerts stay fast; new alerts arrive live)
+ * and one alert's detail with its fields, evidence and the actions: ban its client
+ * (POST /decisions), open an incident from it (POST /incidents) and mark it a false positive,
+ * which closes it and suppresses its rule for its entity (POST /alerts/:id/false-positive).
  */
 import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
-import { api, ApiError, query, SEVERITIES, type Alert, type Decision, type Page, type Role } from '../api';
+import {
+  ALERT_STATUSES,
+  api,
+  ApiError,
+  query,
+  SEVERITIES,
+  type Alert,
+  type Decision,
+  type Page,
+  type Role,
+} from '../api';
 import { formatTime } from '../format';
 import { useLiveAlerts } from '../live';
 import { errorText } from '../hooks';
 import { ErrorLine } from '../parts';
+import { FalsePositiveCard, OpenIncidentCard } from './AlertActions';
 
-const STATUSES = ['open', 'acknowledged', 'closed'] as const;
+const PAGE_SIZE = '200';
 
 export function AlertsPage() {
   const [status, setStatus] = useState('');
   const [severity, setSeverity] = useState('');
+  const [detector, setDetector] = useState('');
   const [text, setText] = useState('');
   const [alerts, setAlerts] = useState<Alert[] | null>(null);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
   const [error, setError] = useState('');
   const [fresh, setFresh] = useState<Set<string>>(() => new Set());
+  const detectorFilter = detector.trim();
 
   useEffect(() => {
     let current = true;
-    api<Page<Alert>>('GET', `/alerts${query({ status, severity, limit: '200' })}`)
-      .then((page) => current && (setAlerts(page.items), setError('')))
-      .catch((caught: unknown) => current && setError(errorText(caught)));
+    // A detector typed by hand is asked for once the typing pauses.
+    const timer = setTimeout(() => {
+      api<Page<Alert>>(
+        'GET',
+        `/alerts${query({ status, severity, detector: detectorFilter, limit: PAGE_SIZE })}`,
+      )
+        .then((page) => current && (setAlerts(page.items), setCursor(page.nextCursor), setError('')))
+        .catch((caught: unknown) => current && setError(errorText(caught)));
+    }, 250);
     return () => {
       current = false;
+      clearTimeout(timer);
     };
-  }, [status, severity]);
+  }, [status, severity, detectorFilter]);
+
+  async function loadMore() {
+    if (!cursor) return;
+    setLoadingMore(true);
+    try {
+      const page = await api<Page<Alert>>(
+        'GET',
+        `/alerts${query({ status, severity, detector: detectorFilter, limit: PAGE_SIZE, cursor })}`,
+      );
+      setAlerts((list) => [...(list ?? []), ...page.items]);
+      setCursor(page.nextCursor);
+    } catch (caught) {
+      setError(errorText(caught));
+    } finally {
+      setLoadingMore(false);
+    }
+  }
 
   useLiveAlerts((alert) => {
-    if ((status && alert.status !== status) || (severity && alert.severity !== severity)) return;
+    if (
+      (status && alert.status !== status) ||
+      (severity && alert.severity !== severity) ||
+      (detectorFilter && alert.detector !== detectorFilter)
+    )
+      return;
     setAlerts((list) => [alert, ...(list ?? []).filter((item) => item.id !== alert.id)]);
     setFresh((ids) => new Set(ids).add(alert.id));
   });
@@ -53,7 +100,7 @@ export function AlertsPage() {
           Status
           <select value={status} onChange={(event) => setStatus(event.target.value)}>
             <option value="">any</option>
-            {STATUSES.map((value) => (
+            {ALERT_STATUSES.map((value) => (
               <option key={value}>{value}</option>
             ))}
           </select>
@@ -66,6 +113,15 @@ export function AlertsPage() {
               <option key={value}>{value}</option>
             ))}
           </select>
+        </label>
+        <label>
+          Detector
+          <input
+            type="text"
+            value={detector}
+            placeholder="e.g. sigma, scraping"
+            onChange={(event) => setDetector(event.target.value)}
+          />
         </label>
         <label>
           Search
@@ -85,8 +141,8 @@ export function AlertsPage() {
       ) : (
         <table aria-describedby="alerts-count">
           <caption id="alerts-count" className="muted">
-            {shown.length} alert{shown.length === 1 ? '' : 's'}, newest first; new ones appear as they are
-            raised
+            <span data-testid="alerts-shown">{shown.length}</span> alert{shown.length === 1 ? '' : 's'}
+            {cursor ? ' (more on the server)' : ''}, newest first; new ones appear as they are raised
           </caption>
           <thead>
             <tr>
@@ -118,6 +174,14 @@ export function AlertsPage() {
             ))}
           </tbody>
         </table>
+      )}
+      {cursor && (
+        <p className="pager">
+          <button type="button" className="secondary" onClick={() => void loadMore()} disabled={loadingMore}>
+            Load {PAGE_SIZE} more
+          </button>
+          {text.trim() && <span className="muted">The search looks in the alerts loaded so far.</span>}
+        </p>
       )}
     </section>
   );
@@ -271,6 +335,8 @@ export function AlertDetail({ id, role }: { id: string; role: Role }) {
             {result}
           </p>
         </article>
+        <OpenIncidentCard alert={alert} role={role} />
+        <FalsePositiveCard alert={alert} role={role} onMarked={setAlert} />
       </div>
     </section>
   );

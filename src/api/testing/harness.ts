@@ -62,7 +62,7 @@ export const DEFAULT_TEST_CONFIG: ApiConfig = {
 
 export async function startHarness(
   config: Partial<ApiConfig> = {},
-  extra: Partial<Pick<ApiDeps, 'readiness' | 'statusProviders' | 'ingest' | 'entity'>> = {},
+  extra: Partial<Pick<ApiDeps, 'readiness' | 'statusProviders' | 'ingest' | 'entity' | 'partners'>> = {},
   /** `email`: reports can be emailed (queued in the outbox; no sender runs). */
   options: { seedUsers?: boolean; email?: boolean } = {},
 ): Promise<Harness> {

@@ -20,7 +20,7 @@ export function register(program: Command): void {
     .option('--no-simulator', 'do not send simulated shoppers')
     .option(
       '--scenario <name...>',
-      'attack scenarios to play (sql-injection, xss, credential-stuffing, card-testing, coupon-abuse, scraping, path-probing)',
+      'attack scenarios to play (sql-injection, xss, credential-stuffing, card-testing, coupon-abuse, scraping, path-probing) and delivery incidents (locker-break-in, insider-fraud, inr-claim-ring, ato-redirect)',
     )
     .option('--shoppers <n>', 'simulated shoppers at once')
     .action(

@@ -1,5 +1,5 @@
 /**
- * `ensuresec ingest FILE --format nginx|apache|jsonl|syslog|auto [--sigma PATH]... [--json]`:
+ * `ensuresec ingest FILE --format nginx|apache|jsonl|syslog|suricata-eve|zeek-conn|zeek-http|auto [--sigma PATH]... [--json]`:
  * reads one log file through the whole detection pipeline (parsing, Sigma rules and
  * correlations, the built-in detectors, intelligence, anomaly detection, grouping) without a
  * server, and prints the alerts: a table for people, one JSON object per line with `--json`.

@@ -11,6 +11,7 @@ import { parseDurationMs } from '../../core/duration.js';
 import { EnsuresecError } from '../../core/errors.js';
 import { issueCertificate } from '../../scan/certificate/certificate.js';
 import { readJwkFile } from '../../scan/certificate/key-files.js';
+import { loadLoginRecipe } from '../../scan/auth/recipe.js';
 import { createProgressReporter } from '../../scan/progress.js';
 import { REPORT_FORMATS, writeReports, type ReportFormat } from '../../scan/report/write.js';
 import { toJsonReport } from '../../scan/report/json.js';
@@ -38,7 +39,9 @@ interface ScanFlags {
   include?: string[];
   exclude?: string[];
   openapi?: string;
+  browser?: boolean;
   header?: string[];
+  loginRecipe?: string;
   format?: string;
   out?: string;
   certificate?: string;
@@ -170,9 +173,14 @@ export function register(program: Command): void {
     .option('--include <path...>', 'only scan paths under these prefixes (* matches anything)')
     .option('--exclude <path...>', 'never request paths under these prefixes (* matches anything)')
     .option('--openapi <fileOrUrl>', 'an OpenAPI document describing the shop API')
+    .option('--browser', 'headless Chromium: crawl what scripts reveal, verify XSS by execution')
     .option(
       '--header <header...>',
       'send a header with every request, e.g. "Cookie: sid=…" or "Authorization: Bearer …"',
+    )
+    .option(
+      '--login-recipe <file>',
+      'log in test accounts (YAML/JSON: login form, success check, accounts or cookies/tokens) for authenticated checks',
     )
     .option('--format <formats>', `report format(s), comma-separated: ${REPORT_FORMATS.join(', ')}`)
     .option('--out <file>', 'report file (with several formats: the base name, each gets its extension)')
@@ -208,6 +216,7 @@ export function register(program: Command): void {
             detail: `--fail-on must be one of ${SEVERITY_ORDER.join(', ')}.`,
           });
         const key = flags.certificate && flags.key ? readJwkFile(flags.key) : null;
+        const loginRecipe = flags.loginRecipe ? loadLoginRecipe(flags.loginRecipe) : undefined;
         const maxDurationMs = parseDurationMs(flags.maxDuration);
         if (maxDurationMs === undefined)
           throw new EnsuresecError('bad_request', {
@@ -236,7 +245,9 @@ export function register(program: Command): void {
           maxDurationMs,
           scope: { hosts: flags.host ?? [], include: flags.include ?? [], exclude: flags.exclude ?? [] },
           headers: parseHeaders(flags.header),
+          ...(loginRecipe ? { loginRecipe } : {}),
           ...(flags.openapi ? { openapi: flags.openapi } : {}),
+          ...(flags.browser ? { browser: true } : {}),
           ...(key ? { proofOfControlKey: key } : {}),
           ...(progress ? { onProgress: (p) => progress.update(p) } : {}),
         });

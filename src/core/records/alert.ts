@@ -4,7 +4,7 @@ import { personal, type PersonalDataKind } from '../personal-data.js';
 import { idOf, isoTimestamp, labels, severity } from './common.js';
 
 /** An entity's value is personal data when it names a person's address, account, session or card. */
-function entityValueKind(holder: Record<string, unknown>): PersonalDataKind | null {
+export function entityValueKind(holder: Record<string, unknown>): PersonalDataKind | null {
   switch (holder['type']) {
     case 'ip':
       return 'client_address';

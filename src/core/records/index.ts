@@ -10,6 +10,7 @@ import { incidentSchema } from './incident.js';
 import { securityEventSchema } from './security-event.js';
 
 export * from './alert.js';
+export * from './alert-suppression.js';
 export * from './common.js';
 export * from './decision.js';
 export * from './finding.js';

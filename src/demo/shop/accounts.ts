@@ -56,7 +56,8 @@ export async function authenticate(
   const row = ctx.db.prepare('SELECT id, password_hash FROM customers WHERE email = ?').get(email) as
     { id: number; password_hash: string } | undefined;
   if (!row) {
-    await verify(await dummyPasswordHash(), password || 'x').catch(() => false);
+    // Vulnerable mode skips the dummy verification, so unknown accounts also answer faster.
+    if (!ctx.vulnerable) await verify(await dummyPasswordHash(), password || 'x').catch(() => false);
     return { ok: false, reason: 'unknown_account' };
   }
   const matches = await verify(row.password_hash, password).catch(() => false);

@@ -17,6 +17,8 @@ export interface ShopContext {
   emit: BusinessEventListener;
   /** null in vulnerable mode (flaw `no-login-rate-limit`). */
   loginLimiter: LoginRateLimiter | null;
+  /** Failed payments per account and address; null in vulnerable mode (flaw `no-payment-rate-limit`). */
+  paymentLimiter: LoginRateLimiter | null;
   logger: Logger;
   /** Delivery advances one step per this many ms after payment; 0 = only the admin advances it. */
   deliveryStepMs: number;

@@ -74,7 +74,8 @@ export function checkCoupon(
   if (customerId === null) return { ok: false, reason: 'login_required' };
   if (coupon.expiresAtMs !== null && coupon.expiresAtMs <= ctx.clock.nowMs())
     return { ok: false, reason: 'expired' };
-  if (coupon.onePerCustomer) {
+  // Deliberate flaw `coupon-replay` (CWE-837) in vulnerable mode: one-per-customer is not enforced.
+  if (coupon.onePerCustomer && !ctx.vulnerable) {
     const used = ctx.db
       .prepare('SELECT 1 FROM coupon_redemptions WHERE code = ? AND customer_id = ?')
       .get(coupon.code, customerId);

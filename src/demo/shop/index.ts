@@ -20,7 +20,12 @@ import { ADMIN_EMAIL, randomPassword, seedAdmin } from './accounts.js';
 import type { ShopContext } from './context.js';
 import { openShopDb } from './db.js';
 import { safeEmitter, type BusinessEventListener } from './events.js';
-import { DEFAULT_LOGIN_RATE_LIMIT, LoginRateLimiter, type LoginRateLimitOptions } from './rate-limit.js';
+import {
+  DEFAULT_LOGIN_RATE_LIMIT,
+  DEFAULT_PAYMENT_RATE_LIMIT,
+  LoginRateLimiter,
+  type LoginRateLimitOptions,
+} from './rate-limit.js';
 import { registerAccountRoutes } from './routes/account.js';
 import { registerApiRoutes } from './routes/api.js';
 import { registerCartRoutes } from './routes/cart.js';
@@ -28,6 +33,8 @@ import { registerCatalogueRoutes } from './routes/catalogue.js';
 import { sendMessage } from './routes/common.js';
 import { registerExposedFiles } from './routes/exposed.js';
 import { registerOrderRoutes } from './routes/orders.js';
+import { registerToolRoutes } from './routes/tools.js';
+import { registerTrackingRoutes } from './routes/tracking.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { registerSessions } from './sessions.js';
 
@@ -60,6 +67,8 @@ export interface DemoShopOptions {
   deliveryStepMs?: number;
   /** Safe mode's login limit; vulnerable mode has none. */
   loginRateLimit?: Partial<LoginRateLimitOptions>;
+  /** Safe mode's limit on failed payments (card testing); vulnerable mode has none. */
+  paymentRateLimit?: Partial<LoginRateLimitOptions>;
   /** Which proxies may set X-Forwarded-For (default: loopback, i.e. the demo gateway). */
   trustProxy?: boolean | string;
   sessionTtlMs?: number;
@@ -90,6 +99,9 @@ export async function createDemoShop(options: DemoShopOptions = {}): Promise<Dem
     loginLimiter: vulnerable
       ? null
       : new LoginRateLimiter({ ...DEFAULT_LOGIN_RATE_LIMIT, ...options.loginRateLimit }, clock),
+    paymentLimiter: vulnerable
+      ? null
+      : new LoginRateLimiter({ ...DEFAULT_PAYMENT_RATE_LIMIT, ...options.paymentRateLimit }, clock),
     logger,
     deliveryStepMs: options.deliveryStepMs ?? 120_000,
     sessionTtlMs: options.sessionTtlMs ?? 24 * 60 * 60_000,
@@ -115,6 +127,8 @@ export async function createDemoShop(options: DemoShopOptions = {}): Promise<Dem
   registerCartRoutes(app, ctx);
   registerOrderRoutes(app, ctx);
   registerApiRoutes(app, ctx);
+  registerToolRoutes(app, ctx);
+  registerTrackingRoutes(app, ctx);
   if (vulnerable) registerExposedFiles(app);
 
   app.setNotFoundHandler(async (req, reply) =>

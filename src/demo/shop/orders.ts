@@ -22,9 +22,11 @@ export type PlaceOrderResult =
         | 'coupon_invalid'
         | 'out_of_stock'
         | 'card_invalid'
-        | 'payment_declined';
+        | 'payment_declined'
+        | 'rate_limited';
       message: string;
       orderId?: number;
+      retryAfterSeconds?: number;
     };
 
 export interface OrderItem {
@@ -73,9 +75,27 @@ export async function placeOrder(
   }
   const base = { accountId: accountIdOf(customer.id), email: customer.email, clientIp };
   const money = { amountMinor: cart.totalMinor, currency: cart.currency };
+  const limitKey = `customer-${customer.id}`;
+  const retryAfterSeconds = ctx.paymentLimiter?.retryAfterSeconds(clientIp, limitKey) ?? 0;
+  if (retryAfterSeconds > 0) {
+    ctx.emit({
+      type: 'payment',
+      outcome: 'failure',
+      ...base,
+      ...money,
+      attributes: { stage: 'rate_limit', code: 'rate_limited' },
+    });
+    return {
+      ok: false,
+      reason: 'rate_limited',
+      message: 'Too many failed payments; try again later.',
+      retryAfterSeconds,
+    };
+  }
 
   const token = await ctx.payment.tokenise(input.card);
   if (!token.ok) {
+    ctx.paymentLimiter?.recordFailure(clientIp, limitKey);
     ctx.emit({
       type: 'payment',
       outcome: 'failure',
@@ -125,6 +145,7 @@ export async function placeOrder(
   const card = { cardFingerprint: token.fingerprint };
   const cardAttributes = { orderId, brand: token.brand, last4: token.last4 };
   if (!payment.ok) {
+    ctx.paymentLimiter?.recordFailure(clientIp, limitKey);
     setOrderStatus(ctx, orderId, 'payment_failed', ctx.clock.nowMs());
     ctx.emit({
       type: 'payment',

@@ -17,6 +17,17 @@ export const DEFAULT_LOGIN_RATE_LIMIT: LoginRateLimitOptions = {
   windowMs: 15 * 60_000,
 };
 
+/**
+ * Safe mode's payment limit against card testing: declined or invalid cards counted per
+ * account (and, generously, per address); past it checkout answers 429. Per account 25 keeps
+ * a shopper who mistypes a card a few times far from it.
+ */
+export const DEFAULT_PAYMENT_RATE_LIMIT: LoginRateLimitOptions = {
+  maxFailuresPerIp: 100,
+  maxFailuresPerAccount: 25,
+  windowMs: 15 * 60_000,
+};
+
 const MAX_TRACKED_KEYS = 50_000;
 
 export class LoginRateLimiter {

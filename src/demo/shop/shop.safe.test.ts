@@ -10,6 +10,7 @@ import {
   productSlugsIn,
   validCard,
 } from '../simulator/shop-flows.js';
+import { csrfTokenIn } from '../simulator/http-client.js';
 import { startTestShop, type TestShop } from './test-kit.js';
 
 const ADDRESS = '1 Test Street, 1000 Brussels';
@@ -49,6 +50,20 @@ describe('demo shop (safe mode)', () => {
     const res = await t.client().get(`/search?q=${encodeURIComponent(exploits.xss.scriptTag)}`);
     expect(res.body).not.toContain(exploits.xss.scriptTag);
     expect(res.body).toContain('&lt;script&gt;');
+  });
+
+  it('escapes a stored review carrying a script (no stored XSS)', async () => {
+    const client = t.client();
+    const before = (await client.get('/products/e-reader')).body;
+    const posted = await client.postForm('/products/e-reader/reviews', {
+      _csrf: csrfTokenIn(before),
+      author: 'Mallory',
+      text: exploits.xss.scriptTag,
+    });
+    expect(posted.status).toBe(303);
+    const after = (await t.client().get('/products/e-reader')).body;
+    expect(after).not.toContain(exploits.xss.scriptTag);
+    expect(after).toContain('&lt;script&gt;');
   });
 
   it('treats SQL injection in search as a plain term', async () => {
@@ -200,6 +215,38 @@ describe('demo shop (safe mode)', () => {
     expect(order.body).not.toContain('0.01 EUR');
   });
 
+  it('answers a wrong password for a known and an unknown email the same way (no enumeration)', async () => {
+    const { email } = await t.customer('known');
+    const client = t.client(); // one session, so both answers carry the same form token
+    const known = await logIn(client, email, 'wrong-password');
+    const unknown = await logIn(client, `nobody-${Date.now()}@example.test`, 'wrong-password');
+    expect(known.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(known.body.split(email).join('')).toBe(unknown.body.split(/nobody-\d+@example\.test/).join(''));
+  });
+
+  it('tracks parcels without a shell and refuses anything but a parcel number', async () => {
+    const client = t.client();
+    const ok = await client.get('/carrier-status?parcel=DS1000EU');
+    expect(ok.status).toBe(200);
+    expect(ok.body).toContain('Parcel DS1000EU: handed over');
+    const injected = await client.get(
+      `/carrier-status?parcel=${encodeURIComponent('DS1;echo pwned$((6*7))')}`,
+    );
+    expect(injected.status).toBe(400);
+    expect(injected.body).not.toContain('pwned42');
+  });
+
+  it('serves only its own logo through the image proxy (no SSRF)', async () => {
+    const client = t.client();
+    const logo = await client.get('/image-proxy?url=%2Fstatic%2Fcarrier-logo.svg');
+    expect(logo.status).toBe(200);
+    expect(logo.body).toContain('<svg');
+    const internal = await client.get(`/image-proxy?url=${encodeURIComponent(`${t.url}/healthz`)}`);
+    expect(internal.status).toBe(404);
+    expect(internal.body).not.toContain('"status":"ok"');
+  });
+
   it('answers 404 for /.env and /.git/config', async () => {
     const client = t.client();
     expect((await client.get('/.env')).status).toBe(404);
@@ -221,6 +268,24 @@ describe('demo shop (safe mode)', () => {
     expect((await client.postForm('/api/cart', { productId: 1 })).status).toBe(415);
     const added = await client.postJson('/api/cart', { productId: 1, quantity: 2 });
     expect(JSON.parse(added.body).lines[0].quantity).toBe(2);
+  });
+});
+
+describe('demo shop payment rate limit (safe mode)', () => {
+  it('answers 429 with Retry-After after the failed payments limit, even for a good card', async () => {
+    const t = await startTestShop({ paymentRateLimit: { maxFailuresPerAccount: 3 } });
+    try {
+      const { client } = await t.customer('carder');
+      await addToCart(client, 'e-reader', 1);
+      for (let i = 0; i < 3; i++)
+        expect((await checkOut(client, validCard(DECLINED_CARD), ADDRESS)).response.status).toBe(402);
+      const limited = await checkOut(client, validCard(SUCCEEDING_CARD), ADDRESS);
+      expect(limited.response.status).toBe(429);
+      expect(Number(limited.response.headers['retry-after'])).toBeGreaterThan(0);
+      expect(limited.orderId).toBeNull();
+    } finally {
+      await t.stop();
+    }
   });
 });
 

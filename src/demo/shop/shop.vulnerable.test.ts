@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import exploits from '../fixtures/exploits.json' with { type: 'json' };
-import { SUCCEEDING_CARD } from '../payment/index.js';
-import { addToCart, checkOut, logIn, productSlugsIn, validCard } from '../simulator/shop-flows.js';
+import { DECLINED_CARD, SUCCEEDING_CARD } from '../payment/index.js';
+import {
+  addToCart,
+  applyCoupon,
+  checkOut,
+  logIn,
+  productSlugsIn,
+  validCard,
+} from '../simulator/shop-flows.js';
+import { csrfTokenIn } from '../simulator/http-client.js';
 import { startTestShop, type TestShop } from './test-kit.js';
 import { VULNERABILITIES, type VulnerabilityId } from './vulnerabilities.js';
 
@@ -36,6 +44,19 @@ describe('demo shop (vulnerable mode): every listed flaw is exploitable', () => 
     exploited.add('reflected-xss-search');
   });
 
+  it('stored-xss-reviews: a posted review is written unescaped into the product page', async () => {
+    const client = t.client();
+    const before = (await client.get('/products/e-reader')).body;
+    const posted = await client.postForm('/products/e-reader/reviews', {
+      _csrf: csrfTokenIn(before),
+      author: 'Mallory',
+      text: exploits.xss.scriptTag,
+    });
+    expect(posted.status).toBe(303);
+    expect((await t.client().get('/products/e-reader')).body).toContain(exploits.xss.scriptTag);
+    exploited.add('stored-xss-reviews');
+  });
+
   it("idor-order-page: any customer reads another customer's order", async () => {
     const victim = await t.customer('victim');
     await addToCart(victim.client, 'e-reader', 1);
@@ -59,6 +80,28 @@ describe('demo shop (vulnerable mode): every listed flaw is exploitable', () => 
     exploited.add('client-price-trusted');
   });
 
+  it('coupon-replay: a single-use coupon gives its discount on a second order', async () => {
+    const { client } = await t.customer('replayer');
+    for (let order = 0; order < 2; order++) {
+      await addToCart(client, 'e-reader', 1);
+      expect((await applyCoupon(client, 'WELCOME10')).status).toBe(200);
+      const { orderId } = await checkOut(client, validCard(SUCCEEDING_CARD), ADDRESS);
+      expect(orderId).not.toBeNull();
+    }
+    exploited.add('coupon-replay');
+  });
+
+  it('account-enumeration-login: unknown and known emails get different answers', async () => {
+    const { email } = await t.customer('enumerated');
+    const known = await logIn(t.client(), email, 'wrong-password');
+    const unknown = await logIn(t.client(), `nobody-${Date.now()}@example.test`, 'wrong-password');
+    expect(known.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(known.body).toContain('The email or password is wrong.');
+    expect(unknown.body).toContain('There is no account with this email address.');
+    exploited.add('account-enumeration-login');
+  });
+
   it('no-login-rate-limit: 30 wrong passwords, then the right one still logs in', async () => {
     const { email, password } = await t.customer('stuffed');
     const attacker = t.client();
@@ -67,12 +110,36 @@ describe('demo shop (vulnerable mode): every listed flaw is exploitable', () => 
     exploited.add('no-login-rate-limit');
   });
 
+  it('no-payment-rate-limit: 30 declined payments in a row are all answered 402', async () => {
+    const { client } = await t.customer('carder');
+    await addToCart(client, 'e-reader', 1);
+    for (let i = 0; i < 30; i++)
+      expect((await checkOut(client, validCard(DECLINED_CARD), ADDRESS)).response.status).toBe(402);
+    exploited.add('no-payment-rate-limit');
+  });
+
   it('missing-csrf-protection: a form post without any token is accepted', async () => {
     const { client } = await t.customer('csrf');
     const res = await client.postForm('/account/address', { address: 'Attacker Street 1' });
     expect(res.status).toBe(200);
     expect(res.body).toContain('Attacker Street 1');
     exploited.add('missing-csrf-protection');
+  });
+
+  it('command-injection-carrier-status: the parcel number runs in a shell', async () => {
+    const client = t.client();
+    const res = await client.get(`/carrier-status?parcel=${encodeURIComponent('DS1;echo pwned$((6*7))')}`);
+    expect(res.body).toContain('pwned42');
+    exploited.add('command-injection-carrier-status');
+  });
+
+  it('ssrf-image-proxy: the proxy fetches any URL on this machine', async () => {
+    const res = await t.client().get(`/image-proxy?url=${encodeURIComponent(`${t.url}/healthz`)}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('"status":"ok"');
+    const outside = await t.client().get(`/image-proxy?url=${encodeURIComponent('http://192.0.2.1/')}`);
+    expect(outside.status).toBe(400);
+    exploited.add('ssrf-image-proxy');
   });
 
   it('missing-security-headers: no CSP, nosniff, referrer policy or frame protection', async () => {

@@ -33,6 +33,16 @@ export const VULNERABILITIES = [
     safeBehaviour: 'Every value is HTML-escaped and the CSP forbids inline scripts.',
   },
   {
+    id: 'stored-xss-reviews',
+    title: 'Stored XSS in product reviews',
+    route: 'POST /products/:slug/reviews, GET /products/:slug',
+    cwe: 'CWE-79',
+    exploit:
+      'A review whose text is `<img src=x onerror=alert(document.domain)>` is stored and written unescaped into ' +
+      'the product page: the script runs in the browser of every visitor of that product.',
+    safeBehaviour: 'Review names and texts are HTML-escaped and the CSP forbids inline scripts.',
+  },
+  {
     id: 'idor-order-page',
     title: 'Insecure direct object reference on order pages',
     route: 'GET /orders/:id, GET /api/orders/:id',
@@ -53,6 +63,27 @@ export const VULNERABILITIES = [
     safeBehaviour: 'The field is ignored; prices always come from the catalogue.',
   },
   {
+    id: 'coupon-replay',
+    title: 'Single-use coupons can be replayed',
+    route: 'POST /cart/coupon → POST /checkout',
+    cwe: 'CWE-837',
+    exploit:
+      '`WELCOME10` is meant once per customer, but the shop never checks past redemptions: apply it to every order.',
+    safeBehaviour:
+      'A coupon already redeemed by the customer is refused ("You have already used this coupon").',
+  },
+  {
+    id: 'account-enumeration-login',
+    title: 'Account enumeration on login',
+    route: 'POST /login, POST /api/login',
+    cwe: 'CWE-204',
+    exploit:
+      'An unknown email answers "There is no account with this email address", a known one "The email or password is ' +
+      'wrong" (and faster, without the password check): a list of emails tells which are customers.',
+    safeBehaviour:
+      'One message for both, and unknown emails are checked against a dummy hash to take as long.',
+  },
+  {
     id: 'no-login-rate-limit',
     title: 'No login rate limit',
     route: 'POST /login',
@@ -60,6 +91,16 @@ export const VULNERABILITIES = [
     exploit:
       'Unlimited password guesses per address and per account: credential stuffing runs at full speed.',
     safeBehaviour: 'After 20 failures per address or 5 per account in 15 minutes, logins answer 429.',
+  },
+  {
+    id: 'no-payment-rate-limit',
+    title: 'No payment rate limit (card testing)',
+    route: 'POST /checkout, POST /api/checkout',
+    cwe: 'CWE-799',
+    exploit:
+      'Unlimited declined payments per account and address: card testers check stolen numbers at full speed.',
+    safeBehaviour:
+      'After 25 failed payments per account (or 100 per address) in 15 minutes, checkout answers 429.',
   },
   {
     id: 'missing-csrf-protection',
@@ -70,6 +111,27 @@ export const VULNERABILITIES = [
       'Forms carry no `_csrf` token and none is checked: a page on another site can post to `/account/address` ' +
       "or `/cart/add` with the victim's cookie (a top-level form post is enough).",
     safeBehaviour: 'Every form carries the session token; a POST without it answers 403.',
+  },
+  {
+    id: 'command-injection-carrier-status',
+    title: 'OS command injection in parcel tracking',
+    route: 'GET /carrier-status?parcel=',
+    cwe: 'CWE-78',
+    exploit:
+      'The parcel number is pasted into a shell command line (a harmless `echo`): `/carrier-status?parcel=X;id` runs `id` and ' +
+      'shows its output; `/carrier-status?parcel=X;sleep 2` answers two seconds late.',
+    safeBehaviour: 'No shell: parcel numbers must be 4 to 20 letters and digits, anything else answers 400.',
+  },
+  {
+    id: 'ssrf-image-proxy',
+    title: 'Server-side request forgery in the carrier-logo image proxy',
+    route: 'GET /image-proxy?url=',
+    cwe: 'CWE-918',
+    exploit:
+      'Any URL on this machine is fetched and returned: `/image-proxy?url=http://127.0.0.1:8780/healthz` reads the ' +
+      "gateway's internal endpoints. Fenced to loopback hosts so the demo never reaches the network.",
+    safeBehaviour:
+      "No outgoing request: only the shop's own logo is served, from memory; anything else answers 404.",
   },
   {
     id: 'missing-security-headers',

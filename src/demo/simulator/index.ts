@@ -39,6 +39,8 @@ export interface TrafficSimulatorOptions {
   thinkTimeMs?: number;
   /** Delay between the start of one attack scenario and the next (default 2000). */
   scenarioStaggerMs?: number;
+  /** The flow collector network scenarios (port-scan) send NetFlow to; must be loopback. */
+  flowCollector?: { host: string; port: number };
   logger?: Logger;
   signal?: AbortSignal;
 }
@@ -160,6 +162,7 @@ export function createTrafficSimulator(options: TrafficSimulatorOptions): Traffi
           logger: options.logger,
           stats,
           dispatcherFor: (client) => addresses?.dispatcherFor(attackerAddress(i, client)),
+          ...(options.flowCollector ? { flowCollector: options.flowCollector } : {}),
         });
       }),
     );

@@ -36,6 +36,8 @@ export interface RunScenarioOptions {
   stats?: ScenarioStats;
   /** The connection pool for the scenario's n-th client (its source address); default: undici's. */
   dispatcherFor?: (client: number) => Dispatcher | undefined;
+  /** Where network scenarios send their flow records (loopback only). */
+  flowCollector?: { host: string; port: number };
 }
 
 export function emptyScenarioStats(name: AttackScenarioName): ScenarioStats {
@@ -90,6 +92,7 @@ export async function runAttackScenario(
       note: (outcome) => {
         stats.outcomes[outcome] = (stats.outcomes[outcome] ?? 0) + 1;
       },
+      ...(options.flowCollector ? { flowCollector: options.flowCollector } : {}),
     });
     stats.status = 'completed';
   } catch (err) {

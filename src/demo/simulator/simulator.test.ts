@@ -125,6 +125,8 @@ describe('attack scenarios', () => {
       expect(stats.outcomes.record_refused).toBe(5);
     },
     'path-probing': (stats) => expect(stats.outcomes.path_missing).toBe(20),
+    // No flow collector here (src/demo/simulator/port-scan.test.ts sends the flows): only the banner grab.
+    'port-scan': (stats) => expect(stats.outcomes).toEqual({ no_flow_collector: 1, banner_200: 1 }),
     scraping: (stats) => expect(stats.outcomes.product_copied).toBe(30),
     'sql-injection': (stats) => expect(stats.outcomes.password_hashes_leaked ?? 0).toBe(0),
     xss: (stats) => expect(stats.outcomes.reflected_unescaped ?? 0).toBe(0),

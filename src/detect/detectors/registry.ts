@@ -9,20 +9,39 @@
 import { EnsuresecError } from '../../core/errors.js';
 import type { Detector } from '../detector.js';
 import { accountTakeoverConfigSchema, createAccountTakeoverDetector } from './account-takeover.js';
+import { atoRedirectChainConfigSchema, createAtoRedirectChainDetector } from './ato-redirect-chain.js';
+import { beaconingConfigSchema, createBeaconingDetector } from './beaconing.js';
 import { bruteForceConfigSchema, createBruteForceDetector } from './brute-force.js';
 import { cardTestingConfigSchema, createCardTestingDetector } from './card-testing.js';
+import { coldChainConfigSchema, createColdChainDetector } from './cold-chain.js';
 import { couponAbuseConfigSchema, createCouponAbuseDetector } from './coupon-abuse.js';
 import { createCredentialStuffingDetector, credentialStuffingConfigSchema } from './credential-stuffing.js';
 import { createDataExfiltrationDetector, dataExfiltrationConfigSchema } from './data-exfiltration.js';
+import { createDeliveryInsiderDetector, deliveryInsiderConfigSchema } from './delivery-insider.js';
+import { createDeliveryLocationDetector, deliveryLocationConfigSchema } from './delivery-location.js';
 import { createFakeAccountsDetector, fakeAccountsConfigSchema } from './fake-accounts.js';
+import { createFloodDetector, floodConfigSchema } from './flood.js';
+import { createForbiddenPathsDetector, forbiddenPathsConfigSchema } from './forbidden-paths.js';
+import { createInrClaimsDetector, inrClaimsConfigSchema } from './inr-claims.js';
+import { createLockerSecurityDetector, lockerSecurityConfigSchema } from './locker-security.js';
+import { createPortScanDetector, portScanConfigSchema } from './port-scan.js';
+import { createRouteDeviationDetector, routeDeviationConfigSchema } from './route-deviation.js';
 import { createScalpingDetector, scalpingConfigSchema } from './scalping.js';
 import { createScrapingDetector, scrapingConfigSchema } from './scraping.js';
+import { createSlowAttackDetector, slowAttackConfigSchema } from './slow-attack.js';
+import { createUnusualEgressDetector, unusualEgressConfigSchema } from './unusual-egress.js';
 import { createWebAttacksDetector, webAttacksConfigSchema } from './web-attacks.js';
 
 export const DETECTORS = {
   'account-takeover': { configSchema: accountTakeoverConfigSchema, create: createAccountTakeoverDetector },
+  'ato-redirect-chain': {
+    configSchema: atoRedirectChainConfigSchema,
+    create: createAtoRedirectChainDetector,
+  },
+  beaconing: { configSchema: beaconingConfigSchema, create: createBeaconingDetector },
   'brute-force': { configSchema: bruteForceConfigSchema, create: createBruteForceDetector },
   'card-testing': { configSchema: cardTestingConfigSchema, create: createCardTestingDetector },
+  'cold-chain': { configSchema: coldChainConfigSchema, create: createColdChainDetector },
   'coupon-abuse': { configSchema: couponAbuseConfigSchema, create: createCouponAbuseDetector },
   'credential-stuffing': {
     configSchema: credentialStuffingConfigSchema,
@@ -32,9 +51,19 @@ export const DETECTORS = {
     configSchema: dataExfiltrationConfigSchema,
     create: createDataExfiltrationDetector,
   },
+  'delivery-insider': { configSchema: deliveryInsiderConfigSchema, create: createDeliveryInsiderDetector },
+  'delivery-location': { configSchema: deliveryLocationConfigSchema, create: createDeliveryLocationDetector },
   'fake-accounts': { configSchema: fakeAccountsConfigSchema, create: createFakeAccountsDetector },
+  flood: { configSchema: floodConfigSchema, create: createFloodDetector },
+  'forbidden-paths': { configSchema: forbiddenPathsConfigSchema, create: createForbiddenPathsDetector },
+  'inr-claims': { configSchema: inrClaimsConfigSchema, create: createInrClaimsDetector },
+  'locker-security': { configSchema: lockerSecurityConfigSchema, create: createLockerSecurityDetector },
+  'port-scan': { configSchema: portScanConfigSchema, create: createPortScanDetector },
+  'route-deviation': { configSchema: routeDeviationConfigSchema, create: createRouteDeviationDetector },
   scalping: { configSchema: scalpingConfigSchema, create: createScalpingDetector },
   scraping: { configSchema: scrapingConfigSchema, create: createScrapingDetector },
+  'slow-attack': { configSchema: slowAttackConfigSchema, create: createSlowAttackDetector },
+  'unusual-egress': { configSchema: unusualEgressConfigSchema, create: createUnusualEgressDetector },
   'web-attacks': { configSchema: webAttacksConfigSchema, create: createWebAttacksDetector },
 } as const;
 

@@ -4,7 +4,10 @@
  * `file.md5`, `file.sha1`, `file.sha256`, set by whatever scanned an upload) in the indicator
  * index, and raises one detection per (indicator, entity) per cool-down, with the indicator's
  * source and confidence; severity follows confidence on STIX's scale (>= 85 high, >= 50
- * medium, >= 15 low, else info). `enrich` returns the matches alone, for labels.
+ * medium, >= 15 low, else info). On flow events (NetFlow/IPFIX, Zeek, Suricata) both ends are
+ * looked up: a connection to a listed address is blamed on the internal source (`direction`
+ * `outbound`, T1071), one from a listed address on that address (`inbound`); the evidence
+ * carries the port, protocol and bytes. `enrich` returns the matches alone, for labels.
  *
  * @example
  * const intel = createThreatIntelDetector({ index });
@@ -174,6 +177,16 @@ function toDetection(event: SecurityEvent, match: IntelMatch, entity: DetectionE
     evidence.validUntil = new Date(indicator.validUntilMs).toISOString();
   if (indicator.stixId) evidence.stixId = indicator.stixId;
   if (indicator.tags.length > 0) evidence.indicatorTags = indicator.tags.join(',');
+  const flow = event.kind === 'flow' ? event.flow : undefined;
+  // A flow to a listed address is an internal host calling out (command and control, T1071);
+  // one from it is the listed address reaching in.
+  const outbound = flow !== undefined && match.field === 'flow.dstIp';
+  if (flow) {
+    evidence.direction = outbound ? 'outbound' : 'inbound';
+    evidence.dstPort = flow.dstPort;
+    evidence.protocol = flow.protocol;
+    evidence.bytes = flow.bytes;
+  }
   return {
     ruleId: `intel.${indicator.type}`,
     title: `Threat intelligence match: ${indicator.type} ${indicator.value} (${indicator.source})`,
@@ -183,8 +196,8 @@ function toDetection(event: SecurityEvent, match: IntelMatch, entity: DetectionE
     severity: severityForConfidence(indicator.confidence),
     eventIds: [event.id],
     entity,
-    attack: [],
-    tags: ['threat-intel', ...indicator.tags].slice(0, 64),
+    attack: outbound ? ['T1071'] : [],
+    tags: ['threat-intel', ...(flow ? ['network'] : []), ...indicator.tags].slice(0, 64),
     time: event.time,
     evidence,
   };

@@ -5,14 +5,16 @@
  * `updateFlushMs` (`alert.updated`, keeping the status an analyst gave it), so a burst of a
  * thousand matches is one create and a few updates, not a thousand writes. `write` never
  * blocks the caller; beyond `maxInFlight` new alerts waiting for the store, more are dropped
- * and counted (the store is down or far too slow).
+ * and counted (the store is down or far too slow). A new alert whose rule an analyst suppressed
+ * for its entity (marked a false positive, see `store.alertSuppressions`) is not raised: it is
+ * counted as `suppressed` and neither stored nor logged.
  *
  * @example
  * const writer = createAlertWriter({ ledger, onCreated: (alert) => bus.publish(TOPICS.alerts, alert) });
  * writer.write(pipeline.observe(event));
  * await writer.close();
  */
-import type { Alert } from '../../core/records/index.js';
+import { alertEntity, suppressionEntityKey, type Alert } from '../../core/records/index.js';
 import type { LedgerWriter } from '../../ledger/service.js';
 import type { AlertChange } from './grouping.js';
 
@@ -32,6 +34,8 @@ export interface AlertWriterStats {
   updated: number;
   failed: number;
   dropped: number;
+  /** New alerts not raised because a tuning entry suppresses their rule for their entity. */
+  suppressed: number;
   pendingUpdates: number;
   inFlight: number;
 }
@@ -47,7 +51,7 @@ export interface AlertWriter {
 export function createAlertWriter(options: AlertWriterOptions): AlertWriter {
   const { ledger } = options;
   const maxInFlight = options.maxInFlight ?? 10_000;
-  const counts = { created: 0, updated: 0, failed: 0, dropped: 0 };
+  const counts = { created: 0, updated: 0, failed: 0, dropped: 0, suppressed: 0 };
   const pendingUpdates = new Map<string, Alert>();
   const inFlight = new Set<Promise<void>>();
   let creating = 0;
@@ -78,13 +82,19 @@ export function createAlertWriter(options: AlertWriterOptions): AlertWriter {
           kind: 'alert.created',
           actor: 'system',
           write: async (tx) => {
+            const entityKey = suppressionEntityKey(alertEntity(alert));
+            if (await tx.alertSuppressions.matches(alert.ruleId, entityKey)) return undefined;
             await tx.alerts.insert(alert);
             return alert;
           },
         })
         .then(async (stored) => {
+          if (!stored) {
+            counts.suppressed++;
+            return;
+          }
           counts.created++;
-          if (stored) await options.onCreated?.(stored);
+          await options.onCreated?.(stored);
         })
         .catch((error: unknown) => fail(error, alert))
         .finally(() => creating--),

@@ -29,7 +29,12 @@ export type MalformedReason =
   | 'syslog_bad_header'
   | 'syslog_bad_structured_data'
   | 'message_too_large'
-  | 'bad_frame';
+  | 'bad_frame'
+  | 'delivery_bad_topic'
+  | 'delivery_bad_payload'
+  | 'bad_field'
+  | 'zeek_no_header'
+  | 'zeek_bad_fields';
 
 export interface DeadLetter {
   /** The source's name (its configuration `name`). */

@@ -3,7 +3,10 @@
  * `ensuresec ingest FILE --format …` runs before the detection pipeline. Formats: `nginx`,
  * `apache` (Common/Combined and vhost variants), `jsonl` (JSON access logs), `syslog`
  * (RFC 5424 / 3164 lines, with or without `<PRI>`, as rsyslog writes files), and `auto`
- * (per line: an access line if it parses as one, a syslog line if it starts like one).
+ * (per line: an access line if it parses as one, a syslog line if it starts like one), and
+ * the network sensors' logs: `suricata-eve` (Suricata EVE JSON), `zeek-conn` and `zeek-http`
+ * (Zeek TSV or JSON); `auto` also recognises them (an EVE object by its `event_type`, a Zeek
+ * JSON object by `id.orig_h`, Zeek TSV from its `#separator`/`#fields` header on).
  * Gzip files (rotated `access.log.2.gz`) are read through gunzip, found by their magic bytes.
  * Malformed lines are counted (`counters.malformed`, by reason) and sampled into the dead
  * letters; they never stop the reading.
@@ -26,6 +29,7 @@ import { newSourceCounters, type SourceCounters } from './access-log/metrics.js'
 import {
   createAccessLineParser,
   linesToEvents,
+  type AccessLogFormat,
   type AccessLineParser,
   type LineResult,
 } from './access-log/source.js';
@@ -35,9 +39,20 @@ import {
   type DeadLetterSampler,
   type DeadLetterSink,
 } from './dead-letter.js';
+import { createEveLineParser } from './suricata/eve.js';
 import { createSyslogMessageParser, type SyslogMessageParser } from './syslog/source.js';
+import { createZeekLineParser } from './zeek/parse.js';
 
-export const INGEST_FORMATS = ['nginx', 'apache', 'jsonl', 'syslog', 'auto'] as const;
+export const INGEST_FORMATS = [
+  'nginx',
+  'apache',
+  'jsonl',
+  'syslog',
+  'suricata-eve',
+  'zeek-conn',
+  'zeek-http',
+  'auto',
+] as const;
 export type IngestFormat = (typeof INGEST_FORMATS)[number];
 
 export interface FileIngestOptions {
@@ -108,6 +123,33 @@ function autoLineParser(access: AccessLineParser, syslog: SyslogMessageParser): 
   };
 }
 
+const SENSOR_FORMATS: ReadonlySet<IngestFormat> = new Set(['suricata-eve', 'zeek-conn', 'zeek-http']);
+
+/** `auto` with the network sensors: EVE and Zeek JSON objects by their keys, Zeek TSV once its header was seen. */
+function sensorAwareParser(
+  fallback: AccessLineParser,
+  eve: AccessLineParser,
+  zeek: AccessLineParser,
+): AccessLineParser {
+  let zeekTsv = false;
+  return (line, origin): LineResult => {
+    const start = line.trimStart();
+    if (start.startsWith('#separator') || start.startsWith('#fields')) zeekTsv = true;
+    if (start.startsWith('{')) {
+      if (start.includes('"event_type"')) return eve(line, origin);
+      if (start.includes('"id.orig_h"')) return zeek(line, origin);
+      return fallback(line, origin);
+    }
+    if (
+      zeekTsv ||
+      (start.startsWith('#') &&
+        /^#(path|open|close|types|empty_field|unset_field|set_separator)\b/.test(start))
+    )
+      return zeek(line, origin);
+    return fallback(line, origin);
+  };
+}
+
 export function ingestFile(path: string, options: FileIngestOptions): FileIngest {
   const name = options.name ?? path;
   const counters = newSourceCounters(name, 'file');
@@ -120,7 +162,10 @@ export function ingestFile(path: string, options: FileIngestOptions): FileIngest
   const access = createAccessLineParser({
     name,
     sourceType: 'file',
-    format: options.format === 'syslog' ? 'auto' : options.format,
+    format:
+      options.format === 'syslog' || SENSOR_FORMATS.has(options.format)
+        ? 'auto'
+        : (options.format as AccessLogFormat),
     ...(options.jsonFields ? { jsonFields: options.jsonFields } : {}),
     ...clockOption,
   });
@@ -131,12 +176,17 @@ export function ingestFile(path: string, options: FileIngestOptions): FileIngest
     ...(options.jsonFields ? { jsonFields: options.jsonFields } : {}),
     ...clockOption,
   });
+  const eve = createEveLineParser({ name });
   const parse =
     options.format === 'syslog'
       ? syslogLineParser(syslog)
-      : options.format === 'auto'
-        ? autoLineParser(access, syslog)
-        : access;
+      : options.format === 'suricata-eve'
+        ? eve
+        : options.format === 'zeek-conn' || options.format === 'zeek-http'
+          ? createZeekLineParser({ name, expect: options.format === 'zeek-conn' ? 'conn' : 'http' })
+          : options.format === 'auto'
+            ? sensorAwareParser(autoLineParser(access, syslog), eve, createZeekLineParser({ name }))
+            : access;
   const batchSize = options.batchSize ?? 1000;
 
   async function* batches(): AsyncGenerator<SecurityEvent[]> {

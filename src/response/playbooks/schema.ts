@@ -107,6 +107,23 @@ export const callShopStepSchema = z.strictObject({
   data: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/), templated(2048)).default({}),
 });
 
+/** What `call-carrier` asks the carrier (delivery chain, docs/delivery.md). */
+export const CARRIER_ACTIONS = [
+  'hold-parcel',
+  'release-parcel',
+  'block-compartment',
+  'request-proof-of-delivery',
+] as const;
+
+export const callCarrierStepSchema = z.strictObject({
+  ...stepBase,
+  type: z.literal('call-carrier'),
+  action: z.enum(CARRIER_ACTIONS),
+  /** The partner (role `carrier`) to call; default: the alert's carrier if configured, else the only carrier. */
+  carrier: z.string().min(1).max(64).optional(),
+  data: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/), templated(2048)).default({}),
+});
+
 export const incidentStepSchema = z.strictObject({
   ...stepBase,
   type: z.literal('incident'),
@@ -159,6 +176,7 @@ export const approvalStepSchema = z.strictObject({
 
 export const stepSchema = z.discriminatedUnion('type', [
   approvalStepSchema,
+  callCarrierStepSchema,
   callShopStepSchema,
   decideStepSchema,
   incidentStepSchema,

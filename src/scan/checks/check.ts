@@ -3,6 +3,9 @@
  * fixed paths; active ones send attack payloads), the attack class it speaks for, and a run
  * function that reports findings through the context and says how much it could test.
  */
+import type { ScanAccount } from '../auth/login.js';
+import type { RecipeCheckout } from '../auth/recipe.js';
+import type { ScanBrowser } from '../browser/browser.js';
 import type { SiteMap } from '../crawl/crawler.js';
 import type { ScanHttpClient } from '../http/client.js';
 import type { AttackClass, CheckStatus, FindingDraft } from '../types.js';
@@ -16,6 +19,22 @@ export interface CheckContext {
   notChecked(what: string, reason: string): void;
   /** Facts for the report that are not findings (the script inventory). */
   record(key: string, value: unknown): void;
+  /** Authenticated scanning: the test accounts the login recipe logged in (empty without one). */
+  auth: ScanAuth;
+  /** Headless Chromium (`--browser`): absent in a plain scan. */
+  browser?: ScanBrowser;
+}
+
+export interface ScanAuth {
+  accounts: ScanAccount[];
+  /** Pages listing an account's resources (the recipe's `idor.lists`), null for the defaults. */
+  resourceLists: string[] | null;
+  /** Accounts that could not log in, with why. */
+  failed: { name: string; reason: string }[];
+  /** The recipe's checkout section (test cards, coupons), null when absent. */
+  checkout: RecipeCheckout | null;
+  /** Logs the named account in again with a fresh session (an empty cart); null when it cannot. */
+  freshSession(name: string): Promise<ScanAccount | null>;
 }
 
 export interface CheckOutcome {

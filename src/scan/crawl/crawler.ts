@@ -198,13 +198,13 @@ async function readOpenApi(http: ScanHttpClient, source: string, site: SiteMap):
   }
 }
 
-function addForm(site: SiteMap, form: SiteForm): void {
+export function addForm(site: SiteMap, form: SiteForm): void {
   const key = (f: PageForm) =>
     `${f.method} ${f.action.split('?')[0]} ${f.fields.map((x) => x.name).join(',')}`;
   if (!site.forms.some((known) => key(known) === key(form))) site.forms.push(form);
 }
 
-function addQueryPoints(site: SiteMap, href: string): void {
+export function addQueryPoints(site: SiteMap, href: string): void {
   const url = new URL(href);
   if (url.origin !== site.origin || url.searchParams.size === 0) return;
   const params = Object.fromEntries(url.searchParams);

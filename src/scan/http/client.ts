@@ -124,6 +124,30 @@ export class ScanHttpClient {
     await this.agent.destroy();
   }
 
+  /**
+   * For requests another client sends (the headless browser): applies the same scope, budget and
+   * rate, and counts the request. Null when it may go, else why not.
+   */
+  async admit(raw: string): Promise<string | null> {
+    const url = safeUrl(raw);
+    if (!url) return 'not a valid URL';
+    const why = this.options.scope.whyOutOfScope(url);
+    if (why) return why;
+    if (this.options.signal?.aborted) return 'the scan was stopped';
+    if (!this.budget.take()) return `the budget of ${this.options.maxRequests} requests is spent`;
+    await this.rate.wait(this.options.signal);
+    this.onRequest?.();
+    return null;
+  }
+
+  /** Sent with every request (the browser sends them too). */
+  get extraHeaders(): Record<string, string> {
+    return {
+      'user-agent': this.options.userAgent ?? 'ensuresec-scan (security scanner)',
+      ...this.options.headers,
+    };
+  }
+
   async send(req: ScanRequest): Promise<ScanResult> {
     const method = req.method ?? 'GET';
     const redirects: string[] = [];

@@ -9,6 +9,8 @@ import { parseVerifierKey } from '../../ledger/note-keys.js';
 import { PARTNER_ROLES } from '../../response/notices/partners.js';
 import { compileModes, MODE_EFFECTS, MODE_NAME_PATTERN } from '../../gateway/modes/definitions.js';
 import { entityProfileSchema } from '../../regulation/profile.js';
+import { deliveryConfigSchema } from '../../ingest/sources/delivery/config.js';
+import { flowConfigSchema } from '../../ingest/sources/flow/config.js';
 
 /** '15m', '500ms', or a number of milliseconds. */
 const duration = z.union([z.number().int().min(0), z.string()]).transform((value, ctx) => {
@@ -23,6 +25,9 @@ const duration = z.union([z.number().int().min(0), z.string()]).transform((value
   }
   return ms;
 });
+
+/** A duration the gateway needs to be longer than zero (a timeout of 0 would close everything). */
+const positiveDuration = duration.refine((ms) => ms > 0, 'must be longer than 0');
 
 /** A secret: `env:NAME` (read from the environment) or `file:/path` (read from a file); never a literal. */
 const secretRef = z
@@ -213,8 +218,37 @@ export const configSchema = z.strictObject({
           headersTimeout: duration.default(10_000),
           requestTimeout: duration.default(60_000),
           upstreamTimeout: duration.default(30_000),
+          keepAliveTimeout: positiveDuration.default(5_000),
         })
         .prefault({}),
+      /** Per-client connection caps and slow-attack protection (src/gateway/connections/settings.ts). */
+      connections: z
+        .strictObject({
+          /** Default 256, or 0 (off) with trustProxy: the peer is then the operator's load balancer. */
+          maxPerClient: z.number().int().min(0).optional(),
+          newPerSecondPerClient: z.number().min(0).optional(),
+          newBurstPerClient: z.number().int().min(1).optional(),
+          bodyIdleTimeout: positiveDuration.default(10_000),
+          minBodyBytesPerSecond: z.number().int().min(0).default(512),
+          bodyRateGrace: duration.default(5_000),
+          sendStallTimeout: positiveDuration.default(30_000),
+          handshakeTimeout: positiveDuration.default(10_000),
+          maxTrackedClients: z.number().int().min(1).default(100_000),
+          flowEventInterval: duration.default(5_000),
+          flowEventsPerSecond: z.number().int().min(1).default(100),
+          bufferBodyBytes: z.number().int().min(0).default(65_536),
+        })
+        .prefault({}),
+      /** TLS termination; absent: the gateway speaks plain HTTP. */
+      tls: z
+        .strictObject({
+          certificates: z
+            .array(z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }))
+            .min(1),
+          reloadCheck: positiveDuration.default(1_000),
+          minVersion: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),
+        })
+        .optional(),
       events: z.strictObject({ sampleRate: z.number().min(0).max(1).default(1) }).prefault({}),
       rateLimits: z
         .strictObject({
@@ -301,6 +335,10 @@ export const configSchema = z.strictObject({
           tolerance: duration.default(5 * 60_000),
         })
         .prefault({}),
+      /** The NetFlow v5/v9 and IPFIX collector (docs/network.md). */
+      flows: flowConfigSchema.prefault({}),
+      /** Carrier webhooks, device limits and the MQTT sensor subscription (docs/delivery.md). */
+      delivery: deliveryConfigSchema.prefault({}),
     })
     .prefault({}),
   modes: modes.prefault({}),

@@ -64,6 +64,19 @@ export function alertsCollection(ctx: StoreContext): Store['alerts'] {
       );
     },
 
+    async countByStatusAndSeverity() {
+      const rows = await db
+        .selectFrom('alerts')
+        .select(['status', 'severity', (eb) => eb.fn.countAll<number | string>().as('n')])
+        .groupBy(['status', 'severity'])
+        .execute();
+      return rows.map((row) => ({
+        status: row.status as Alert['status'],
+        severity: row.severity as Alert['severity'],
+        count: Number(row.n),
+      }));
+    },
+
     async updateGroup(id, update) {
       return swapRecord<Alert>(
         () => readRow(id),

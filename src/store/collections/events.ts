@@ -1,12 +1,14 @@
 /**
  * Raw security events (store layer): written in batches by ingest, read by the API and
- * detectors, purged by retention. `since` is inclusive, `until` exclusive.
+ * detectors, purged by retention. `since` is inclusive, `until` exclusive. Storing HTTP events
+ * also counts them per minute for the traffic chart (traffic.ts), in the same transaction.
  */
 import type { SecurityEvent } from '../../core/records/index.js';
 import { epochMsOf, fromJsonText, toJsonText } from '../columns.js';
 import { pageParams, toPage } from '../pagination.js';
 import { countOf, type StoreContext } from '../record-table.js';
 import type { EventQuery, Store } from '../store.js';
+import { countTraffic, MINUTE_MS, purgeTrafficBefore, trafficBuckets } from './traffic.js';
 
 /**
  * Inserts the events whose id is not stored yet, in one transaction; an id already stored
@@ -33,6 +35,11 @@ async function insertNewEvents(ctx: StoreContext, events: readonly SecurityEvent
         .execute();
       for (const row of stored) ids.push(row.id);
     }
+    const stored = new Set(ids);
+    await countTraffic(
+      trx,
+      events.filter((event) => stored.delete(event.id)),
+    );
     return ids;
   });
   // RETURNING gives no order guarantee on PostgreSQL; callers read the ids in batch order.
@@ -70,12 +77,14 @@ export function eventsCollection(ctx: StoreContext): Store['events'] {
     },
 
     async purgeBefore(isoTime) {
-      const result = await db
-        .deleteFrom('events')
-        .where('time_ms', '<', epochMsOf(isoTime, 'purge time'))
-        .executeTakeFirst();
+      const beforeMs = epochMsOf(isoTime, 'purge time');
+      const result = await db.deleteFrom('events').where('time_ms', '<', beforeMs).executeTakeFirst();
+      // Whole minutes only: the minute the cut falls in keeps its count.
+      await purgeTrafficBefore(db, Math.floor(beforeMs / MINUTE_MS) * MINUTE_MS);
       return Number(result.numDeletedRows);
     },
+
+    trafficBuckets: (sinceMs, untilMs, bucketMs) => trafficBuckets(db, sinceMs, untilMs, bucketMs),
 
     async count() {
       return countOf(

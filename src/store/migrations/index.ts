@@ -12,6 +12,7 @@ import { playbooksMigration } from './010-playbooks.js';
 import { decisionFeedMigration } from './011-decision-feed.js';
 import { incidentReportsMigration } from './012-incident-reports.js';
 import { scanFindingsMigration } from './013-scan-findings.js';
+import { dashboardMigration } from './015-dashboard.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -30,4 +31,5 @@ export const MIGRATIONS: readonly Migration[] = [
   decisionFeedMigration,
   incidentReportsMigration,
   scanFindingsMigration,
+  dashboardMigration,
 ];

@@ -43,7 +43,7 @@ async function* exportLines(source: ExportSource, store: Store, format: 'ocsf' |
   do {
     const page = await source.list(store, { limit: EXPORT_PAGE_SIZE, ...(cursor ? { cursor } : {}) });
     for (const record of page.items) {
-      const safe = pseudonymiseRecord(source.schema, record, key);
+      const safe = pseudonymiseRecord(source.schema, record, key, { scrubText: true });
       yield JSON.stringify(format === 'ocsf' && source.toOcsf ? source.toOcsf(safe as never) : safe) + '\n';
     }
     cursor = page.nextCursor ?? undefined;

@@ -18,7 +18,9 @@ const decisions = defineRoute('partner', {
   async handler({ deps }) {
     const active = await deps.store.decisions.listActive(isoNow(deps.clock));
     return {
-      items: active.map((decision) => pseudonymiseRecord(decisionSchema, decision, deps.pseudonymisationKey)),
+      items: active.map((decision) =>
+        pseudonymiseRecord(decisionSchema, decision, deps.pseudonymisationKey, { scrubText: true }),
+      ),
     };
   },
 });
@@ -33,7 +35,9 @@ const alerts = defineRoute('partner', {
   async handler({ query, deps }) {
     const page = await deps.store.alerts.list(query);
     return {
-      items: page.items.map((alert) => pseudonymiseRecord(alertSchema, alert, deps.pseudonymisationKey)),
+      items: page.items.map((alert) =>
+        pseudonymiseRecord(alertSchema, alert, deps.pseudonymisationKey, { scrubText: true }),
+      ),
       nextCursor: page.nextCursor,
     };
   },

@@ -20,7 +20,7 @@ const REGISTRATION_MESSAGES = {
 export type LoginOutcome =
   | { status: 'ok'; customerId: number }
   | { status: 'rate_limited'; retryAfterSeconds: number }
-  | { status: 'invalid' };
+  | { status: 'invalid'; reason: 'unknown_account' | 'wrong_password' };
 
 /** The login decision shared by the HTML form and the JSON API. */
 export async function attemptLogin(
@@ -51,7 +51,7 @@ export async function attemptLogin(
       clientIp: req.ip,
       attributes: { reason: result.reason },
     });
-    return { status: 'invalid' };
+    return { status: 'invalid', reason: result.reason };
   }
   rotateSession(ctx, req, reply, result.customerId);
   ctx.emit({
@@ -63,6 +63,12 @@ export async function attemptLogin(
     attributes: { userAgent: req.headers['user-agent'] ?? '' },
   });
   return { status: 'ok', customerId: result.customerId };
+}
+
+/** One message for every failure; vulnerable mode tells unknown accounts apart (flaw `account-enumeration-login`). */
+export function loginFailureMessage(ctx: ShopContext, reason: 'unknown_account' | 'wrong_password'): string {
+  if (ctx.vulnerable && reason === 'unknown_account') return 'There is no account with this email address.';
+  return 'The email or password is wrong.';
 }
 
 export async function attemptRegistration(
@@ -113,7 +119,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: ShopContext): v
         loginPage(viewOf(ctx, req), email, 'Too many failed logins; try again later.'),
       );
     }
-    return sendPage(reply, 401, loginPage(viewOf(ctx, req), email, 'The email or password is wrong.'));
+    return sendPage(reply, 401, loginPage(viewOf(ctx, req), email, loginFailureMessage(ctx, outcome.reason)));
   });
 
   app.get('/register', async (req, reply) => {

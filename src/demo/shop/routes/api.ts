@@ -10,8 +10,8 @@ import { listProducts, productBySlug, searchProducts } from '../catalogue.js';
 import { field, intField, type ShopContext } from '../context.js';
 import { listOrders, placeOrder } from '../orders.js';
 import { currentCustomer, ensureSession, rotateSession } from '../sessions.js';
-import { attemptLogin, attemptRegistration } from './account.js';
-import { applyCoupon, clientPrice } from './cart.js';
+import { attemptLogin, attemptRegistration, loginFailureMessage } from './account.js';
+import { applyCoupon, checkoutStatus, clientPrice } from './cart.js';
 import { idParam } from './common.js';
 import { visibleOrder } from './orders.js';
 
@@ -80,7 +80,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ShopContext): void 
       reply.header('retry-after', String(outcome.retryAfterSeconds));
       return fail(reply, 429, 'rate_limited', 'Too many failed logins; try again later.');
     }
-    return fail(reply, 401, 'invalid_credentials', 'The email or password is wrong.');
+    return fail(reply, 401, 'invalid_credentials', loginFailureMessage(ctx, outcome.reason));
   });
 
   app.post('/api/logout', async (req, reply) => {
@@ -134,7 +134,8 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ShopContext): void 
       req.ip,
     );
     if (result.ok) return reply.code(201).send({ orderId: result.orderId });
-    const status = result.reason === 'payment_declined' || result.reason === 'card_invalid' ? 402 : 409;
+    const status = checkoutStatus(result.reason);
+    if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
     return reply
       .code(status)
       .send({ error: { code: result.reason, message: result.message, orderId: result.orderId } });

@@ -51,6 +51,12 @@ export function clientPrice(ctx: ShopContext, body: unknown, name: string): numb
   return value >= 0 ? value : null;
 }
 
+/** The HTTP status of a refused checkout: 402 for the card, 429 for the payment limit, else 409. */
+export function checkoutStatus(reason: string): number {
+  if (reason === 'payment_declined' || reason === 'card_invalid') return 402;
+  return reason === 'rate_limited' ? 429 : 409;
+}
+
 export function registerCartRoutes(app: FastifyInstance, ctx: ShopContext): void {
   app.get('/cart', async (req, reply) => {
     const session = ensureSession(ctx, req, reply);
@@ -129,7 +135,8 @@ export function registerCartRoutes(app: FastifyInstance, ctx: ShopContext): void
       req.ip,
     );
     if (result.ok) return reply.redirect(`/orders/${result.orderId}`, 303);
-    const status = result.reason === 'payment_declined' || result.reason === 'card_invalid' ? 402 : 409;
+    const status = checkoutStatus(result.reason);
+    if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
     return sendPage(
       reply,
       status,

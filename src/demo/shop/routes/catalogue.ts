@@ -1,5 +1,5 @@
 /**
- * Catalogue routes: home, search, product pages, the stylesheet and /healthz.
+ * Catalogue routes: home, search, product pages and their reviews, the stylesheet and /healthz.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ShopContext } from '../context.js';
@@ -7,7 +7,9 @@ import { listProducts, productBySlug, searchProducts } from '../catalogue.js';
 import { ensureSession } from '../sessions.js';
 import { homePage, productPage, searchPage } from '../views/catalogue-pages.js';
 import { SHOP_CSS } from '../views/layout.js';
-import { sendMessage, sendPage, viewOf } from './common.js';
+import { field } from '../context.js';
+import { addReview, MAX_REVIEW_AUTHOR_CHARS, MAX_REVIEW_TEXT_CHARS, reviewsOf } from '../reviews.js';
+import { requireCsrf, sendMessage, sendPage, viewOf } from './common.js';
 
 export const MAX_SEARCH_TERM_CHARS = 200;
 
@@ -35,6 +37,18 @@ export function registerCatalogueRoutes(app: FastifyInstance, ctx: ShopContext):
     const product = productBySlug(ctx, req.params.slug);
     if (!product) return sendMessage(ctx, req, reply, 404, 'Not found', 'This product does not exist.');
     ensureSession(ctx, req, reply); // the add-to-cart form needs a CSRF token
-    return sendPage(reply, 200, productPage(viewOf(ctx, req), product));
+    return sendPage(reply, 200, productPage(viewOf(ctx, req), product, reviewsOf(ctx, product.id)));
+  });
+
+  app.post<{ Params: { slug: string } }>('/products/:slug/reviews', async (req, reply) => {
+    if (!requireCsrf(ctx, req, reply)) return reply;
+    const product = productBySlug(ctx, req.params.slug);
+    if (!product) return sendMessage(ctx, req, reply, 404, 'Not found', 'This product does not exist.');
+    const author = field(req.body, 'author', MAX_REVIEW_AUTHOR_CHARS);
+    const text = field(req.body, 'text', MAX_REVIEW_TEXT_CHARS);
+    if (author === '' || text === '')
+      return sendMessage(ctx, req, reply, 400, 'Review not posted', 'Give your name and a review.');
+    addReview(ctx, product.id, author, text);
+    return reply.redirect(`/products/${encodeURIComponent(product.slug)}`, 303);
   });
 }

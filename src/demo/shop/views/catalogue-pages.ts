@@ -5,6 +5,7 @@
 import { formatMoney, html, raw, type SafeHtml } from '../html.js';
 import type { Cart } from '../cart.js';
 import type { Product, ProductSummary } from '../catalogue.js';
+import type { Review } from '../reviews.js';
 import { csrfField, page, type ViewContext } from './layout.js';
 
 function productGrid(products: ProductSummary[]): SafeHtml {
@@ -25,7 +26,7 @@ export function homePage(view: ViewContext, products: ProductSummary[]): SafeHtm
   return page(
     view,
     'Welcome',
-    html`<p>Everything for the outdoors, the kitchen and the desk.</p>
+    html`<p>Everything for the outdoors, the kitchen and the desk. <a href="/track">Track a parcel</a></p>
       ${productGrid(products)}`,
   );
 }
@@ -50,22 +51,48 @@ export function searchPage(
   );
 }
 
-export function productPage(view: ViewContext, product: Product): SafeHtml {
+/**
+ * The reviews under a product and the form to add one. Deliberate flaw `stored-xss-reviews`
+ * (CWE-79): in vulnerable mode the stored name and text are written unescaped.
+ */
+function reviewsSection(view: ViewContext, product: Product, reviews: Review[]): SafeHtml {
+  const shown = (text: string) => (view.vulnerable ? raw(text) : text);
+  return html`<div class="card">
+    <h2>Reviews</h2>
+    ${reviews.length === 0 ? html`<p>No reviews yet.</p>` : ''}
+    ${reviews.map(
+      (review) =>
+        html`<blockquote class="review">
+          <p>${shown(review.text)}</p>
+          <footer>${shown(review.author)}</footer>
+        </blockquote>`,
+    )}
+    <form action="/products/${product.slug}/reviews" method="post">
+      ${csrfField(view)}
+      <label>Your name <input name="author" maxlength="80" required /></label>
+      <label>Review <textarea name="text" maxlength="2000" required></textarea></label>
+      <button>Post review</button>
+    </form>
+  </div>`;
+}
+
+export function productPage(view: ViewContext, product: Product, reviews: Review[] = []): SafeHtml {
   return page(
     view,
     product.name,
     html`<div class="card">
-      <p>${product.description}</p>
-      <p class="price">${formatMoney(product.priceMinor, product.currency)}</p>
-      <p>${product.stock > 0 ? `${product.stock} in stock` : 'Out of stock'}</p>
-      <form action="/cart/add" method="post">
-        ${csrfField(view)}
-        <input type="hidden" name="product_id" value="${product.id}" />
-        <input type="hidden" name="price_minor" value="${product.priceMinor}" />
-        <label>Quantity <input type="number" name="quantity" value="1" min="1" max="10" /></label>
-        <button>Add to cart</button>
-      </form>
-    </div>`,
+        <p>${product.description}</p>
+        <p class="price">${formatMoney(product.priceMinor, product.currency)}</p>
+        <p>${product.stock > 0 ? `${product.stock} in stock` : 'Out of stock'}</p>
+        <form action="/cart/add" method="post">
+          ${csrfField(view)}
+          <input type="hidden" name="product_id" value="${product.id}" />
+          <input type="hidden" name="price_minor" value="${product.priceMinor}" />
+          <label>Quantity <input type="number" name="quantity" value="1" min="1" max="10" /></label>
+          <button>Add to cart</button>
+        </form>
+      </div>
+      ${reviewsSection(view, product, reviews)}`,
   );
 }
 

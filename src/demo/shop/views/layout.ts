@@ -54,7 +54,11 @@ export function page(view: ViewContext, title: string, body: SafeHtml, notice?: 
           <h1>${title}</h1>
           ${body}
         </main>
-        <footer>Ensuresec demo shop — test cards only, nothing is ever shipped.</footer>
+        <footer>
+          Ensuresec demo shop — test cards only, nothing is ever shipped.
+          <a href="/carrier-status?parcel=DS1000EU">Carrier status</a> ·
+          <a href="/image-proxy?url=%2Fstatic%2Fcarrier-logo.svg">Our carrier</a>
+        </footer>
       </body>
     </html>`;
 }

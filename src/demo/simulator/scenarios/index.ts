@@ -7,6 +7,7 @@ import { couponAbuse } from './coupon-abuse.js';
 import { credentialStuffing } from './credential-stuffing.js';
 import { dataExfiltration } from './data-exfiltration.js';
 import { pathProbing } from './path-probing.js';
+import { portScan } from './port-scan.js';
 import { scraping } from './scraping.js';
 import { sqlInjection } from './sql-injection.js';
 import type { AttackScenario } from './types.js';
@@ -18,6 +19,7 @@ export const ATTACK_SCENARIOS = {
   'credential-stuffing': credentialStuffing,
   'data-exfiltration': dataExfiltration,
   'path-probing': pathProbing,
+  'port-scan': portScan,
   scraping: scraping,
   'sql-injection': sqlInjection,
   xss: xss,

@@ -12,6 +12,8 @@ export interface ScenarioContext {
   client(userAgent?: string): ShopClient;
   /** Counts a named outcome in the scenario's stats (e.g. 'login_rate_limited'). */
   note(outcome: string): void;
+  /** The flow collector (NetFlow/IPFIX, UDP) network scenarios report to; absent when it is off. */
+  readonly flowCollector?: { host: string; port: number };
 }
 
 export interface AttackScenario {

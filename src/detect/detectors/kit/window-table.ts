@@ -46,4 +46,9 @@ export class WindowTable {
   get size(): number {
     return this.table.size;
   }
+
+  /** Keys forgotten to honour maxKeys (not expiry): a sign the bound is too tight. */
+  get evictedForSpace(): number {
+    return this.table.evictedForSpace;
+  }
 }

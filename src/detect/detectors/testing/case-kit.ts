@@ -264,6 +264,55 @@ export class CaseBuilder {
     });
   }
 
+  /** A delivery-chain event (carrier, locker, vehicle, sensor, claim) as the delivery sources map it. */
+  delivery(atMs: number, fields: NonNullable<SecurityEvent['delivery']>, source = 'carrier'): void {
+    this.events.push({
+      ...this.envelope(atMs, 'delivery'),
+      source: { type: 'delivery', name: source },
+      severity: 'info',
+      delivery: fields,
+    });
+  }
+
+  /**
+   * A flow record (NetFlow/IPFIX exporter, Zeek, Suricata or the gateway) ending at atMs;
+   * `durationMs` before it is its start.
+   */
+  flow(
+    atMs: number,
+    flow: {
+      src: string;
+      dst: string;
+      srcPort?: number;
+      dstPort: number;
+      protocol?: string;
+      bytes: number;
+      packets: number;
+      durationMs?: number;
+      tcpFlags?: number;
+      state?: string;
+      exporter?: string;
+    },
+    source: { type: string; name: string } = { type: 'netflow', name: 'edge-router' },
+  ): void {
+    const endMs = this.baseMs + Math.round(atMs);
+    const { src, dst, srcPort, durationMs = 0, ...rest } = flow;
+    this.events.push({
+      ...this.envelope(atMs, 'flow'),
+      source,
+      severity: 'info',
+      flow: {
+        ...rest,
+        srcIp: src,
+        dstIp: dst,
+        srcPort: srcPort ?? this.rng.int(32768, 60999),
+        protocol: flow.protocol ?? 'tcp',
+        startMs: endMs - Math.round(durationMs),
+        endMs,
+      },
+    });
+  }
+
   /** The events sorted by time (builders may interleave actors). */
   sorted(): SecurityEvent[] {
     return [...this.events].sort((x, y) =>

@@ -4,6 +4,7 @@
  * has no handler: the runner itself pauses the run there.
  */
 import type { PlaybookStepType } from '../schema.js';
+import { callCarrierStep } from './call-carrier.js';
 import { callShopStep } from './call-shop.js';
 import { decideStep } from './decide.js';
 import { incidentStep } from './incident.js';
@@ -14,6 +15,7 @@ import { shareIndicatorsStep } from './share-indicators.js';
 import type { StepHandler } from './types.js';
 
 export const STEP_HANDLERS: { [T in Exclude<PlaybookStepType, 'approval'>]: StepHandler<T> } = {
+  'call-carrier': callCarrierStep,
   'call-shop': callShopStep,
   decide: decideStep,
   incident: incidentStep,

@@ -35,6 +35,8 @@ export interface PlaybookDeps {
   incidents: IncidentCases;
   /** Absent: `call-shop` steps fail with `shop_call_failed`. */
   shop?: ShopCallSettings;
+  /** The partners of role `carrier` that have a webhook (`call-carrier`); absent or empty: those steps fail. */
+  carriers?: readonly { id: string; webhookUrl: string }[];
 }
 
 export interface StepContext {

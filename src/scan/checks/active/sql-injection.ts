@@ -5,7 +5,7 @@
  * - boolean-based: a condition that is true changes the page, the same condition made
  *   false does not (it matches the page for a harmless value), and a second true/false
  *   pair repeats it. Echoes of the payload are removed before pages are compared.
- * Time-based blind injection is not tested yet.
+ * Time-based blind injection is the `sql-injection-time` check.
  */
 import type { InjectionPoint } from '../../crawl/crawler.js';
 import { evidenceOf } from '../../findings/evidence.js';
