@@ -335,6 +335,19 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env['CI'])(
       await expect
         .poll(() => page.getByTestId('certificate-result').textContent())
         .toMatch(/^✗ Not valid: The signature does not verify/);
+
+      // Registered on the server, it becomes the overview's latest certificate.
+      const registered = await fetch(`${base}/api/v1/certificates`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${readCliToken(dataDir) as string}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ jws: certificate, publicKey: publicJwk }),
+      });
+      expect(registered.status).toBe(201);
+      await page.getByRole('link', { name: 'Overview', exact: true }).click();
+      await expect.poll(() => page.getByTestId('certificate-status').textContent()).toMatch(/^valid · /);
     });
 
     let partnerPassword = '';

@@ -45,7 +45,18 @@ interface Picture {
   modes: Mode[];
   incidents: OpenIncident[];
   latestScan: ScanRun | null;
+  certificate: LatestCertificate | null;
   checkpoint: CheckedCheckpoint | string;
+}
+
+/** The certificate registered last (GET /certificates/latest), with its status now. */
+interface LatestCertificate {
+  id: string;
+  status: 'valid' | 'revoked' | 'expired';
+  target: string;
+  expiresAt: string;
+  classes: { class: string; result: string }[];
+  revocation: { reason: string; revokedAt: string } | null;
 }
 
 const RUNNING = new Set(['running', 'due_soon', 'overdue']);
@@ -76,12 +87,13 @@ async function checkedCheckpoint(): Promise<CheckedCheckpoint | string> {
 }
 
 async function load(): Promise<Picture> {
-  const [counts, decisions, modes, incidents, scans, checkpoint] = await Promise.all([
+  const [counts, decisions, modes, incidents, scans, certificate, checkpoint] = await Promise.all([
     api<{ items: AlertCount[] }>('GET', '/alerts/counts'),
     api<{ items: Decision[] }>('GET', '/decisions/active'),
     api<{ items: Mode[] }>('GET', '/modes'),
     api<Page<Incident>>('GET', '/incidents?limit=100'),
     api<Page<ScanRun>>('GET', '/scans?limit=1'),
+    api<{ certificate: LatestCertificate | null }>('GET', '/certificates/latest'),
     checkedCheckpoint(),
   ]);
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
@@ -102,6 +114,7 @@ async function load(): Promise<Picture> {
     modes: modes.items.filter((mode) => mode.active !== null),
     incidents: withClocks,
     latestScan: scans.items[0] ?? null,
+    certificate: certificate.certificate,
     checkpoint,
   };
 }
@@ -179,6 +192,35 @@ function CheckpointCard({ checkpoint }: { checkpoint: CheckedCheckpoint | string
       </p>
       <p className="muted">
         <a href="#/ledger">checkpoints and inclusion proofs</a>
+      </p>
+    </article>
+  );
+}
+
+function CertificateCard({ certificate }: { certificate: LatestCertificate | null }) {
+  const passed = certificate?.classes.filter((c) => c.result === 'pass').length ?? 0;
+  return (
+    <article className="card" aria-labelledby="cert-title">
+      <h2 id="cert-title">Latest certificate</h2>
+      {!certificate ? (
+        <p>No certificate registered yet.</p>
+      ) : (
+        <>
+          <p data-testid="certificate-status">
+            <strong className={certificate.status === 'valid' ? 'ok' : 'error'}>{certificate.status}</strong>
+            {' · '}
+            {certificate.target}
+          </p>
+          <p>
+            {passed} of {certificate.classes.length} attack classes passed ·{' '}
+            {certificate.revocation
+              ? `revoked ${formatTime(certificate.revocation.revokedAt)}: ${certificate.revocation.reason}`
+              : `expires ${formatTime(certificate.expiresAt)}`}
+          </p>
+        </>
+      )}
+      <p className="muted">
+        <a href="#/scans">verify a certificate</a>
       </p>
     </article>
   );
@@ -280,6 +322,7 @@ export function OverviewPage() {
             </p>
           </article>
           <ScanCard scan={picture.latestScan} />
+          <CertificateCard certificate={picture.certificate} />
           <CheckpointCard checkpoint={picture.checkpoint} />
           <article className="card wide" aria-labelledby="inc-title">
             <h2 id="inc-title">Open incidents</h2>

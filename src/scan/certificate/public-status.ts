@@ -37,6 +37,8 @@ export type CertificateStatus = 'valid' | 'revoked' | 'expired';
 
 export const certificateKey = (id: string): string => `certificate:${id}`;
 export const CERTIFICATE_KEYS_KEY = 'certificate-keys';
+/** The id of the certificate registered last (the dashboard's overview shows its status). */
+export const LATEST_CERTIFICATE_KEY = 'certificate-latest';
 /** A certificate id as `claimsOf` makes it (a UUID). */
 export const CERTIFICATE_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -96,6 +96,23 @@ describe('certificate registration and revocation', () => {
     expect(entries[1]?.actor).toBe(h.users.admin.id);
   });
 
+  it('shows the latest registered certificate to readers, with its status now', async () => {
+    const none = await h.call('GET', '/api/v1/certificates/latest', { token: h.tokens.viewer });
+    expect(none.statusCode).toBe(200);
+    expect(none.json()).toEqual({ certificate: null });
+    expect((await h.call('GET', '/api/v1/certificates/latest')).statusCode).toBe(401);
+
+    await registerAs(h.tokens.admin);
+    const valid = await h.call('GET', '/api/v1/certificates/latest', { token: h.tokens.viewer });
+    expect(valid.json()).toMatchObject({ certificate: { id, status: 'valid' } });
+    await h.call('POST', `/api/v1/certificates/${id}/revoke`, {
+      token: h.tokens.admin,
+      body: { reason: 'r' },
+    });
+    const revoked = await h.call('GET', '/api/v1/certificates/latest', { token: h.tokens.viewer });
+    expect(revoked.json()).toMatchObject({ certificate: { id, status: 'revoked' } });
+  });
+
   it('answers 404 for an unknown certificate (an "unknown" badge) and 400 for an id that is not one', async () => {
     const unknown = '00000000-0000-4000-8000-000000000000';
     expect((await h.call('GET', `/api/v1/public/certificates/${unknown}`)).statusCode).toBe(404);

@@ -16,6 +16,7 @@ import {
   badgeSvg,
   CERTIFICATE_ID_PATTERN,
   CERTIFICATE_KEYS_KEY,
+  LATEST_CERTIFICATE_KEY,
   certificateKey,
   publicViewOf,
   verificationPage,
@@ -122,6 +123,7 @@ const register = defineRoute('certificates', {
         const existing = await tx.kv.get<RegisteredCertificate>(certificateKey(certificate.id));
         if (existing) return undefined; // registered already: kept as it was (and its revocation)
         await tx.kv.set(certificateKey(certificate.id), certificate);
+        await tx.kv.set(LATEST_CERTIFICATE_KEY, certificate.id);
         const keys = (await tx.kv.get<JWK[]>(CERTIFICATE_KEYS_KEY)) ?? [];
         if (!keys.some((k) => k.x === certificate.publicKey.x))
           await tx.kv.set(CERTIFICATE_KEYS_KEY, [
@@ -163,6 +165,19 @@ const revoke = defineRoute('certificates', {
       },
     });
     return publicViewOf(revoked ?? (await found(deps, params.id)), now);
+  },
+});
+
+const latest = defineRoute('certificates', {
+  method: 'GET',
+  url: '/certificates/latest',
+  summary: 'The certificate registered last and its status now (valid, revoked, expired), or null',
+  access: 'read',
+  response: { schema: z.object({ certificate: publicViewSchema.nullable() }) },
+  async handler({ deps }) {
+    const id = await deps.store.kv.get<string>(LATEST_CERTIFICATE_KEY);
+    const certificate = id === undefined || id === null ? undefined : await stored(deps, id);
+    return { certificate: certificate ? publicViewOf(certificate, new Date(deps.clock.nowMs())) : null };
   },
 });
 
@@ -232,4 +247,4 @@ const jwks = defineRoute('public', {
   },
 });
 
-export const certificateRoutes = [register, revoke, status, badge, page, jwks];
+export const certificateRoutes = [register, latest, revoke, status, badge, page, jwks];
