@@ -98,6 +98,8 @@ export function createFloodDetector(input: FloodConfigInput = {}, where = 'detec
   });
   const cooldown = new Cooldown(config.cooldown, config.maxKeys);
   const clock = new EventClock();
+  // The figures of one event, refilled per event: `rates.add` only reads them.
+  const figures = [0, 0, 0];
 
   function check(rule: Rule, state: BucketState, flow: Flow, nowMs: number): Detection | undefined {
     const value = state.current[rule.figure] as number;
@@ -153,14 +155,10 @@ export function createFloodDetector(input: FloodConfigInput = {}, where = 'detec
     if (nowMs === undefined) return [];
     rates.sweep(nowMs);
     cooldown.sweep(nowMs);
-    const udp = protocolOf(flow) === 'udp' ? flow.packets : 0;
-    const state = rates.add(
-      flow.dstIp,
-      nowMs,
-      [isSynOnly(flow) ? Math.max(1, flow.packets) : 0, udp, flow.bytes],
-      event.id,
-      flow.srcIp,
-    );
+    figures[0] = isSynOnly(flow) ? Math.max(1, flow.packets) : 0;
+    figures[1] = protocolOf(flow) === 'udp' ? flow.packets : 0;
+    figures[2] = flow.bytes;
+    const state = rates.add(flow.dstIp, nowMs, figures, event.id, flow.srcIp);
     const out: Detection[] = [];
     for (const rule of rules) {
       const found = check(rule, state, flow, nowMs);

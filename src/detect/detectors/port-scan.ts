@@ -76,6 +76,7 @@ export function createPortScanDetector(
   const perSource = table(config.window);
   const slowPerHost = table(config.slowWindow);
   const slowPerSource = table(config.slowWindow);
+  const tables = [perHost, perSource, slowPerHost, slowPerSource];
   const cooldown = new Cooldown(config.cooldown, config.maxKeys);
   // Sources a fast rule fired on within the slow window: their scan is reported already.
   const reported = new BoundedMap<Stamped>(config.maxKeys, config.slowWindow);
@@ -136,7 +137,7 @@ export function createPortScanDetector(
       return [];
     const nowMs = clock.advance(event);
     if (nowMs === undefined) return [];
-    for (const t of [perHost, perSource, slowPerHost, slowPerSource]) t.sweep(nowMs);
+    for (const t of tables) t.sweep(nowMs);
     cooldown.sweep(nowMs);
     reported.sweep(nowMs);
     const protocol = protocolOf(flow);

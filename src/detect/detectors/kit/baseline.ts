@@ -27,10 +27,13 @@ export interface BucketState extends Stamped {
   ids: string[];
   /**
    * Sources seen in the current bucket with their counts (at most `maxSources` of them); made
-   * on the bucket's second event (most keys see one), `firstSource` holds the first.
+   * when a second distinct source shows up (most keys see one), until then `firstSource` and
+   * `firstSourceEvents` hold the only one: a Map per key and bucket is the costliest part of
+   * the state, for keys such as a client receiving answers from one server.
    */
   sources: Map<string, number> | undefined;
   firstSource: string | undefined;
+  firstSourceEvents: number;
 }
 
 export interface BucketBaselineOptions {
@@ -56,14 +59,13 @@ export class BucketBaseline {
     this.maxSources = options.maxSources ?? 256;
   }
 
-  /** Adds the figures of one event to the key's current bucket (closing the previous ones first). */
-  add(key: string, nowMs: number, figures: readonly number[], eventId: string, source?: string): BucketState {
+  // Made once: a closure per event would be an allocation on the hottest path.
+  private readonly createState = (nowMs: number): BucketState => {
     const { bucketMs, figures: n } = this.options;
-    const bucketStartMs = nowMs - (nowMs % bucketMs);
-    const state = this.table.upsert(key, nowMs, () => ({
+    return {
       lastMs: nowMs,
       positionMs: nowMs,
-      bucketStartMs,
+      bucketStartMs: nowMs - (nowMs % bucketMs),
       current: new Array<number>(n).fill(0),
       mean: new Array<number>(n).fill(0),
       buckets: 0,
@@ -71,7 +73,15 @@ export class BucketBaseline {
       ids: [],
       sources: undefined,
       firstSource: undefined,
-    }));
+      firstSourceEvents: 0,
+    };
+  };
+
+  /** Adds the figures of one event to the key's current bucket (closing the previous ones first). */
+  add(key: string, nowMs: number, figures: readonly number[], eventId: string, source?: string): BucketState {
+    const { bucketMs, figures: n } = this.options;
+    const bucketStartMs = nowMs - (nowMs % bucketMs);
+    const state = this.table.upsert(key, nowMs, this.createState);
     if (bucketStartMs > state.bucketStartMs) this.close(state, bucketStartMs);
     for (let i = 0; i < n; i++) state.current[i] = (state.current[i] as number) + (figures[i] ?? 0);
     if (state.ids.length < this.maxIds) state.ids.push(eventId);
@@ -82,9 +92,16 @@ export class BucketBaseline {
   private count(state: BucketState, source: string): void {
     if (state.firstSource === undefined) {
       state.firstSource = source;
+      state.firstSourceEvents = 1;
       return;
     }
-    if (state.sources === undefined) state.sources = new Map([[state.firstSource, 1]]);
+    if (state.sources === undefined) {
+      if (source === state.firstSource) {
+        state.firstSourceEvents++;
+        return;
+      }
+      state.sources = new Map([[state.firstSource, state.firstSourceEvents]]);
+    }
     const sources = state.sources;
     const n = sources.get(source);
     if (n !== undefined) sources.set(source, n + 1);
@@ -112,6 +129,7 @@ export class BucketBaseline {
     state.ids = [];
     state.sources = undefined;
     state.firstSource = undefined;
+    state.firstSourceEvents = 0;
   }
 
   sweep(nowMs: number): void {

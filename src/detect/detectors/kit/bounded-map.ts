@@ -56,11 +56,14 @@ export class BoundedMap<V extends Stamped> {
     return value;
   }
 
-  /** The key's value, created when absent or expired, marked as used at nowMs. */
-  upsert(key: string, nowMs: number, create: () => V): V {
+  /**
+   * The key's value, created when absent or expired, marked as used at nowMs. `create` gets
+   * nowMs so that a hot caller can pass one function made once instead of a closure per call.
+   */
+  upsert(key: string, nowMs: number, create: (nowMs: number) => V): V {
     let value = this.peek(key, nowMs);
     if (value === undefined) {
-      value = create();
+      value = create(nowMs);
       value.lastMs = nowMs;
       this.map.set(key, value);
       this.enqueue(key, value, nowMs);

@@ -33,7 +33,10 @@ export function flowOf(event: SecurityEvent): Flow | undefined {
 
 /** `tcp`, `udp`, `icmp` (also from IANA numbers 6, 17, 1, 58), else the text lower-cased. */
 export function protocolOf(flow: Flow): string {
-  const p = flow.protocol.toLowerCase();
+  // Collectors already write the lower-case names: answer them without a new string per call.
+  const raw = flow.protocol;
+  if (raw === 'tcp' || raw === 'udp' || raw === 'icmp') return raw;
+  const p = raw.toLowerCase();
   if (p === '6') return 'tcp';
   if (p === '17') return 'udp';
   if (p === '1' || p === '58' || p === 'ipv6-icmp' || p === 'icmpv6') return 'icmp';
@@ -138,9 +141,12 @@ export function networkSet(cidrs: readonly string[]): NetworkSet {
   const mark = (): void => {
     found = true;
   };
+  const empty = cidrs.length === 0;
   return {
-    empty: cidrs.length === 0,
+    empty,
     has(ip: string): boolean {
+      // An empty set (the default of every "ignore" list) answers without parsing the address.
+      if (empty) return false;
       const bits = parseIp(normaliseIp(ip), words);
       if (bits === 0) return false;
       found = false;

@@ -16,6 +16,8 @@ export interface WindowTableOptions {
   maxEntriesPerKey: number;
 }
 
+const newWindow = (): EventWindow => new EventWindow();
+
 export class WindowTable {
   private readonly table: BoundedMap<EventWindow>;
 
@@ -26,7 +28,7 @@ export class WindowTable {
   /** Adds the entry to the key's window (expiring what left it) and returns the window. */
   add(key: string, entry: WindowEntry): EventWindow {
     const { maxEntriesPerKey, windowMs } = this.options;
-    const window = this.table.upsert(key, entry.t, () => new EventWindow());
+    const window = this.table.upsert(key, entry.t, newWindow);
     window.expire(entry.t - windowMs);
     window.add(entry, maxEntriesPerKey);
     return window;
