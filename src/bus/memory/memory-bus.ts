@@ -146,15 +146,24 @@ export class MemoryBus implements Bus {
     const delivery = { ...message, deliveryCount: message.deliveryCount + 1 };
     let ackTimer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        Promise.resolve().then(() => member.handler(delivery)),
-        new Promise<never>((_, reject) => {
-          ackTimer = setTimeout(
-            () => reject(new Error(`no ack within ${group.options.ackWaitMs} ms`)),
-            group.options.ackWaitMs,
-          );
-        }),
-      ]);
+      // The handler runs after the publisher's turn, as it would with JetStream.
+      await Promise.resolve();
+      const result = member.handler(delivery);
+      // A handler that returned (or threw) synchronously cannot outlive the ack wait: only
+      // one that returned a promise gets the timer. Starting and clearing a timer for every
+      // delivery cost 13 % of the delivery ingest's CPU (bench:delivery) for synchronous
+      // handlers such as the detection pipeline's.
+      if (isThenable(result)) {
+        await Promise.race([
+          result,
+          new Promise<never>((_, reject) => {
+            ackTimer = setTimeout(
+              () => reject(new Error(`no ack within ${group.options.ackWaitMs} ms`)),
+              group.options.ackWaitMs,
+            );
+          }),
+        ]);
+      }
       this.finish();
     } catch (error) {
       this.options.onHandlerError?.(error, delivery, group.name);
@@ -194,4 +203,10 @@ export class MemoryBus implements Bus {
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+  );
 }

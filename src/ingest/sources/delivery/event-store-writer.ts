@@ -22,8 +22,16 @@ export interface DeliveryEventWriterOptions {
   /** Null: acknowledge after the store has the event (slower: one store write per MQTT message). */
   journal: EventJournal | null;
   logger?: Logger;
-  /** Events per store write; default 500. */
+  /** Events per store write; default 1000. */
   batchSize?: number;
+  /**
+   * With a journal: how long a batch smaller than `batchSize` waits for more events before it
+   * is stored; default 20 (ms). Acknowledgements do not wait for it (they follow the journal),
+   * only storage and detection do; fewer, larger store transactions (each one an fsync with
+   * SQLite's `synchronous = FULL`) are what keep up with a fleet. Without a journal a message
+   * is acknowledged after its batch is stored, so batches are stored at once.
+   */
+  lingerMs?: number;
   /** Queued events beyond which `room()` waits; default 20 000. */
   maxQueued?: number;
   /** Wait before a failed batch is tried again; default 1000. */
@@ -53,13 +61,15 @@ export class DeliveryEventWriter {
   private readonly batchSize: number;
   private readonly maxQueued: number;
   private readonly retryMs: number;
+  private readonly lingerMs: number;
   private closed = false;
   /** Closing while the store keeps failing: what is left stays in the journal for the next start. */
   private gaveUp = false;
   private readonly stats = { stored: 0, alreadyStored: 0, failedBatches: 0, published: 0, unpublished: 0 };
 
   constructor(private readonly options: DeliveryEventWriterOptions) {
-    this.batchSize = options.batchSize ?? 500;
+    this.batchSize = options.batchSize ?? 1000;
+    this.lingerMs = options.journal ? (options.lingerMs ?? 20) : 0;
     this.maxQueued = options.maxQueued ?? 20_000;
     this.retryMs = options.retryMs ?? 1000;
   }
@@ -83,14 +93,15 @@ export class DeliveryEventWriter {
   }
 
   /**
-   * Takes one event. With a journal it is durable when this returns (the promise is already
-   * settled); without, the promise resolves when its batch is stored.
+   * Takes one event. With a journal it is durable when this returns (`deferred`: after the
+   * next `syncJournal()`); without, the promise resolves when its batch is stored.
    */
-  write(event: SecurityEvent): Promise<void> | null {
+  write(event: SecurityEvent, options: { deferred?: boolean } = {}): Promise<void> | null {
     if (this.closed) throw new Error('the delivery event writer is closed');
     const journal = this.options.journal;
     if (journal) {
-      this.queue.push({ event, ticket: journal.append(event), onStored: null });
+      const ticket = journal.append(event, { deferred: options.deferred === true });
+      this.queue.push({ event, ticket, onStored: null });
       this.kick();
       return null;
     }
@@ -98,6 +109,14 @@ export class DeliveryEventWriter {
       this.queue.push({ event, ticket: null, onStored: resolve });
       this.kick();
     });
+  }
+
+  /**
+   * Makes the events written with `deferred` durable (the journal's group commit); without a
+   * journal there is nothing to do (such writes resolve when stored).
+   */
+  syncJournal(): void {
+    this.options.journal?.sync();
   }
 
   /** Resolves when everything written so far is stored and published. */
@@ -121,8 +140,12 @@ export class DeliveryEventWriter {
 
   private kick(): void {
     if (this.flushing) return;
-    // A batch gathers what arrives within this turn of the event loop.
-    this.flushing = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.run());
+    // A batch gathers what arrives within this turn of the event loop, or (with a journal)
+    // within `lingerMs` unless a full batch is already waiting.
+    const linger = this.lingerMs > 0 && this.queue.length < this.batchSize && !this.closed;
+    this.flushing = new Promise<void>((resolve) =>
+      linger ? setTimeout(resolve, this.lingerMs) : setImmediate(resolve),
+    ).then(() => this.run());
   }
 
   private run(): Promise<void> {

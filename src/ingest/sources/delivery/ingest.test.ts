@@ -261,6 +261,49 @@ describe('durability', () => {
     expect(readdirSync(journalDir)).toEqual([]);
   });
 
+  it('with deferred durability (group commit), journals the events only at makeDurable, in one write', async () => {
+    const journalDir = join(dir, 'journal');
+    // A store that never stores: what is durable is what the journal holds.
+    const failing = { events: { insertNew: () => Promise.reject(new Error('disk full')) } };
+    const writer = new DeliveryEventWriter({
+      store: failing as unknown as Store,
+      bus,
+      journal: EventJournal.open(journalDir),
+      retryMs: 5,
+    });
+    const ingest = createDeliveryIngest({ config: parseDeliveryConfig({}), writer, deadLetters, clock });
+    const journaledLines = () =>
+      readdirSync(journalDir)
+        .map((name) => readFileSync(join(journalDir, name), 'utf8'))
+        .join('')
+        .split('\n')
+        .filter((line) => line !== '').length;
+    for (let seq = 1; seq <= 3; seq++) {
+      const outcome = await ingest.ingestDeliveryMessage(
+        topicOf('locker', 'battery'),
+        JSON.stringify({ seq, value: 50 }),
+        { deferDurability: true },
+      );
+      expect(outcome.status).toBe('accepted');
+    }
+    expect(journaledLines()).toBe(0);
+    ingest.makeDurable();
+    expect(journaledLines()).toBe(3);
+    // A plain (immediate) append writes the deferred lines first, in order.
+    await ingest.ingestDeliveryMessage(topicOf('locker', 'battery'), JSON.stringify({ seq: 4, value: 50 }), {
+      deferDurability: true,
+    });
+    await send(ingest, topicOf('locker', 'battery'), { seq: 5, value: 50 });
+    expect(journaledLines()).toBe(5);
+    await writer.close();
+
+    const second = new DeliveryEventWriter({ store, bus, journal: EventJournal.open(journalDir) });
+    expect(second.recover()).toBe(5);
+    await second.close();
+    const stored = await store.events.list({ limit: 10 });
+    expect(stored.items.map((event) => event.delivery?.seq).sort()).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('without a journal, answers only once the event is stored', async () => {
     const { writer, ingest } = start({}, null);
     const outcome = await send(ingest, topicOf('locker', 'tamper'), { seq: 1, state: 'triggered' });

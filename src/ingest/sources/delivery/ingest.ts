@@ -49,7 +49,22 @@ export interface DeliveryIngest {
    * One device message. Resolves when the event is durable (or the message was refused);
    * a caller acknowledging messages (MQTT PUBACK) acknowledges after this.
    */
-  ingestDeliveryMessage(topic: string, payload: Buffer | string | object): Promise<DeliveryIngestOutcome>;
+  ingestDeliveryMessage(
+    topic: string,
+    payload: Buffer | string | object,
+    options?: DeliveryIngestOptions,
+  ): Promise<DeliveryIngestOutcome>;
+  /** Makes the messages ingested with `deferDurability` durable (one journal write for all). */
+  makeDurable(): void;
+}
+
+export interface DeliveryIngestOptions {
+  /**
+   * Group commit: resolve once the event is buffered for the journal, durable only after the
+   * next `makeDurable()`. For a caller that acknowledges a batch at once (the MQTT
+   * subscription calls `makeDurable()` before its PUBACKs leave the process).
+   */
+  deferDurability?: boolean;
 }
 
 const ISSUES_IN_DETAIL = 3;
@@ -121,6 +136,7 @@ export function createDeliveryIngest(deps: DeliveryIngestDependencies): Delivery
   async function ingestDeliveryMessage(
     topicText: string,
     payload: Buffer | string | object,
+    options: DeliveryIngestOptions = {},
   ): Promise<DeliveryIngestOutcome> {
     counters.linesRead++;
     const topic = parseTopicUnderRoots(topicText, roots);
@@ -167,14 +183,14 @@ export function createDeliveryIngest(deps: DeliveryIngestDependencies): Delivery
     if (mapped.clockSkewMs !== undefined) counters.clockSkewed++;
     const room = writer.room();
     if (room) await room;
-    const written = writer.write(mapped.event);
+    const written = writer.write(mapped.event, { deferred: options.deferDurability === true });
     if (written) await written;
     counters.events++;
     counters.queued = writer.queued;
     return { status: 'accepted', eventId: mapped.event.id };
   }
 
-  return { counters, ingestDeliveryMessage };
+  return { counters, ingestDeliveryMessage, makeDurable: () => writer.syncJournal() };
 }
 
 function preview(payload: Buffer | string | object): string {

@@ -12,12 +12,18 @@
  * const leftOver = journal.recover(); // events to store again after a crash
  * const ticket = journal.append(event); // durable against a process crash from here
  * journal.committed(ticket); // once the store has it
+ *
+ * Group commit: `append(event, { deferred: true })` only buffers the line; `sync()` writes every
+ * buffered line in one write. The MQTT subscription uses it to write the journal once per turn
+ * of the event loop and sends that turn's PUBACKs only after `sync()` (one write per message
+ * was a tenth of the source's CPU). Anything else that reads or rotates the file syncs first.
  */
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { securityEventSchema, type SecurityEvent } from '../../../core/records/index.js';
 
 const SEGMENT = /^segment-(\d{12})\.ndjson$/;
+const MAX_BUFFERED_BYTES = 1_048_576;
 
 export interface JournalOptions {
   /** A segment is closed past this size; default 8 MiB. */
@@ -42,6 +48,10 @@ export class EventJournal {
   private nextNumber: number;
   private readonly maxSegmentBytes: number;
   private recovered: Segment[] = [];
+  /** Lines appended with `deferred` and not yet written (all for the active segment). */
+  private buffered: string[] = [];
+  /** Above this many buffered bytes a deferred append writes at once (bounded memory). */
+  private bufferedBytes = 0;
 
   private constructor(
     private readonly dir: string,
@@ -94,15 +104,39 @@ export class EventJournal {
     return out;
   }
 
-  /** Appends one event; returns once the bytes are in the file. */
-  append(event: SecurityEvent): JournalTicket {
+  /**
+   * Appends one event; returns once the bytes are in the file, or, with `deferred`, once they
+   * are buffered: then the event is durable only after the next `sync()`.
+   */
+  append(event: SecurityEvent, options: { deferred?: boolean } = {}): JournalTicket {
     const segment = this.activeSegment();
     const line = `${JSON.stringify(event)}\n`;
-    const bytes = writeSync(this.fd as number, line);
-    segment.bytes += bytes;
+    const size = Buffer.byteLength(line);
+    if (options.deferred) {
+      this.buffered.push(line);
+      this.bufferedBytes += size;
+      if (this.bufferedBytes >= MAX_BUFFERED_BYTES) this.sync();
+    } else {
+      this.sync();
+      writeSync(this.fd as number, line);
+    }
+    segment.bytes += size;
     segment.pending++;
     if (segment.bytes >= this.maxSegmentBytes) this.closeActive();
     return segment.number;
+  }
+
+  /** Writes the lines of deferred appends (one write); they are durable when this returns. */
+  sync(): void {
+    if (this.buffered.length === 0) return;
+    const text = this.buffered.length === 1 ? (this.buffered[0] as string) : this.buffered.join('');
+    this.buffered = [];
+    this.bufferedBytes = 0;
+    const data = Buffer.from(text);
+    // A regular file takes the whole write; the loop covers a short write all the same.
+    for (let offset = 0; offset < data.length;) {
+      offset += writeSync(this.fd as number, data, offset);
+    }
   }
 
   /** Marks one event of that segment as stored; a closed segment with nothing pending is deleted. */
@@ -125,6 +159,7 @@ export class EventJournal {
   }
 
   close(): void {
+    this.sync();
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
     const active = this.active;
@@ -143,6 +178,7 @@ export class EventJournal {
   }
 
   private closeActive(): void {
+    this.sync();
     const active = this.active;
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;

@@ -2,9 +2,9 @@
  * The delivery source's MQTT subscription (ingest): mqtt.js with a fixed client id and
  * `clean: false`, so the broker keeps our session and queues QoS 1 messages while we (or it)
  * are away; QoS 1 on `<root>/+/+/+/+` for every configured root. mqtt.js sends the PUBACK
- * when `handleMessage` calls back, which we do only after `ingestDeliveryMessage` has made
- * the event durable (or refused the message): a message the broker saw acknowledged is never
- * lost here. Reconnects are mqtt.js's (`reconnectPeriod`); nothing a device sends stops it.
+ * when `handleMessage` calls back, and the PUBACKs of one event-loop turn leave the process
+ * only after the turn's events are durable in the journal (group commit, see below) or the
+ * message was refused: a message the broker saw acknowledged is never lost here. Reconnects are mqtt.js's (`reconnectPeriod`); nothing a device sends stops it.
  *
  * @example
  * const mqtt = await startDeliveryMqtt(config.mqtt, { ingest, logger });
@@ -48,16 +48,71 @@ export function startDeliveryMqtt(
   if (config.username !== undefined) options.username = config.username;
   if (deps.password !== undefined) options.password = deps.password;
   const client = mqtt.connect(config.url, options);
+  // Group commit. mqtt.js hands over one message at a time and reads the next only after the
+  // PUBACK of this one is written, so acknowledgements cannot simply be held back. Instead the
+  // socket is corked at the first acknowledgement of an event-loop turn, the messages of the
+  // turn are journaled with deferred durability, and after the turn (setImmediate runs once
+  // mqtt.js has handled every packet it had parsed) the journal is written once and only then
+  // the socket uncorked: the turn's PUBACKs leave in one write, after their messages are
+  // durable. One journal write and one socket write per message were a fifth of the source's
+  // CPU. If the journal write fails the connection is destroyed with the PUBACKs still in it:
+  // the broker sends the messages again.
+  let corked: { uncork(): void; destroy(error?: Error): void } | null = null;
+  const corkAcks = (): boolean => {
+    if (corked) return true;
+    const stream = client.stream as
+      | (NodeJS.WritableStream & {
+          cork?: () => void;
+          uncork?: () => void;
+          destroy?: (error?: Error) => void;
+        })
+      | undefined;
+    if (
+      typeof stream?.cork !== 'function' ||
+      typeof stream.uncork !== 'function' ||
+      typeof stream.destroy !== 'function'
+    ) {
+      return false;
+    }
+    stream.cork();
+    corked = stream as { uncork(): void; destroy(error?: Error): void };
+    setImmediate(releaseAcks);
+    return true;
+  };
+  const releaseAcks = (): void => {
+    const stream = corked;
+    corked = null;
+    if (!stream) return;
+    try {
+      ingest.makeDurable();
+    } catch (error) {
+      logger?.error({ err: error }, 'the delivery journal could not be written; dropping the connection');
+      stream.destroy(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    stream.uncork();
+  };
   // Called for each message in turn; the PUBACK goes out when `done` is called.
   client.handleMessage = (packet, done) => {
-    ingest.ingestDeliveryMessage(packet.topic, packet.payload as Buffer).then(
-      () => done(),
-      (error: unknown) => {
-        // Not acknowledged: the broker sends it again after a reconnect.
-        logger?.error({ err: error, topic: packet.topic }, 'a delivery message could not be written');
-        done(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
+    const grouped = corkAcks();
+    const failed = (error: unknown): void => {
+      // Not acknowledged: the broker sends it again after a reconnect.
+      logger?.error({ err: error, topic: packet.topic }, 'a delivery message could not be written');
+      done(error instanceof Error ? error : new Error(String(error)));
+    };
+    ingest
+      .ingestDeliveryMessage(packet.topic, packet.payload as Buffer, { deferDurability: grouped })
+      .then(() => {
+        try {
+          // A message that waited for room in the writer resolves after its turn's release:
+          // with no cork open its PUBACK would leave at once, so it is made durable here.
+          if (!corked) ingest.makeDurable();
+        } catch (error) {
+          failed(error);
+          return;
+        }
+        done();
+      }, failed);
   };
   const filters = Object.fromEntries(
     config.topics.map((root) => [deliveryTopicFilter(root), { qos: 1 as const }]),
