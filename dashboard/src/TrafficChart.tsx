@@ -8,6 +8,7 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { Traffic } from './api';
+import { DataTable } from './parts';
 
 const HEIGHT = 220;
 
@@ -111,24 +112,15 @@ export default function TrafficChart({ traffic }: { traffic: Traffic }) {
         {busiest.length === 0 ? (
           <p className="muted">No request in this window.</p>
         ) : (
-          <table className="compact">
-            <thead>
-              <tr>
-                <th scope="col">From</th>
-                <th scope="col">Requests</th>
-                <th scope="col">Blocked</th>
+          <DataTable compact columns={['From', 'Requests', 'Blocked']}>
+            {busiest.map((bucket) => (
+              <tr key={bucket.startMs}>
+                <td>{new Date(bucket.startMs).toLocaleTimeString()}</td>
+                <td className="num">{bucket.requests}</td>
+                <td className="num">{bucket.blocked}</td>
               </tr>
-            </thead>
-            <tbody>
-              {busiest.map((bucket) => (
-                <tr key={bucket.startMs}>
-                  <td>{new Date(bucket.startMs).toLocaleTimeString()}</td>
-                  <td className="num">{bucket.requests}</td>
-                  <td className="num">{bucket.blocked}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         )}
       </details>
     </figure>

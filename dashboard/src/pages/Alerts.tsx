@@ -20,7 +20,7 @@ import {
 import { formatTime } from '../format';
 import { useLiveAlerts } from '../live';
 import { errorText } from '../hooks';
-import { ErrorLine } from '../parts';
+import { ErrorLine, FilterSelect } from '../parts';
 import { FalsePositiveCard, OpenIncidentCard } from './AlertActions';
 
 const PAGE_SIZE = '200';
@@ -96,24 +96,8 @@ export function AlertsPage() {
     <section aria-labelledby="alerts-title">
       <h1 id="alerts-title">Alerts</h1>
       <form className="filters" role="search" onSubmit={(event) => event.preventDefault()}>
-        <label>
-          Status
-          <select value={status} onChange={(event) => setStatus(event.target.value)}>
-            <option value="">any</option>
-            {ALERT_STATUSES.map((value) => (
-              <option key={value}>{value}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Severity
-          <select value={severity} onChange={(event) => setSeverity(event.target.value)}>
-            <option value="">any</option>
-            {SEVERITIES.map((value) => (
-              <option key={value}>{value}</option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label="Status" value={status} values={ALERT_STATUSES} any onChange={setStatus} />
+        <FilterSelect label="Severity" value={severity} values={SEVERITIES} any onChange={setSeverity} />
         <label>
           Detector
           <input

@@ -18,7 +18,7 @@ import {
   type ParsedNote,
   type SignatureCheck,
 } from '../ledger-verify';
-import { ErrorLine } from '../parts';
+import { DataTable, ErrorLine } from '../parts';
 
 interface Latest {
   note: ParsedNote;
@@ -99,26 +99,15 @@ export function LedgerPage({ role }: { role: Role }) {
           {checkpoints.length === 0 ? (
             <p className="muted">None yet.</p>
           ) : (
-            <div className="table-scroll">
-              <table className="compact">
-                <thead>
-                  <tr>
-                    <th scope="col">Entries</th>
-                    <th scope="col">Signed</th>
-                    <th scope="col">Witnesses</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {checkpoints.map((checkpoint) => (
-                    <tr key={checkpoint.treeSize}>
-                      <td className="num">{checkpoint.treeSize}</td>
-                      <td>{formatTime(checkpoint.createdAt)}</td>
-                      <td className="num">{checkpoint.cosignatures}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable compact columns={['Entries', 'Signed', 'Witnesses']}>
+              {checkpoints.map((checkpoint) => (
+                <tr key={checkpoint.treeSize}>
+                  <td className="num">{checkpoint.treeSize}</td>
+                  <td>{formatTime(checkpoint.createdAt)}</td>
+                  <td className="num">{checkpoint.cosignatures}</td>
+                </tr>
+              ))}
+            </DataTable>
           )}
         </article>
       </div>

@@ -8,7 +8,7 @@ import { useEffect, useState } from 'react';
 import { api, query, SEVERITIES, type Alert, type Decision, type Page } from '../api';
 import { formatTime } from '../format';
 import { errorText } from '../hooks';
-import { ErrorLine } from '../parts';
+import { DataTable, ErrorLine, FilterSelect, Listing } from '../parts';
 
 export function PartnerPage() {
   const [severity, setSeverity] = useState('');
@@ -45,84 +45,49 @@ export function PartnerPage() {
         <article className="card wide" aria-labelledby="shared-alerts-title">
           <div className="card-head">
             <h2 id="shared-alerts-title">Alerts</h2>
-            <label>
-              Severity
-              <select value={severity} onChange={(event) => setSeverity(event.target.value)}>
-                <option value="">any</option>
-                {SEVERITIES.map((value) => (
-                  <option key={value}>{value}</option>
-                ))}
-              </select>
-            </label>
+            <FilterSelect label="Severity" value={severity} values={SEVERITIES} any onChange={setSeverity} />
           </div>
-          {!alerts ? (
-            <p className="muted">Loading…</p>
-          ) : alerts.length === 0 ? (
-            <p>No alert shared.</p>
-          ) : (
-            <div className="table-scroll">
-              <table data-testid="shared-alerts">
-                <thead>
-                  <tr>
-                    <th scope="col">Time</th>
-                    <th scope="col">Severity</th>
-                    <th scope="col">Alert</th>
-                    <th scope="col">Client (pseudonym)</th>
+          <Listing items={alerts} empty="No alert shared.">
+            {(shown) => (
+              <DataTable testId="shared-alerts" columns={['Time', 'Severity', 'Alert', 'Client (pseudonym)']}>
+                {shown.map((alert) => (
+                  <tr key={alert.id}>
+                    <td>{formatTime(alert.time)}</td>
+                    <td>
+                      <span className={`sev sev-${alert.severity}`}>{alert.severity}</span>
+                    </td>
+                    <td>
+                      {alert.title}
+                      <div className="muted">
+                        <code>{alert.ruleId}</code>
+                      </div>
+                    </td>
+                    <td>
+                      <code>{alert.subject.ip ?? alert.entity?.value ?? '—'}</code>
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {alerts.map((alert) => (
-                    <tr key={alert.id}>
-                      <td>{formatTime(alert.time)}</td>
-                      <td>
-                        <span className={`sev sev-${alert.severity}`}>{alert.severity}</span>
-                      </td>
-                      <td>
-                        {alert.title}
-                        <div className="muted">
-                          <code>{alert.ruleId}</code>
-                        </div>
-                      </td>
-                      <td>
-                        <code>{alert.subject.ip ?? alert.entity?.value ?? '—'}</code>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+                ))}
+              </DataTable>
+            )}
+          </Listing>
         </article>
         <article className="card wide" aria-labelledby="shared-decisions-title">
           <h2 id="shared-decisions-title">Decisions in force</h2>
-          {!decisions ? (
-            <p className="muted">Loading…</p>
-          ) : decisions.length === 0 ? (
-            <p>No decision in force.</p>
-          ) : (
-            <div className="table-scroll">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Action</th>
-                    <th scope="col">On (pseudonym)</th>
-                    <th scope="col">Until</th>
+          <Listing items={decisions} empty="No decision in force.">
+            {(shown) => (
+              <DataTable columns={['Action', 'On (pseudonym)', 'Until']}>
+                {shown.map((decision) => (
+                  <tr key={decision.id}>
+                    <td>{decision.action}</td>
+                    <td>
+                      {decision.scope} <code>{decision.value}</code>
+                    </td>
+                    <td>{decision.expiresAt ? formatTime(decision.expiresAt) : 'until removed'}</td>
                   </tr>
-                </thead>
-                <tbody>
-                  {decisions.map((decision) => (
-                    <tr key={decision.id}>
-                      <td>{decision.action}</td>
-                      <td>
-                        {decision.scope} <code>{decision.value}</code>
-                      </td>
-                      <td>{decision.expiresAt ? formatTime(decision.expiresAt) : 'until removed'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+                ))}
+              </DataTable>
+            )}
+          </Listing>
         </article>
       </div>
     </section>

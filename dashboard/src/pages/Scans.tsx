@@ -8,73 +8,57 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api, query, type Finding, type Page, type Role, type ScanRun } from '../api';
 import { verifyCertificate, type CertificateCheck } from '../certificate-verify';
 import { formatTime } from '../format';
-import { errorText } from '../hooks';
-import { ErrorLine } from '../parts';
+import { errorText, useList } from '../hooks';
+import { DataTable, ErrorLine, FilterSelect, Listing } from '../parts';
 
 const FINDING_STATUSES = ['open', 'accepted', 'fixed'] as const;
 
 export function ScansPage({ role }: { role: Role }) {
-  const [scans, setScans] = useState<ScanRun[] | null>(null);
-  const [error, setError] = useState('');
-  useEffect(() => {
-    api<Page<ScanRun>>('GET', '/scans?limit=50')
-      .then((page) => setScans(page.items))
-      .catch((caught: unknown) => setError(errorText(caught)));
-  }, []);
+  const [scans, error] = useList<ScanRun>('/scans?limit=50');
   return (
     <section aria-labelledby="scans-title">
       <h1 id="scans-title">Scans and certificates</h1>
       <ErrorLine error={error} />
       <article className="card" aria-labelledby="history-title">
         <h2 id="history-title">Scan history</h2>
-        {!scans ? (
-          <p className="muted">Loading…</p>
-        ) : scans.length === 0 ? (
-          <p>
-            No scan stored yet: run <code>ensuresec scan https://your-shop --store</code>.
-          </p>
-        ) : (
-          <div className="table-scroll">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Finished</th>
-                  <th scope="col">Target</th>
-                  <th scope="col">Mode</th>
-                  <th scope="col">Classes passed</th>
-                  <th scope="col">Findings</th>
+        <Listing
+          items={scans}
+          empty={
+            <>
+              No scan stored yet: run <code>ensuresec scan https://your-shop --store</code>.
+            </>
+          }
+        >
+          {(shown) => (
+            <DataTable columns={['Finished', 'Target', 'Mode', 'Classes passed', 'Findings']}>
+              {shown.map((scan) => (
+                <tr key={scan.id}>
+                  <td>{formatTime(scan.finishedAt)}</td>
+                  <td>
+                    <code>{scan.target}</code>
+                  </td>
+                  <td>{scan.mode}</td>
+                  <td>
+                    {scan.classes.filter((c) => c.result === 'pass').length} of {scan.classes.length}
+                    <span className="muted">
+                      {' '}
+                      (
+                      {scan.classes
+                        .filter((c) => c.result === 'fail')
+                        .map((c) => c.attackClass)
+                        .join(', ') || 'none failed'}
+                      )
+                    </span>
+                  </td>
+                  <td>
+                    {scan.changes.new} new, {scan.changes.seenAgain} again, {scan.changes.reopened} reopened,{' '}
+                    {scan.changes.fixed} fixed
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {scans.map((scan) => (
-                  <tr key={scan.id}>
-                    <td>{formatTime(scan.finishedAt)}</td>
-                    <td>
-                      <code>{scan.target}</code>
-                    </td>
-                    <td>{scan.mode}</td>
-                    <td>
-                      {scan.classes.filter((c) => c.result === 'pass').length} of {scan.classes.length}
-                      <span className="muted">
-                        {' '}
-                        (
-                        {scan.classes
-                          .filter((c) => c.result === 'fail')
-                          .map((c) => c.attackClass)
-                          .join(', ') || 'none failed'}
-                        )
-                      </span>
-                    </td>
-                    <td>
-                      {scan.changes.new} new, {scan.changes.seenAgain} again, {scan.changes.reopened}{' '}
-                      reopened, {scan.changes.fixed} fixed
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+              ))}
+            </DataTable>
+          )}
+        </Listing>
       </article>
       <FindingsCard role={role} />
       <CertificateCard />
@@ -115,79 +99,57 @@ function FindingsCard({ role }: { role: Role }) {
     <article className="card" aria-labelledby="findings-title">
       <div className="card-head">
         <h2 id="findings-title">Findings</h2>
-        <label>
-          Status
-          <select value={status} onChange={(event) => setStatus(event.target.value)}>
-            {FINDING_STATUSES.map((value) => (
-              <option key={value}>{value}</option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label="Status" value={status} values={FINDING_STATUSES} onChange={setStatus} />
       </div>
       <ErrorLine error={error} />
       <p role="status" data-testid="finding-result">
         {result}
       </p>
-      {!findings ? (
-        <p className="muted">Loading…</p>
-      ) : findings.length === 0 ? (
-        <p>No {status} finding.</p>
-      ) : (
-        <div className="table-scroll">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Severity</th>
-                <th scope="col">Finding</th>
-                <th scope="col">Class</th>
-                <th scope="col">Last seen</th>
-                <th scope="col">Status</th>
+      <Listing items={findings} empty={`No ${status} finding.`}>
+        {(shown) => (
+          <DataTable columns={['Severity', 'Finding', 'Class', 'Last seen', 'Status']}>
+            {shown.map((finding) => (
+              <tr key={finding.id}>
+                <td>
+                  <span className={`sev sev-${finding.severity}`}>{finding.severity}</span>
+                </td>
+                <td>
+                  {finding.title}
+                  <div className="muted">
+                    <code>{finding.url ?? finding.target}</code>
+                    {finding.cwe ? ` · ${finding.cwe}` : ''}
+                  </div>
+                </td>
+                <td>{finding.attackClass}</td>
+                <td>
+                  {formatTime(finding.lastSeen)}
+                  {finding.seenCount ? ` (${finding.seenCount}×)` : ''}
+                </td>
+                <td>
+                  {finding.status}
+                  {finding.statusReason && <div className="muted">{finding.statusReason}</div>}
+                  {canAct && finding.status !== 'fixed' && (
+                    <form
+                      className="inline"
+                      onSubmit={(event) =>
+                        void change(finding, finding.status === 'open' ? 'accepted' : 'open', event)
+                      }
+                    >
+                      <label>
+                        Reason
+                        <input name="reason" required maxLength={1024} />
+                      </label>
+                      <button type="submit" className="secondary">
+                        {finding.status === 'open' ? 'Accept risk' : 'Reopen'}
+                      </button>
+                    </form>
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {findings.map((finding) => (
-                <tr key={finding.id}>
-                  <td>
-                    <span className={`sev sev-${finding.severity}`}>{finding.severity}</span>
-                  </td>
-                  <td>
-                    {finding.title}
-                    <div className="muted">
-                      <code>{finding.url ?? finding.target}</code>
-                      {finding.cwe ? ` · ${finding.cwe}` : ''}
-                    </div>
-                  </td>
-                  <td>{finding.attackClass}</td>
-                  <td>
-                    {formatTime(finding.lastSeen)}
-                    {finding.seenCount ? ` (${finding.seenCount}×)` : ''}
-                  </td>
-                  <td>
-                    {finding.status}
-                    {finding.statusReason && <div className="muted">{finding.statusReason}</div>}
-                    {canAct && finding.status !== 'fixed' && (
-                      <form
-                        className="inline"
-                        onSubmit={(event) =>
-                          void change(finding, finding.status === 'open' ? 'accepted' : 'open', event)
-                        }
-                      >
-                        <label>
-                          Reason
-                          <input name="reason" required maxLength={1024} />
-                        </label>
-                        <button type="submit" className="secondary">
-                          {finding.status === 'open' ? 'Accept risk' : 'Reopen'}
-                        </button>
-                      </form>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+            ))}
+          </DataTable>
+        )}
+      </Listing>
     </article>
   );
 }

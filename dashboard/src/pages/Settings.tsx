@@ -6,11 +6,11 @@
  * playbooks, read-only, with a dry run against a chosen alert (POST /playbooks/:name/dry-run:
  * the steps it would take, nothing done). The server enforces every role rule shown here.
  */
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { api, type Alert, type AlertSuppression, type Role } from '../api';
 import { formatTime } from '../format';
-import { errorText } from '../hooks';
-import { ErrorLine } from '../parts';
+import { errorText, useList } from '../hooks';
+import { DataTable, ErrorLine, Listing } from '../parts';
 
 const ROLES: readonly Role[] = ['admin', 'analyst', 'viewer', 'partner', 'source', 'gateway', 'carrier'];
 
@@ -55,19 +55,6 @@ interface PlaybookRun {
   status: string;
   steps: { index: number; name: string; type: string; status: string; detail: string }[];
   reason?: string;
-}
-
-/** Loads a list and reloads it on demand; the error when the server refuses. */
-function useList<T>(path: string): [T[] | null, string, () => void] {
-  const [items, setItems] = useState<T[] | null>(null);
-  const [error, setError] = useState('');
-  const reload = useCallback(() => {
-    api<{ items: T[] }>('GET', path)
-      .then((page) => (setItems(page.items), setError('')))
-      .catch((caught: unknown) => setError(errorText(caught)));
-  }, [path]);
-  useEffect(reload, [reload]);
-  return [items, error, reload];
 }
 
 export function SettingsPage({ role, userId }: { role: Role; userId: string }) {
@@ -133,52 +120,41 @@ function UsersCard({ selfId }: { selfId: string }) {
         {result}
       </p>
       {users && (
-        <div className="table-scroll">
-          <table className="compact">
-            <thead>
-              <tr>
-                <th scope="col">User</th>
-                <th scope="col">Role</th>
-                <th scope="col">State</th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.map((user) => (
-                <tr key={user.id}>
-                  <td>
-                    {user.name}
-                    {user.totpEnabled && <span className="tag">2FA</span>}
-                  </td>
-                  <td>
-                    <select
-                      aria-label={`Role of ${user.name}`}
-                      value={user.role}
-                      disabled={user.id === selfId}
-                      onChange={(event) => void patch(user, { role: event.target.value as Role })}
-                    >
-                      {ROLES.map((value) => (
-                        <option key={value}>{value}</option>
-                      ))}
-                    </select>
-                  </td>
-                  <td>
-                    {user.id === selfId ? (
-                      <span className="muted">you</span>
-                    ) : (
-                      <button
-                        type="button"
-                        className="secondary"
-                        onClick={() => void patch(user, { disabled: !user.disabled })}
-                      >
-                        {user.disabled ? `Enable ${user.name}` : `Disable ${user.name}`}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable compact columns={['User', 'Role', 'State']}>
+          {users.map((user) => (
+            <tr key={user.id}>
+              <td>
+                {user.name}
+                {user.totpEnabled && <span className="tag">2FA</span>}
+              </td>
+              <td>
+                <select
+                  aria-label={`Role of ${user.name}`}
+                  value={user.role}
+                  disabled={user.id === selfId}
+                  onChange={(event) => void patch(user, { role: event.target.value as Role })}
+                >
+                  {ROLES.map((value) => (
+                    <option key={value}>{value}</option>
+                  ))}
+                </select>
+              </td>
+              <td>
+                {user.id === selfId ? (
+                  <span className="muted">you</span>
+                ) : (
+                  <button
+                    type="button"
+                    className="secondary"
+                    onClick={() => void patch(user, { disabled: !user.disabled })}
+                  >
+                    {user.disabled ? `Enable ${user.name}` : `Disable ${user.name}`}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <form className="inline" onSubmit={add}>
         <label>
@@ -247,36 +223,24 @@ function TokensCard({ admin }: { admin: boolean }) {
         </div>
       )}
       {tokens && tokens.length > 0 && (
-        <div className="table-scroll">
-          <table className="compact">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Last used</th>
-                <th scope="col">State</th>
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.map((token) => (
-                <tr key={token.id}>
-                  <td>{token.name}</td>
-                  <td>{token.expiresAt ? formatTime(token.expiresAt) : 'never'}</td>
-                  <td>{formatTime(token.lastUsedAt)}</td>
-                  <td>
-                    {token.revokedAt ? (
-                      `revoked ${formatTime(token.revokedAt)}`
-                    ) : (
-                      <button type="button" className="secondary" onClick={() => void revoke(token)}>
-                        Revoke {token.name}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable compact columns={['Name', 'Expires', 'Last used', 'State']}>
+          {tokens.map((token) => (
+            <tr key={token.id}>
+              <td>{token.name}</td>
+              <td>{token.expiresAt ? formatTime(token.expiresAt) : 'never'}</td>
+              <td>{formatTime(token.lastUsedAt)}</td>
+              <td>
+                {token.revokedAt ? (
+                  `revoked ${formatTime(token.revokedAt)}`
+                ) : (
+                  <button type="button" className="secondary" onClick={() => void revoke(token)}>
+                    Revoke {token.name}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <form className="inline" onSubmit={create}>
         <label>
@@ -313,46 +277,33 @@ function TuningCard({ canAct }: { canAct: boolean }) {
       <p className="muted">Rules silenced for an entity when an alert was marked a false positive.</p>
       <ErrorLine error={error} />
       <p role="status">{result}</p>
-      {entries &&
-        (entries.length === 0 ? (
-          <p>No tuning entry.</p>
-        ) : (
-          <div className="table-scroll">
-            <table className="compact">
-              <thead>
-                <tr>
-                  <th scope="col">Rule</th>
-                  <th scope="col">About</th>
-                  <th scope="col">Why</th>
-                  {canAct && <th scope="col">Undo</th>}
-                </tr>
-              </thead>
-              <tbody>
-                {entries.map((entry) => (
-                  <tr key={entry.id}>
-                    <td>
-                      <code>{entry.ruleId}</code>
-                    </td>
-                    <td>{entry.entity ? `${entry.entity.type} ${entry.entity.value}` : 'every entity'}</td>
-                    <td>
-                      {entry.reason}
-                      <div className="muted">
-                        {formatTime(entry.createdAt)} · <a href={`#/alerts/${entry.alertId}`}>the alert</a>
-                      </div>
-                    </td>
-                    {canAct && (
-                      <td>
-                        <button type="button" className="secondary" onClick={() => void remove(entry)}>
-                          Remove
-                        </button>
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ))}
+      <Listing items={entries} loading={null} empty="No tuning entry.">
+        {(shown) => (
+          <DataTable compact columns={['Rule', 'About', 'Why', canAct && 'Undo']}>
+            {shown.map((entry) => (
+              <tr key={entry.id}>
+                <td>
+                  <code>{entry.ruleId}</code>
+                </td>
+                <td>{entry.entity ? `${entry.entity.type} ${entry.entity.value}` : 'every entity'}</td>
+                <td>
+                  {entry.reason}
+                  <div className="muted">
+                    {formatTime(entry.createdAt)} · <a href={`#/alerts/${entry.alertId}`}>the alert</a>
+                  </div>
+                </td>
+                {canAct && (
+                  <td>
+                    <button type="button" className="secondary" onClick={() => void remove(entry)}>
+                      Remove
+                    </button>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </DataTable>
+        )}
+      </Listing>
     </article>
   );
 }
@@ -366,55 +317,37 @@ function PartnersCard() {
         Who notices go to (<code>partners:</code> in ensuresec.yaml; read-only here).
       </p>
       <ErrorLine error={error} />
-      {partners &&
-        (partners.length === 0 ? (
-          <p>No partner configured.</p>
-        ) : (
-          <div className="table-scroll">
-            <table className="compact">
-              <thead>
-                <tr>
-                  <th scope="col">Partner</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Channels</th>
-                </tr>
-              </thead>
-              <tbody>
-                {partners.map((partner) => (
-                  <tr key={partner.id}>
-                    <td>
-                      {partner.name} <code>{partner.id}</code>
-                    </td>
-                    <td>{partner.role}</td>
-                    <td>
-                      {partner.channels.length === 0 && <span className="muted">none</span>}
-                      {partner.email && <div>email {partner.email}</div>}
-                      {partner.webhookUrl && (
-                        <div>
-                          webhook <code>{partner.webhookUrl}</code>
-                        </div>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ))}
+      <Listing items={partners} loading={null} empty="No partner configured.">
+        {(shown) => (
+          <DataTable compact columns={['Partner', 'Role', 'Channels']}>
+            {shown.map((partner) => (
+              <tr key={partner.id}>
+                <td>
+                  {partner.name} <code>{partner.id}</code>
+                </td>
+                <td>{partner.role}</td>
+                <td>
+                  {partner.channels.length === 0 && <span className="muted">none</span>}
+                  {partner.email && <div>email {partner.email}</div>}
+                  {partner.webhookUrl && (
+                    <div>
+                      webhook <code>{partner.webhookUrl}</code>
+                    </div>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
+        )}
+      </Listing>
     </article>
   );
 }
 
 function PlaybooksCard({ canAct }: { canAct: boolean }) {
-  const [playbooks, setPlaybooks] = useState<PlaybookView[] | null>(null);
-  const [error, setError] = useState('');
+  const [playbooks, error] = useList<PlaybookView>('/playbooks');
   const [run, setRun] = useState<PlaybookRun | null>(null);
   const [runError, setRunError] = useState('');
-  useEffect(() => {
-    api<{ items: PlaybookView[] }>('GET', '/playbooks')
-      .then((answer) => setPlaybooks(answer.items))
-      .catch((caught: unknown) => setError(errorText(caught)));
-  }, []);
   async function dryRun(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
