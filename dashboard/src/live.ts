@@ -1,13 +1,15 @@
 /**
  * Live updates: one `EventSource` on `/api/v1/stream` for the whole app. Pages subscribe to
- * the kinds they show; a new alert arrives with its record, decision and mode changes as a
- * nudge to reload. A stream that fails is reopened by the browser; when the session is gone
+ * the kinds they show; a new alert arrives with its record, decision, mode and incident changes
+ * as a nudge to reload (an incident change names the incident, so a case page reloads only for
+ * its own). A stream that fails is reopened by the browser; when the session is gone
  * the app signs out (see App).
  */
 import { useEffect, useRef, useState } from 'react';
 import type { Alert } from './api';
 
-export type LiveKind = 'alert' | 'decision' | 'mode';
+export type LiveKind = 'alert' | 'decision' | 'mode' | 'incident';
+const LIVE_KINDS: readonly LiveKind[] = ['alert', 'decision', 'mode', 'incident'];
 type Listener = (kind: LiveKind, data: unknown) => void;
 
 const listeners = new Set<Listener>();
@@ -28,7 +30,7 @@ export function openLive(onError: () => void): () => void {
   source = stream;
   setState('connecting');
   stream.addEventListener('ready', () => setState('live'));
-  for (const kind of ['alert', 'decision', 'mode'] as const) {
+  for (const kind of LIVE_KINDS) {
     stream.addEventListener(kind, (event: MessageEvent<string>) => {
       const data: unknown = JSON.parse(event.data);
       for (const listener of listeners) listener(kind, data);
@@ -44,13 +46,23 @@ export function openLive(onError: () => void): () => void {
   };
 }
 
-/** A counter that goes up on every live event of these kinds: a dependency for reloading. */
-export function useLiveVersion(kinds: readonly LiveKind[]): number {
+/**
+ * A counter that goes up on every live event of these kinds (and, with `matches`, only those
+ * it accepts): a dependency for reloading.
+ */
+export function useLiveVersion(
+  kinds: readonly LiveKind[],
+  matches?: (kind: LiveKind, data: unknown) => boolean,
+): number {
   const [version, setVersion] = useState(0);
   const wanted = useRef(kinds);
+  const accepts = useRef(matches);
+  accepts.current = matches;
   useEffect(() => {
-    const listener: Listener = (kind) => {
-      if (wanted.current.includes(kind)) setVersion((value) => value + 1);
+    const listener: Listener = (kind, data) => {
+      if (!wanted.current.includes(kind)) return;
+      if (accepts.current && !accepts.current(kind, data)) return;
+      setVersion((value) => value + 1);
     };
     listeners.add(listener);
     return () => void listeners.delete(listener);

@@ -71,3 +71,14 @@ export interface ModeChange {
   type: 'enabled' | 'disabled';
   name: string;
 }
+
+/**
+ * What travels on `TOPICS.incidents`: an incident was opened, or its case changed (its fields,
+ * its status, or a new timeline entry: an assessment, impact figures, a report override, …).
+ * A nudge to reload the case, so it carries no title, summary or personal data.
+ */
+export interface IncidentChange {
+  type: 'created' | 'updated';
+  incidentId: string;
+  status: import('../core/records/index.js').Incident['status'];
+}

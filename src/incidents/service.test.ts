@@ -1,11 +1,14 @@
 /**
  * Incident cases on every store dialect (SQLite always, PostgreSQL when reachable), with the
  * real Ledger: the workflow, legal timestamps that are never edited, impact and re-assessment,
- * a person's override, and recurring incidents found across cases.
+ * a person's override, recurring incidents found across cases, and every committed change
+ * announced on the (in-process) bus.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TOPICS, type IncidentChange } from '../bus/bus.js';
+import { MemoryBus } from '../bus/memory/memory-bus.js';
 import { ManualClock } from '../core/clock.js';
 import { EnsuresecError } from '../core/errors.js';
 import { Ledger } from '../ledger/index.js';
@@ -241,6 +244,45 @@ for (const harness of harnesses) {
         inputs: expect.objectContaining({ matchingIncidents: [first.incident.id] }),
       });
       expect(view.significant).toBe('yes');
+    });
+
+    it('announces each committed change on the bus once it is stored, and nothing for a refused one', async () => {
+      const bus = new MemoryBus();
+      const announced: { change: IncidentChange; stored: boolean }[] = [];
+      bus.subscribe<IncidentChange>(
+        TOPICS.incidents,
+        async ({ data }) => {
+          const stored = await store.incidents.get(data.incidentId);
+          announced.push({ change: data, stored: stored?.status === data.status });
+        },
+        { group: 'test' },
+      );
+      const live = new IncidentCases({ store, ledger, clock, profile, bus });
+      try {
+        const { incident } = await live.open(
+          { title: 'Skimmer on checkout', severity: 'critical', awareAt: '2026-11-20T08:00:00Z' },
+          'usr_a',
+        );
+        const id = incident.id;
+        expect(await codeOf(live.setStatus(id, 'closed', undefined, 'usr_a'))).toBe(
+          'incident_transition_invalid',
+        );
+        expect(await codeOf(live.recordLegalTime(id, 'aware', '2026-11-20T07:00:00Z', 'usr_a'))).toBe(
+          'incident_time_already_recorded',
+        );
+        await live.setStatus(id, 'triaged', undefined, 'usr_a');
+        await live.append(id, { kind: 'note', data: { text: 'Card data of j.doe@example.com' } }, 'usr_a');
+        await bus.drain();
+        expect(announced).toEqual([
+          { change: { type: 'created', incidentId: id, status: 'new' }, stored: true },
+          { change: { type: 'updated', incidentId: id, status: 'new' }, stored: true },
+          { change: { type: 'updated', incidentId: id, status: 'triaged' }, stored: true },
+          { change: { type: 'updated', incidentId: id, status: 'triaged' }, stored: true },
+        ]);
+        expect(JSON.stringify(announced)).not.toMatch(/Skimmer|example\.com/);
+      } finally {
+        await bus.close();
+      }
     });
 
     it('refuses to assess without an entity profile', async () => {

@@ -3,7 +3,8 @@
  * workflow, record impact figures and have it re-assessed, confirm or override the assessment.
  * Every change is one `ledger.commit` (the write and its audit entry in one transaction) of
  * `incident.created` or `incident.entry_appended`; legal timestamps are checked inside that
- * transaction, so two people cannot both record the first "aware".
+ * transaction, so two people cannot both record the first "aware". Each committed change is then
+ * announced on the bus as an `IncidentChange` (see changes.ts), for the live view.
  *
  * @example
  *   const cases = new IncidentCases({ store, ledger, clock, profile });
@@ -20,6 +21,7 @@ import { assessIncident } from '../regulation/assess.js';
 import { addMonthsUtc } from '../regulation/calendar.js';
 import type { EntityProfile } from '../regulation/profile.js';
 import type { Store, StoreTransaction } from '../store/store.js';
+import { announceIncidentChange, type IncidentAnnouncer } from './changes.js';
 import { descriptionOf, foldCase, type CaseView } from './case.js';
 import { relatedIncidentsFrom } from './recurrence.js';
 import {
@@ -32,7 +34,7 @@ import {
 } from './timeline.js';
 import { assertTransition, isHandled, type IncidentStatus } from './workflow.js';
 
-export interface IncidentCasesDeps {
+export interface IncidentCasesDeps extends IncidentAnnouncer {
   store: Store;
   ledger: LedgerWriter;
   clock: Clock;
@@ -108,6 +110,7 @@ export class IncidentCases {
     actor: string,
     check?: (tx: StoreTransaction, incident: Incident) => Promise<void>,
   ): Promise<IncidentEntry> {
+    let status: IncidentStatus = 'new';
     const entry = await this.deps.ledger.commit({
       kind: 'incident.entry_appended',
       actor,
@@ -115,12 +118,14 @@ export class IncidentCases {
         const incident = await tx.incidents.get(incidentId);
         if (!incident) return undefined;
         if (check) await check(tx, incident);
+        status = incident.status;
         const created = this.newEntry(incidentId, kind, data, actor);
         await tx.incidentEntries.append(created);
         return created;
       },
     });
     if (!entry) throw notFound(incidentId);
+    await announceIncidentChange(this.deps, { type: 'updated', incidentId, status }, entry.id);
     return entry;
   }
 
@@ -142,6 +147,11 @@ export class IncidentCases {
         return incident;
       },
     });
+    await announceIncidentChange(
+      this.deps,
+      { type: 'created', incidentId: incident.id, status: incident.status },
+      incident.id,
+    );
     if (detectedAt !== undefined) await this.recordLegalTime(incident.id, 'detected', detectedAt, actor);
     if (awareAt !== undefined) await this.recordLegalTime(incident.id, 'aware', awareAt, actor);
     return this.view(incident.id);
@@ -220,6 +230,7 @@ export class IncidentCases {
       },
     });
     if (!entry) throw notFound(incidentId);
+    await announceIncidentChange(this.deps, { type: 'updated', incidentId, status: to }, entry.id);
     return this.recordHandledIfFirst(await this.view(incidentId), actor);
   }
 

@@ -64,6 +64,8 @@ export function createPlaybooks(options: {
         ledger: options.ledger,
         clock: options.clock,
         profile: config.entity,
+        bus: options.bus,
+        logger,
       }),
       ...(shop ? { shop } : {}),
       carriers: config.partners.flatMap((partner) =>

@@ -3,8 +3,8 @@
  * against `ensuresec demo` started in-process: sign in with the admin's one-time password,
  * the overview, an alert appearing live while the simulator runs `sql-injection`, its
  * detail, banning its client, switching `checkout-freeze` on and off, adding and removing a
- * ban on the Decisions page, an incident's case and its PDF draft downloaded from the Incidents
- * page, the dark theme, a lost session and sign-out. Screenshots of every page go to `test-artifacts/dashboard/`.
+ * ban on the Decisions page, an incident opened through the API appearing live on the overview,
+ * its case (following a change live) and its PDF draft downloaded from the Incidents page, the dark theme, a lost session and sign-out. Screenshots of every page go to `test-artifacts/dashboard/`.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { Agent, request } from 'undici';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../src/api/client.js';
 import { parseConfig } from '../../src/server/config/load.js';
@@ -255,14 +255,23 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env['CI'])(
       expect((await client.decisions.listActive()).some((decision) => decision.value === ip)).toBe(false);
     });
 
-    it('lists an incident opened through the API, shows its case and downloads its PDF draft', async () => {
+    it('shows an incident opened through the API live, its case and downloads its PDF draft', async () => {
       const title = 'Card testing on checkout (e2e)';
+      await page.getByRole('link', { name: 'Overview', exact: true }).click();
+      // The card is drawn once the overview has loaded: from here only the live stream reloads it.
+      await page.getByRole('heading', { name: 'Open incidents' }).waitFor();
+      const loads: string[] = [];
+      const onNavigated = (frame: Frame) => loads.push(frame.url());
+      page.on('framenavigated', onNavigated);
       const incident = await client.incidents.open({
         title,
         severity: 'high',
         summary: 'Bursts of declined card payments from a few addresses.',
         awareAt: new Date(Date.now() - 3_600_000).toISOString(),
       });
+      await page.getByRole('cell', { name: title, exact: true }).waitFor({ timeout: 20_000 });
+      page.off('framenavigated', onNavigated);
+      expect(loads).toEqual([]);
       await page.getByRole('link', { name: 'Incidents', exact: true }).click();
       await page.getByRole('heading', { name: 'Incidents' }).waitFor();
       await page.getByRole('link', { name: title }).waitFor();
@@ -273,6 +282,10 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env['CI'])(
       await page.getByRole('heading', { name: 'Deadlines' }).waitFor();
       await page.getByRole('heading', { name: 'Timeline' }).waitFor();
       expect(await page.getByTestId('significance').textContent()).toMatch(/^(yes|no|undetermined)$/);
+      // Assessed through the API: the open case page shows the new timeline entry by itself.
+      expect(await page.getByRole('cell', { name: 'assessment', exact: true }).count()).toBe(0);
+      await client.incidents.assess(incident.id);
+      await page.getByRole('cell', { name: 'assessment', exact: true }).waitFor({ timeout: 20_000 });
       await shot('incident');
       const [download] = await Promise.all([
         page.waitForEvent('download'),

@@ -2,7 +2,8 @@
  * Incidents: the list (filter by status) and one incident's case (GET /incidents/:id/case):
  * significance with the criteria behind it, the legal deadline clocks counting down, the
  * timeline, and the report drafts to download as JSON, Markdown and PDF (same-origin links,
- * so the session cookie goes with them).
+ * so the session cookie goes with them). Both reload when an incident change arrives on the
+ * live stream (the case page only for its own incident).
  */
 import { useEffect, useState } from 'react';
 import {
@@ -16,6 +17,7 @@ import {
 } from '../api';
 import { countdown, formatTime } from '../format';
 import { errorText, useNow } from '../hooks';
+import { useLiveVersion } from '../live';
 import { ErrorLine } from '../parts';
 
 const STATUSES = ['new', 'triaged', 'contained', 'eradicated', 'recovered', 'closed'] as const;
@@ -26,6 +28,7 @@ export function IncidentsPage() {
   const [status, setStatus] = useState('');
   const [incidents, setIncidents] = useState<Incident[] | null>(null);
   const [error, setError] = useState('');
+  const version = useLiveVersion(['incident']);
 
   useEffect(() => {
     let current = true;
@@ -35,7 +38,7 @@ export function IncidentsPage() {
     return () => {
       current = false;
     };
-  }, [status]);
+  }, [status, version]);
 
   return (
     <section aria-labelledby="incidents-title">
@@ -98,15 +101,25 @@ function describe(entry: TimelineEntry): string {
   return text.length > 240 ? `${text.slice(0, 239)}…` : text || '—';
 }
 
+/** Whether a live `incident` event (an IncidentChange) is about this incident. */
+function isChangeOf(data: unknown, id: string): boolean {
+  return typeof data === 'object' && data !== null && (data as { incidentId?: unknown }).incidentId === id;
+}
+
 export function IncidentDetail({ id }: { id: string }) {
   const [view, setView] = useState<CaseView | null>(null);
   const [error, setError] = useState('');
   const now = useNow(1000);
+  const version = useLiveVersion(['incident'], (_, data) => isChangeOf(data, id));
   useEffect(() => {
+    let current = true;
     api<CaseView>('GET', `/incidents/${id}/case`)
-      .then(setView)
-      .catch((caught: unknown) => setError(errorText(caught)));
-  }, [id]);
+      .then((next) => current && setView(next))
+      .catch((caught: unknown) => current && setError(errorText(caught)));
+    return () => {
+      current = false;
+    };
+  }, [id, version]);
 
   if (error)
     return (

@@ -252,7 +252,7 @@ function ScanCard({ scan }: { scan: ScanRun | null }) {
 }
 
 export function OverviewPage() {
-  const version = useLiveVersion(['alert', 'decision', 'mode']);
+  const version = useLiveVersion(['alert', 'decision', 'mode', 'incident']);
   const [picture, setPicture] = useState<Picture | null>(null);
   const [error, setError] = useState('');
   const now = useNow(1000);

@@ -11,19 +11,16 @@
  *   const v1 = await reports.freeze(incidentId, 'early_warning', user.id);
  *   await reports.submit(v1.id, { channel: 'email' }, user.id);
  */
-import type { Clock } from '../../core/clock.js';
 import { isoNow } from '../../core/clock.js';
 import { EnsuresecError } from '../../core/errors.js';
 import { ulid } from '../../core/ids.js';
 import type { IncidentEntry } from '../../core/records/index.js';
 import type { IncidentReport } from '../../core/records/incident-report.js';
-import type { LedgerWriter } from '../../ledger/service.js';
 import type { ReportStage } from '../../regulation/deadlines.js';
 import type { EntityProfile } from '../../regulation/profile.js';
 import type { EmailQueue } from '../../response/notices/email-queue.js';
 import { escapeHtml, htmlDocument } from '../../response/notices/text.js';
-import type { Store } from '../../store/store.js';
-import { IncidentCases } from '../service.js';
+import { IncidentCases, type IncidentCasesDeps } from '../service.js';
 import type { ReportOverrideData } from '../timeline.js';
 import { buildDraft, draftFieldKeys, type ReportDraft } from './drafts.js';
 import { freezeDraft, reportFileName } from './frozen.js';
@@ -31,11 +28,8 @@ import { incidentStixBundle, indicatorsOf } from './indicators.js';
 import { frozenStatusOf, renderMarkdown } from './markdown.js';
 import { renderPdf } from './pdf.js';
 
-export interface IncidentReportsDeps {
-  store: Store;
-  ledger: LedgerWriter;
-  clock: Clock;
-  profile: EntityProfile | undefined;
+/** The cases' own (store, ledger, clock, profile, and the bus that announces overrides and submissions). */
+export interface IncidentReportsDeps extends IncidentCasesDeps {
   /** The outbox's email queue; without it `email` submissions answer `notice_channel_unconfigured`. */
   mail?: EmailQueue | undefined;
 }

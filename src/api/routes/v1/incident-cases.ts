@@ -33,6 +33,8 @@ function casesOf(deps: ResolvedApiDeps): IncidentCases {
     ledger: deps.ledger,
     clock: deps.clock,
     profile: deps.entity,
+    bus: deps.bus,
+    logger: deps.logger,
   });
 }
 

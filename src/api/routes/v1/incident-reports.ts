@@ -29,6 +29,8 @@ function reportsOf(deps: ResolvedApiDeps): IncidentReports {
     clock: deps.clock,
     profile: deps.entity,
     mail: deps.mail,
+    bus: deps.bus,
+    logger: deps.logger,
   });
 }
 

@@ -1,8 +1,12 @@
-/** Incident routes (api/v1): cases gathering alerts and impact; analysts open and update them. */
+/**
+ * Incident routes (api/v1): cases gathering alerts and impact; analysts open and update them.
+ * Each committed write is announced on TOPICS.incidents (an IncidentChange) for the live stream.
+ */
 import { z } from 'zod';
 import { isoNow } from '../../../core/clock.js';
 import { EnsuresecError } from '../../../core/errors.js';
 import { newId, ulid } from '../../../core/ids.js';
+import { announceIncidentChange } from '../../../incidents/changes.js';
 import { IncidentCases } from '../../../incidents/service.js';
 import { assertTransition } from '../../../incidents/workflow.js';
 import {
@@ -102,11 +106,18 @@ const create = defineRoute('incidents', {
         return incident;
       },
     });
+    await announceIncidentChange(
+      deps,
+      { type: 'created', incidentId: incident.id, status: incident.status },
+      incident.id,
+    );
     const cases = new IncidentCases({
       store: deps.store,
       ledger: deps.ledger,
       clock: deps.clock,
       profile: deps.entity,
+      bus: deps.bus,
+      logger: deps.logger,
     });
     if (detectedAt !== undefined)
       await cases.recordLegalTime(incident.id, 'detected', detectedAt, principal.user.id);
@@ -158,6 +169,7 @@ const update = defineRoute('incidents', {
       },
     });
     if (!stored) throw new EnsuresecError('not_found', { detail: `Incident ${params.id} does not exist.` });
+    await announceIncidentChange(deps, { type: 'updated', incidentId: stored.id, status: stored.status });
     return stored;
   },
 });

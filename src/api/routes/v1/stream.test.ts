@@ -29,6 +29,13 @@ async function readUntil(body: AsyncIterator<Buffer>, done: (text: string) => bo
   }
 }
 
+/** The data of every `incident` event in the text so far. */
+function incidentEvents(text: string): unknown[] {
+  return [...text.matchAll(/^event: incident\nid: [^\n]+\ndata: ([^\n]+)\n\n/gm)].map(
+    (match) => JSON.parse(match[1] as string) as unknown,
+  );
+}
+
 describe('GET /api/v1/stream', () => {
   it('sends new alerts, decision and mode changes as server-sent events', async () => {
     h = await startHarness();
@@ -57,6 +64,49 @@ describe('GET /api/v1/stream', () => {
     h = undefined;
     await closing;
     await readUntil(stream, () => false);
+  });
+
+  it('sends an `incident` event, without the case text, when an incident is opened or changed', async () => {
+    h = await startHarness();
+    const base = await listen(h);
+    const response = await request(`${base}/api/v1/stream`, {
+      dispatcher: http,
+      headers: { accept: 'text/event-stream', authorization: `Bearer ${h.tokens.viewer}` },
+    });
+    const stream: AsyncIterator<Buffer> = response.body[Symbol.asyncIterator]();
+    await readUntil(stream, (text) => text.includes('event: ready'));
+
+    const opened = await h.call('POST', '/api/v1/incidents', {
+      token: h.tokens.analyst,
+      body: {
+        title: 'Skimmer on checkout',
+        severity: 'critical',
+        summary: 'Card data of j.doe@example.com sent to a foreign domain.',
+        awareAt: '2026-03-01T11:00:00Z',
+      },
+    });
+    expect(opened.statusCode).toBe(201);
+    const id = (opened.json() as { id: string }).id;
+    const moved = await h.call('POST', `/api/v1/incidents/${id}/status`, {
+      token: h.tokens.analyst,
+      body: { status: 'triaged' },
+    });
+    expect(moved.statusCode).toBe(200);
+    const patched = await h.call('PATCH', `/api/v1/incidents/${id}`, {
+      token: h.tokens.analyst,
+      body: { severity: 'high' },
+    });
+    expect(patched.statusCode).toBe(200);
+
+    const text = await readUntil(stream, (so) => incidentEvents(so).length >= 4);
+    expect(incidentEvents(text)).toEqual([
+      { type: 'created', incidentId: id, status: 'new' },
+      // The awareness time recorded with it, then the status move and the edit.
+      { type: 'updated', incidentId: id, status: 'new' },
+      { type: 'updated', incidentId: id, status: 'triaged' },
+      { type: 'updated', incidentId: id, status: 'triaged' },
+    ]);
+    expect(text).not.toMatch(/Skimmer|example\.com/);
   });
 
   it('is for readers, and only for callers that ask for an event stream', async () => {

@@ -1,8 +1,8 @@
 /**
  * The live stream (api/v1): server-sent events for the dashboard. One bus subscription per
  * API server (lazily, in consumer groups of its own so it sees every message) fans out new
- * alerts, decision changes and mode changes to every open stream as `alert`, `decision`
- * and `mode` events. A comment line every 15 s keeps proxies from closing an idle stream;
+ * alerts, decision changes, mode changes and incident changes to every open stream as `alert`,
+ * `decision`, `mode` and `incident` events. A comment line every 15 s keeps proxies from closing an idle stream;
  * a session's stream ends when the session expires, and every stream ends when the server
  * closes (`closeLiveStreams`), so an open dashboard never holds the server up.
  *
@@ -22,6 +22,7 @@ const STREAMED_TOPICS: ReadonlyArray<readonly [topic: string, event: string]> = 
   [TOPICS.alerts, 'alert'],
   [TOPICS.decisions, 'decision'],
   [TOPICS.modes, 'mode'],
+  [TOPICS.incidents, 'incident'],
 ];
 
 class LiveStreams {
@@ -82,7 +83,7 @@ const stream = defineRoute('stream', {
   method: 'GET',
   url: '/stream',
   summary:
-    'Server-sent events: `alert` (a new alert), `decision` (a DecisionChange), `mode` (a ModeChange), as they happen',
+    'Server-sent events: `alert` (a new alert), `decision` (a DecisionChange), `mode` (a ModeChange), `incident` (an IncidentChange), as they happen',
   access: 'read',
   response: { contentType: 'text/event-stream', description: 'An endless text/event-stream' },
   async handler({ request, reply, principal, deps }) {
