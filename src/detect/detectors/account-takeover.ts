@@ -19,6 +19,7 @@ import { Cooldown } from './kit/cooldown.js';
 import { detection } from './kit/detection.js';
 import { EventClock } from './kit/event-clock.js';
 import { accountKeyOf, businessOf, clientIpOf, deviceOf, networkOf, type Business } from './kit/fields.js';
+import { rememberRecent } from './kit/recent-values.js';
 
 export const accountTakeoverConfigSchema = z
   .object({
@@ -68,14 +69,6 @@ interface AccountHistory extends Stamped {
   pending: Pending | undefined;
 }
 
-function remember(list: string[], value: string | undefined, max: number): void {
-  if (value === undefined) return;
-  const at = list.indexOf(value);
-  if (at >= 0) list.splice(at, 1);
-  list.push(value);
-  if (list.length > max) list.shift();
-}
-
 export function createAccountTakeoverDetector(
   input: AccountTakeoverConfigInput = {},
   where = 'detectors.account-takeover',
@@ -111,8 +104,8 @@ export function createAccountTakeoverDetector(
         history.pending = { loginMs: nowMs, loginId: event.id, network, newDevice, newNetwork, changes: [] };
       }
     }
-    remember(history.devices, device, config.maxKnownPerAccount);
-    remember(history.networks, network, config.maxKnownPerAccount);
+    rememberRecent(history.devices, device, config.maxKnownPerAccount);
+    rememberRecent(history.networks, network, config.maxKnownPerAccount);
   }
 
   function activePending(

@@ -28,6 +28,7 @@ import { deliveryOf, textOf } from './kit/delivery.js';
 import { detection } from './kit/detection.js';
 import { EventClock } from './kit/event-clock.js';
 import { accountKeyOf, businessOf, clientIpOf, deviceOf, networkOf, type Business } from './kit/fields.js';
+import { rememberRecent } from './kit/recent-values.js';
 
 const types = (defaults: string[]) => z.array(z.string().min(1).max(64)).min(1).default(defaults);
 
@@ -69,14 +70,6 @@ interface Account extends Stamped {
 
 interface OrderOwner extends Stamped {
   account: string;
-}
-
-function remember(list: string[], value: string | undefined, max: number): void {
-  if (value === undefined) return;
-  const at = list.indexOf(value);
-  if (at >= 0) list.splice(at, 1);
-  list.push(value);
-  if (list.length > max) list.shift();
 }
 
 export function createAtoRedirectChainDetector(
@@ -128,8 +121,8 @@ export function createAtoRedirectChainDetector(
         what: newDevice ? 'login from a new device' : 'login from a new network',
       });
     }
-    remember(state.devices, device, config.maxKnownPerAccount);
-    remember(state.networks, network, config.maxKnownPerAccount);
+    rememberRecent(state.devices, device, config.maxKnownPerAccount);
+    rememberRecent(state.networks, network, config.maxKnownPerAccount);
   }
 
   function business(event: SecurityEvent, b: Business, nowMs: number): Detection[] {

@@ -72,6 +72,25 @@ const publicViewSchema = z.object({
 const stored = (deps: ResolvedApiDeps, id: string) =>
   deps.store.kv.get<RegisteredCertificate>(certificateKey(id));
 
+/** A public look-up (rate limited per address) of a certificate that may not be registered. */
+async function lookUpPublic(
+  deps: ResolvedApiDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  id: string,
+): Promise<RegisteredCertificate | null> {
+  limitPublic(deps, request, reply);
+  return (await stored(deps, id)) ?? null;
+}
+
+/** The badge and the page are inert: nothing loads or runs in them but their inline style. */
+function sendInertDocument(reply: FastifyReply, contentType: string, body: string): FastifyReply {
+  return reply
+    .type(contentType)
+    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+    .send(body);
+}
+
 async function found(deps: ResolvedApiDeps, id: string): Promise<RegisteredCertificate> {
   const certificate = await stored(deps, id);
   if (!certificate) throw new EnsuresecError('not_found', { detail: `No certificate ${id} is registered.` });
@@ -202,13 +221,12 @@ const badge = defineRoute('public', {
   params: idParams,
   response: { contentType: 'image/svg+xml', description: 'The badge' },
   async handler({ params, deps, request, reply }) {
-    limitPublic(deps, request, reply);
-    const certificate = (await stored(deps, params.id)) ?? null;
-    return reply
-      .type('image/svg+xml; charset=utf-8')
-      .header('cache-control', 'public, max-age=300')
-      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
-      .send(badgeSvg(certificate, new Date(deps.clock.nowMs())));
+    const certificate = await lookUpPublic(deps, request, reply, params.id);
+    return sendInertDocument(
+      reply.header('cache-control', 'public, max-age=300'),
+      'image/svg+xml; charset=utf-8',
+      badgeSvg(certificate, new Date(deps.clock.nowMs())),
+    );
   },
 });
 
@@ -220,13 +238,12 @@ const page = defineRoute('public', {
   params: idParams,
   response: { contentType: 'text/html', description: 'The verification page' },
   async handler({ params, deps, request, reply }) {
-    limitPublic(deps, request, reply);
-    const certificate = (await stored(deps, params.id)) ?? null;
-    return reply
-      .code(certificate ? 200 : 404)
-      .type('text/html; charset=utf-8')
-      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
-      .send(verificationPage(certificate, params.id, new Date(deps.clock.nowMs())));
+    const certificate = await lookUpPublic(deps, request, reply, params.id);
+    return sendInertDocument(
+      reply.code(certificate ? 200 : 404),
+      'text/html; charset=utf-8',
+      verificationPage(certificate, params.id, new Date(deps.clock.nowMs())),
+    );
   },
 });
 

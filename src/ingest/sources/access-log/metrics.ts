@@ -6,7 +6,8 @@
  *
  * @example registerSourceMetrics(registry, () => [accessLog.counters, syslog.counters]);
  */
-import { Counter, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { followingCounter } from '../following-counter.js';
 import type { MalformedReason } from '../dead-letter.js';
 
 export interface SourceCounters {
@@ -49,32 +50,6 @@ export function malformedTotal(counters: SourceCounters): number {
   let total = 0;
   for (const count of Object.values(counters.malformed)) total += count ?? 0;
   return total;
-}
-
-type Reading = { labels: Record<string, string>; value: number }[];
-
-function followingCounter(
-  registry: Registry,
-  name: string,
-  help: string,
-  labelNames: string[],
-  read: () => Reading,
-) {
-  const last = new Map<string, number>();
-  new Counter({
-    name,
-    help,
-    labelNames,
-    registers: [registry],
-    collect() {
-      for (const { labels, value } of read()) {
-        const key = JSON.stringify(labels);
-        const delta = value - (last.get(key) ?? 0);
-        if (delta > 0) this.inc(labels, delta);
-        last.set(key, value);
-      }
-    },
-  });
 }
 
 /** Registers the log sources' counters once per registry; `sources` is read at every scrape. */

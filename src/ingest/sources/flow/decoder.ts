@@ -149,8 +149,10 @@ export class FlowDecoder {
       }
       const start = p + 4;
       const end = p + setLength;
-      if (setId === 0) readV9TemplateSet(buf, view, start, end, state, this.cache, this.counters);
-      else if (setId === 1) readV9OptionsTemplateSet(buf, view, start, end, state, this.cache, this.counters);
+      if (setId === 0)
+        readV9TemplateSet(view, start, end, { state, cache: this.cache, counters: this.counters });
+      else if (setId === 1)
+        readV9OptionsTemplateSet(view, start, end, { state, cache: this.cache, counters: this.counters });
       else if (setId >= MIN_DATA_TEMPLATE_ID)
         this.dataSet(buf, view, start, end, setId, state, receivedMs, out);
       p = end;
@@ -193,7 +195,11 @@ export class FlowDecoder {
       const start = p + 4;
       const end = p + setLength;
       if (setId === 2 || setId === 3)
-        readIpfixTemplateSet(buf, view, start, end, setId === 3, state, this.cache, this.counters);
+        readIpfixTemplateSet(view, start, end, setId === 3, {
+          state,
+          cache: this.cache,
+          counters: this.counters,
+        });
       else if (setId >= MIN_DATA_TEMPLATE_ID) {
         const read = this.dataSet(buf, view, start, end, setId, state, receivedMs, out);
         records = records < 0 || read < 0 ? -1 : records + read;

@@ -7,7 +7,8 @@
  *
  * @example registerFlowMetrics(registry, () => (flows ? [flows.counters] : []));
  */
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
+import { followingCounter, type CounterReading } from '../following-counter.js';
 
 /**
  * Why input was dropped; stable words (metric labels, docs/network.md). The unit differs:
@@ -90,32 +91,15 @@ export function newFlowCounters(source: string): FlowCounters {
   };
 }
 
-type Reading = { labels: Record<string, string>; value: number }[];
-
-/** A counter that follows a plain number, adding what it grew by since the last scrape. */
-function followingCounter(
+/** Flow series show 0 from their first scrape, so "no loss" reads as 0, not as missing. */
+function flowCounter(
   registry: Registry,
   name: string,
   help: string,
   labelNames: string[],
-  read: () => Reading,
-) {
-  const last = new Map<string, number>();
-  new Counter({
-    name,
-    help,
-    labelNames,
-    registers: [registry],
-    collect() {
-      for (const { labels, value } of read()) {
-        const key = JSON.stringify(labels);
-        const delta = value - (last.get(key) ?? 0);
-        // A series at 0 is shown from the first scrape, so "no loss" reads as 0, not as missing.
-        if (delta > 0 || !last.has(key)) this.inc(labels, Math.max(delta, 0));
-        last.set(key, value);
-      }
-    },
-  });
+  read: () => CounterReading,
+): void {
+  followingCounter(registry, name, help, labelNames, read, { zeroFromFirstScrape: true });
 }
 
 /** Registers the flow metrics once per registry; `sources` is read at every scrape. */
@@ -126,35 +110,35 @@ export function registerFlowMetrics(registry: Registry, sources: () => FlowCount
     sources().flatMap((counters) =>
       pairs(counters).map(([labels, value]) => ({ labels: { source: counters.source, ...labels }, value })),
     );
-  followingCounter(
+  flowCounter(
     registry,
     'ensuresec_flow_datagrams_total',
     'NetFlow/IPFIX datagrams received.',
     ['source'],
     per((c) => c.datagrams),
   );
-  followingCounter(
+  flowCounter(
     registry,
     'ensuresec_flow_bytes_total',
     'Bytes of NetFlow/IPFIX datagrams received.',
     ['source'],
     per((c) => c.bytes),
   );
-  followingCounter(
+  flowCounter(
     registry,
     'ensuresec_flow_records_total',
     'Flow records turned into events.',
     ['source'],
     per((c) => c.records),
   );
-  followingCounter(
+  flowCounter(
     registry,
     'ensuresec_flow_options_records_total',
     'Options records read (sampling rates, exporter boot time).',
     ['source'],
     per((c) => c.optionsRecords),
   );
-  followingCounter(
+  flowCounter(
     registry,
     'ensuresec_flow_dropped_total',
     'Flow input dropped, by reason; unit says whether a datagram, a set or a record was dropped.',
@@ -166,7 +150,7 @@ export function registerFlowMetrics(registry: Registry, sources: () => FlowCount
       ]),
     ),
   );
-  followingCounter(
+  flowCounter(
     registry,
     'ensuresec_flow_template_changes_total',
     'Templates learned, withdrawn by the exporter, or evicted at the per-exporter cap; exporters evicted at the cap.',
@@ -178,7 +162,7 @@ export function registerFlowMetrics(registry: Registry, sources: () => FlowCount
       [{ change: 'exporter_evicted' }, c.exporterEvictions],
     ]),
   );
-  followingCounter(
+  flowCounter(
     registry,
     'ensuresec_flow_sequence_lost_total',
     "Flow records (v5, IPFIX) or datagrams (v9) the exporters' sequence numbers say were lost.",
@@ -188,7 +172,7 @@ export function registerFlowMetrics(registry: Registry, sources: () => FlowCount
       [{ unit: 'datagram' }, c.lostDatagrams],
     ]),
   );
-  followingCounter(
+  flowCounter(
     registry,
     'ensuresec_flow_sequence_anomalies_total',
     'Sequence numbers that went back (reset) or jumped beyond maxSequenceGap (jump).',

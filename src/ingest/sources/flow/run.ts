@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../../../core/clock.js';
 import { EnsuresecError } from '../../../core/errors.js';
 import type { SecurityEvent } from '../../../core/records/index.js';
+import { bindUdpSocket } from '../bind-udp.js';
 import type { EventWriter } from '../event-writer.js';
 import { FairQueue } from '../syslog/fair-queue.js';
 import { flowListenAddress, type FlowConfig } from './config.js';
@@ -42,14 +43,7 @@ export interface RunningFlowSource {
 const OVERFLOW_SENDER = '*';
 
 async function bind(socket: Socket, host: string, port: number): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(port, host, () => {
-      socket.off('error', reject);
-      resolve();
-    });
-  }).catch((error: unknown) => {
-    socket.close();
+  await bindUdpSocket(socket, host, port).catch((error: unknown) => {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
       throw new EnsuresecError('port_in_use', {

@@ -5,7 +5,7 @@
  * exporter's bounded cache. A bad template record stops its set (counted `bad_template`);
  * the templates before it in the set are kept.
  *
- * @example readV9TemplateSet(datagram, view, start, end, state, cache, counters);
+ * @example readV9TemplateSet(view, start, end, { state, cache, counters });
  */
 import type { ExporterCache, ExporterState } from './exporters.js';
 import type { FlowCounters } from './metrics.js';
@@ -19,33 +19,33 @@ export const MIN_DATA_TEMPLATE_ID = 256;
  */
 const V9_SCOPE = 0xffffffff;
 
-function store(
-  cache: ExporterCache,
-  state: ExporterState,
-  counters: FlowCounters,
-  id: number,
-  fields: TemplateField[],
-  options: boolean,
-): boolean {
+/** Where a set's templates go: the exporter's entry in the cache; bad ones are counted. */
+export interface TemplateTarget {
+  state: ExporterState;
+  cache: ExporterCache;
+  counters: FlowCounters;
+}
+
+function store(target: TemplateTarget, id: number, fields: TemplateField[], options: boolean): boolean {
   const compiled = compilePlan(id, fields, options);
   if (!compiled.ok || id < MIN_DATA_TEMPLATE_ID) {
-    counters.dropped.bad_template++;
+    target.counters.dropped.bad_template++;
     return false;
   }
-  cache.setTemplate(state, compiled.plan);
+  target.cache.setTemplate(target.state, compiled.plan);
   return true;
 }
 
+/** `count` v9 (type, length) pairs from `q` on, all with the same enterprise; the caller checked the bounds. */
+function readV9Fields(view: DataView, q: number, count: number, enterprise: number): TemplateField[] {
+  const fields: TemplateField[] = [];
+  for (let i = 0; i < count; i++, q += 4)
+    fields.push({ id: view.getUint16(q), length: view.getUint16(q + 2), enterprise });
+  return fields;
+}
+
 /** A v9 template flowset: template id, field count, then (type, length) pairs; padding ends it. */
-export function readV9TemplateSet(
-  buf: Buffer,
-  view: DataView,
-  start: number,
-  end: number,
-  state: ExporterState,
-  cache: ExporterCache,
-  counters: FlowCounters,
-): void {
+export function readV9TemplateSet(view: DataView, start: number, end: number, target: TemplateTarget): void {
   let q = start;
   while (q + 4 <= end) {
     const id = view.getUint16(q);
@@ -53,25 +53,21 @@ export function readV9TemplateSet(
     q += 4;
     if (id === 0 && count === 0) return; // padding
     if (q + 4 * count > end) {
-      counters.dropped.bad_template++;
+      target.counters.dropped.bad_template++;
       return;
     }
-    const fields: TemplateField[] = [];
-    for (let i = 0; i < count; i++, q += 4)
-      fields.push({ id: view.getUint16(q), length: view.getUint16(q + 2), enterprise: 0 });
-    if (!store(cache, state, counters, id, fields, false)) return;
+    const fields = readV9Fields(view, q, count, 0);
+    q += 4 * count;
+    if (!store(target, id, fields, false)) return;
   }
 }
 
 /** A v9 options template flowset: id, scope length and option length in octets, then the fields. */
 export function readV9OptionsTemplateSet(
-  buf: Buffer,
   view: DataView,
   start: number,
   end: number,
-  state: ExporterState,
-  cache: ExporterCache,
-  counters: FlowCounters,
+  target: TemplateTarget,
 ): void {
   let q = start;
   while (q + 6 <= end) {
@@ -81,15 +77,15 @@ export function readV9OptionsTemplateSet(
     q += 6;
     if (id === 0 && scopeBytes === 0 && optionBytes === 0) return; // padding
     if (scopeBytes % 4 !== 0 || optionBytes % 4 !== 0 || q + scopeBytes + optionBytes > end) {
-      counters.dropped.bad_template++;
+      target.counters.dropped.bad_template++;
       return;
     }
-    const fields: TemplateField[] = [];
-    for (let i = 0; i < scopeBytes / 4; i++, q += 4)
-      fields.push({ id: view.getUint16(q), length: view.getUint16(q + 2), enterprise: V9_SCOPE });
-    for (let i = 0; i < optionBytes / 4; i++, q += 4)
-      fields.push({ id: view.getUint16(q), length: view.getUint16(q + 2), enterprise: 0 });
-    if (!store(cache, state, counters, id, fields, true)) return;
+    const fields = [
+      ...readV9Fields(view, q, scopeBytes / 4, V9_SCOPE),
+      ...readV9Fields(view, q + scopeBytes, optionBytes / 4, 0),
+    ];
+    q += scopeBytes + optionBytes;
+    if (!store(target, id, fields, true)) return;
   }
 }
 
@@ -122,15 +118,13 @@ function readIpfixFields(
  * count 0 withdraws its template; template id 2 or 3 with count 0 withdraws all of the set's kind.
  */
 export function readIpfixTemplateSet(
-  buf: Buffer,
   view: DataView,
   start: number,
   end: number,
   options: boolean,
-  state: ExporterState,
-  cache: ExporterCache,
-  counters: FlowCounters,
+  target: TemplateTarget,
 ): void {
+  const { state, cache, counters } = target;
   let q = start;
   while (q + 4 <= end) {
     const id = view.getUint16(q);
@@ -161,6 +155,6 @@ export function readIpfixTemplateSet(
       return;
     }
     q = read[1];
-    if (!store(cache, state, counters, id, read[0], options)) return;
+    if (!store(target, id, read[0], options)) return;
   }
 }

@@ -23,6 +23,7 @@ import {
   type DeadLetterSink,
   type MalformedReason,
 } from '../dead-letter.js';
+import { bindUdpSocket } from '../bind-udp.js';
 import type { EventWriter } from '../event-writer.js';
 import { countMalformed } from '../access-log/metrics.js';
 import type { SyslogConfig } from './config.js';
@@ -104,14 +105,7 @@ async function bindUdp(context: Context, logger: Logger | undefined): Promise<Ud
     context.queue.offer(sender, handleFrames(context, frames, peer));
   });
   socket.on('error', (error) => logger?.warn({ err: error }, 'syslog UDP socket error'));
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(port, host, () => {
-      socket.off('error', reject);
-      resolve();
-    });
-  }).catch((error: unknown) => {
-    socket.close();
+  await bindUdpSocket(socket, host, port).catch((error: unknown) => {
     throw listenError(error, 'udp', host, port);
   });
   return socket;

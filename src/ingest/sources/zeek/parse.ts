@@ -290,22 +290,21 @@ export function createZeekLineParser(options: ZeekLineParserOptions): AccessLine
       return fail('unknown_format');
     const timeMs = timeMsOf(fields.ts);
     if (timeMs === undefined) return fail('bad_time');
+    // Both logs' events are named after the line's place, so reading it again writes the same event.
+    const envelope = (atMs: number, kind: 'flow' | 'http') => ({
+      id: deterministicEventId(atMs, [options.name, origin.file, String(origin.offset), line]),
+      time: new Date(atMs).toISOString(),
+      kind,
+      source,
+      severity: 'info' as const,
+    });
     if (log === 'conn') {
       const conn = connEvent(fields, timeMs);
       if ('ok' in conn) return conn;
       conn.flow.exporter = options.name.slice(0, 256);
-      const endMs = conn.flow.endMs;
       return {
         ok: true,
-        event: {
-          id: deterministicEventId(endMs, [options.name, origin.file, String(origin.offset), line]),
-          time: new Date(endMs).toISOString(),
-          kind: 'flow',
-          source,
-          severity: 'info',
-          flow: conn.flow,
-          labels: conn.labels,
-        },
+        event: { ...envelope(conn.flow.endMs, 'flow'), flow: conn.flow, labels: conn.labels },
       };
     }
     const http = httpEvent(fields);
@@ -313,11 +312,7 @@ export function createZeekLineParser(options: ZeekLineParserOptions): AccessLine
     return {
       ok: true,
       event: {
-        id: deterministicEventId(timeMs, [options.name, origin.file, String(origin.offset), line]),
-        time: new Date(timeMs).toISOString(),
-        kind: 'http',
-        source,
-        severity: 'info',
+        ...envelope(timeMs, 'http'),
         client: http.client,
         http: http.http,
         labels: http.labels,

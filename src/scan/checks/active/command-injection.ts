@@ -12,7 +12,7 @@ import type { InjectionPoint } from '../../crawl/crawler.js';
 import { evidenceOf } from '../../findings/evidence.js';
 import type { ScanResponse } from '../../http/client.js';
 import { probeToken, type Check, type CheckContext } from '../check.js';
-import { urlWith } from './injection-points.js';
+import { testEachInjectionPoint, urlWith } from './injection-points.js';
 import { measurePairs, type TimedProbe } from './timing.js';
 
 /** `{cmd}` is replaced by the command; each form is appended to the parameter's original value. */
@@ -39,16 +39,7 @@ export const commandInjectionCheck: Check = {
   kind: 'active',
   attackClass: 'injection',
   title: 'OS command injection in GET parameters (output- and time-based, POSIX shells)',
-  async run(context) {
-    const points = context.site.injectionPoints;
-    if (points.length === 0)
-      return { status: 'not-tested', tested: 0, reason: 'the crawl found no GET parameter to test' };
-    let tested = 0;
-    for (const point of points) if (await testPoint(context, point)) tested++;
-    return tested < points.length
-      ? { status: 'partial', tested, reason: `${points.length - tested} parameters could not be tested` }
-      : { status: 'tested', tested };
-  },
+  run: (context) => testEachInjectionPoint(context, testPoint),
 };
 
 async function testPoint(context: CheckContext, point: InjectionPoint): Promise<boolean> {

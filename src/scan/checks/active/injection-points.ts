@@ -1,6 +1,27 @@
 /** Shared by the active checks: build a request that varies one parameter of an injection point. */
 import type { InjectionPoint } from '../../crawl/crawler.js';
 import type { ScanResponse } from '../../http/client.js';
+import type { CheckContext, CheckOutcome } from '../check.js';
+
+/**
+ * Runs `testPoint` on every GET parameter the crawl found, one after the other; `testPoint`
+ * answers false when a parameter could not be tested (the outcome is then partial).
+ *
+ * @example run: (context) => testEachInjectionPoint(context, testPoint)
+ */
+export async function testEachInjectionPoint(
+  context: CheckContext,
+  testPoint: (context: CheckContext, point: InjectionPoint) => Promise<boolean>,
+): Promise<CheckOutcome> {
+  const points = context.site.injectionPoints;
+  if (points.length === 0)
+    return { status: 'not-tested', tested: 0, reason: 'the crawl found no GET parameter to test' };
+  let tested = 0;
+  for (const point of points) if (await testPoint(context, point)) tested++;
+  return tested < points.length
+    ? { status: 'partial', tested, reason: `${points.length - tested} parameters could not be tested` }
+    : { status: 'tested', tested };
+}
 
 export function urlWith(point: InjectionPoint, value: string): string {
   const url = new URL(point.url);

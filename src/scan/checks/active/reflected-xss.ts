@@ -13,7 +13,7 @@ import { evidenceOf } from '../../findings/evidence.js';
 import type { ScanResponse } from '../../http/client.js';
 import { xssAttributePayloads, xssElementPayload } from '../../browser/browser.js';
 import { probeToken, type Check, type CheckContext } from '../check.js';
-import { urlWith } from './injection-points.js';
+import { testEachInjectionPoint, urlWith } from './injection-points.js';
 
 type Node = DefaultTreeAdapterMap['node'];
 
@@ -36,20 +36,7 @@ export const reflectedXssCheck: Check = {
   kind: 'active',
   attackClass: 'xss',
   title: 'Reflected XSS in GET parameters (reflection, parsed as a browser would)',
-  async run(context) {
-    const points = context.site.injectionPoints;
-    if (points.length === 0)
-      return { status: 'not-tested', tested: 0, reason: 'the crawl found no GET parameter to test' };
-    let tested = 0;
-    for (const point of points) if (await testPoint(context, point)) tested++;
-    if (tested < points.length)
-      return {
-        status: 'partial',
-        tested,
-        reason: `${points.length - tested} parameters could not be tested`,
-      };
-    return { status: 'tested', tested };
-  },
+  run: (context) => testEachInjectionPoint(context, testPoint),
 };
 
 async function testPoint(context: CheckContext, point: InjectionPoint): Promise<boolean> {

@@ -11,7 +11,7 @@ import type { InjectionPoint } from '../../crawl/crawler.js';
 import { evidenceOf } from '../../findings/evidence.js';
 import type { ScanResponse, ScanResult } from '../../http/client.js';
 import type { Check, CheckContext } from '../check.js';
-import { urlWith } from './injection-points.js';
+import { testEachInjectionPoint, urlWith } from './injection-points.js';
 import { measurePairs, type TimedProbe, type TimingDecision } from './timing.js';
 
 /** Rows the SQLite payload counts: about 1.3 s on the reference machine (0.33 µs a row). */
@@ -100,16 +100,7 @@ export const sqlInjectionTimeCheck: Check = {
   kind: 'active',
   attackClass: 'injection',
   title: 'Time-based blind SQL injection in GET parameters (SQLite, PostgreSQL, MySQL)',
-  async run(context) {
-    const points = context.site.injectionPoints;
-    if (points.length === 0)
-      return { status: 'not-tested', tested: 0, reason: 'the crawl found no GET parameter to test' };
-    let tested = 0;
-    for (const point of points) if (await testPoint(context, point)) tested++;
-    return tested < points.length
-      ? { status: 'partial', tested, reason: `${points.length - tested} parameters could not be tested` }
-      : { status: 'tested', tested };
-  },
+  run: (context) => testEachInjectionPoint(context, testPoint),
 };
 
 async function testPoint(context: CheckContext, point: InjectionPoint): Promise<boolean> {
