@@ -57,11 +57,17 @@ export async function parsePdf(bytes: Uint8Array): Promise<ParsedPdf> {
   const doc = await PDFDocument.load(bytes, { throwOnInvalidObject: true, updateMetadata: false });
   const text: string[] = [];
   for (const stream of raw.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
-    let content: string;
-    try {
-      content = inflateSync(Buffer.from(stream[1] as string, 'latin1')).toString('latin1');
-    } catch {
-      content = stream[1] as string;
+    // The lazy match stops before an optional "\r" of the end-of-line marker, so a compressed
+    // stream whose last byte happens to be 0x0D loses it: try again with it put back.
+    const body = stream[1] as string;
+    let content = body;
+    for (const candidate of [body, `${body}\r`]) {
+      try {
+        content = inflateSync(Buffer.from(candidate, 'latin1')).toString('latin1');
+        break;
+      } catch {
+        // not deflated as it is: try the next candidate, else read it uncompressed
+      }
     }
     for (const shown of content.matchAll(/<([0-9A-Fa-f]*)>\s*Tj/g)) {
       text.push(decodeWinAnsi(Buffer.from(shown[1] as string, 'hex')));
