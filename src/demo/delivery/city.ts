@@ -9,6 +9,7 @@
  *   const city = createCity({ seed: 7 });
  *   city.addresses.filter((a) => a.area === 'rural').length; // > 0
  */
+import { SeededRandom } from '../../core/seeded-random.js';
 export interface GeoPoint {
   lat: number;
   lon: number;
@@ -48,28 +49,8 @@ export interface City {
 
 const STREETS = ['Rue Haute', 'Kerkstraat', 'Avenue Louise', 'Dorpsstraat', 'Stationsstraat', 'Rue Neuve'];
 
-/** A small seeded generator (mulberry32). */
-export class SimRandom {
-  constructor(private state: number) {}
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) | 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  pick<T>(list: readonly T[]): T {
-    return list[Math.floor(this.next() * list.length)] as T;
-  }
-  hex(length: number): string {
-    let out = '';
-    while (out.length < length) out += Math.floor(this.next() * 16).toString(16);
-    return out;
-  }
-}
+/** The demo's seeded generator (the same seed, the same city and day). */
+export { SeededRandom as SimRandom };
 
 /** The point `eastM` metres east and `northM` metres north of `from`. */
 export function offsetPoint(from: GeoPoint, eastM: number, northM: number): GeoPoint {
@@ -81,7 +62,7 @@ export function offsetPoint(from: GeoPoint, eastM: number, northM: number): GeoP
 export function createCity(
   options: { seed?: number; centre?: GeoPoint; blockM?: number; radiusBlocks?: number } = {},
 ): City {
-  const rng = new SimRandom(options.seed ?? 7);
+  const rng = new SeededRandom(options.seed ?? 7);
   const centre = options.centre ?? { lat: 50.8467, lon: 4.3525 };
   const blockM = options.blockM ?? 200;
   const radiusBlocks = options.radiusBlocks ?? 16;

@@ -4,6 +4,7 @@
  * byte), and builders for the SecurityEvents the gateway and the shop emit. The case
  * definitions (cases-*.ts) use them; generate-cases.ts writes the files.
  */
+import { SeededRandom } from '../../../core/seeded-random.js';
 import type { SecurityEvent } from '../../../core/records/index.js';
 import type { DetectionEntity } from '../../detector.js';
 
@@ -118,27 +119,8 @@ export const LAST_NAMES = [
 ];
 export const MAIL_DOMAINS = ['gmail.com', 'outlook.com', 'proton.me', 'telenet.be', 'yahoo.fr', 'gmx.de'];
 
-/** A small seeded generator (mulberry32): the same seed gives the same case files. */
-export class Rng {
-  constructor(private state: number) {}
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) | 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  pick<T>(list: readonly T[]): T {
-    return list[Math.floor(this.next() * list.length)] as T;
-  }
-  hex(length: number): string {
-    let out = '';
-    while (out.length < length) out += Math.floor(this.next() * 16).toString(16);
-    return out;
-  }
+/** A seeded generator (mulberry32): the same seed gives the same case files. */
+export class Rng extends SeededRandom {
   /** A public-looking IPv4 address outside the given /16s' reserved ranges. */
   ip(): string {
     return `${this.pick([31, 37, 46, 62, 77, 81, 84, 91, 94, 109, 141, 178, 188, 193, 212, 217])}.${this.int(0, 255)}.${this.int(0, 255)}.${this.int(1, 254)}`;
