@@ -7,25 +7,27 @@
  * idempotent (a webhook-id or an item id sent again answers `duplicate`), then publish the new
  * events on the bus for detection. docs/delivery.md documents the payloads.
  */
-import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { TOPICS } from '../../../bus/bus.js';
 import { EnsuresecError } from '../../../core/errors.js';
-import type { SecurityEvent } from '../../../core/records/index.js';
 import { carrierWebhookToEvent, deliveryApiEventToEvent } from '../../../ingest/sources/delivery/mapping.js';
 import {
   CARRIER_ID,
   carrierWebhookSchema,
   deliveryApiEventSchema,
 } from '../../../ingest/sources/delivery/schema.js';
-import { DEFAULT_TOLERANCE_MS, verifyWebhook } from '../../../ingest/sources/webhook/verify.js';
+import { DEFAULT_TOLERANCE_MS } from '../../../ingest/sources/webhook/verify.js';
 import { defineRoute } from '../../route.js';
-import type { ResolvedApiDeps } from '../../types.js';
+import {
+  ingestBatch,
+  issueSchema,
+  sentBeforeItHappened,
+  storeAndPublish,
+  verifiedWebhook,
+  zodIssues,
+} from './ingest-batch.js';
 
 export const MAX_DELIVERY_EVENTS_PER_BATCH = 1000;
-const MAX_ISSUES_PER_ITEM = 10;
 
-const issueSchema = z.object({ path: z.string(), code: z.string(), message: z.string() });
 const itemResultSchema = z.object({
   index: z.number().int(),
   /** The sender's item id. */
@@ -35,7 +37,6 @@ const itemResultSchema = z.object({
   status: z.enum(['accepted', 'duplicate', 'rejected']),
   issues: z.array(issueSchema).optional(),
 });
-type ItemResult = z.infer<typeof itemResultSchema>;
 
 const batchResultSchema = z.object({
   accepted: z.number().int(),
@@ -50,34 +51,6 @@ const webhookResultSchema = z.object({
   status: z.enum(['accepted', 'duplicate']),
 });
 
-async function storeAndPublish(
-  events: readonly SecurityEvent[],
-  deps: ResolvedApiDeps,
-  request: FastifyRequest,
-): Promise<Set<string>> {
-  const stored = new Set(await deps.store.events.insertNew(events));
-  for (const event of events) {
-    if (!stored.has(event.id)) continue;
-    try {
-      await deps.bus.publish(TOPICS.events, event, { id: event.id });
-    } catch (error) {
-      request.log.error({ err: error, eventId: event.id }, 'a stored event could not be published');
-    }
-  }
-  return stored;
-}
-
-function tooLate(path: string, message: string) {
-  return { path, code: 'too_big', message };
-}
-
-const WEBHOOK_FAILURE_CODES = {
-  missing_headers: 'unauthenticated',
-  malformed_headers: 'webhook_signature_invalid',
-  signature_mismatch: 'webhook_signature_invalid',
-  timestamp_out_of_tolerance: 'webhook_timestamp_out_of_tolerance',
-} as const;
-
 const carrierWebhook = defineRoute('delivery', {
   method: 'POST',
   url: '/delivery/webhooks/:carrier',
@@ -91,42 +64,22 @@ const carrierWebhook = defineRoute('delivery', {
     const settings = deps.ingest?.delivery;
     const keys = settings?.carriers.get(params.carrier) ?? [];
     const toleranceMs = settings?.toleranceMs ?? DEFAULT_TOLERANCE_MS;
-    const verified = verifyWebhook({
-      headers: request.headers,
-      body: request.rawBody ?? Buffer.alloc(0),
+    const verified = verifiedWebhook(
+      request,
+      deps,
       keys,
-      nowMs: deps.clock.nowMs(),
       toleranceMs,
-    });
-    if (!verified.ok) {
-      const detail =
-        verified.failure === 'signature_mismatch' && keys.length === 0
-          ? `No webhook secret is configured for carrier "${params.carrier}" (ingest.delivery.carriers).`
-          : verified.detail;
-      throw new EnsuresecError(WEBHOOK_FAILURE_CODES[verified.failure], { detail });
-    }
+      `No webhook secret is configured for carrier "${params.carrier}" (ingest.delivery.carriers).`,
+    );
     const parsed = carrierWebhookSchema.safeParse(body);
     if (!parsed.success) {
       throw new EnsuresecError('validation_failed', {
         detail: 'The carrier event is invalid.',
-        details: parsed.error.issues.slice(0, MAX_ISSUES_PER_ITEM).map((issue) => ({
-          in: 'body',
-          path: issue.path.map(String).join('.'),
-          code: issue.code,
-          message: issue.message,
-        })),
+        details: zodIssues(parsed.error).map((issue) => ({ in: 'body', ...issue })),
       });
     }
     if (Date.parse(parsed.data.timestamp) > verified.timestampSeconds * 1000 + toleranceMs) {
-      throw new EnsuresecError('validation_failed', {
-        detail: 'The carrier event is invalid.',
-        details: [
-          {
-            in: 'body',
-            ...tooLate('timestamp', 'the event happened after webhook-timestamp, when it was sent'),
-          },
-        ],
-      });
+      throw sentBeforeItHappened('The carrier event is invalid.', 'timestamp');
     }
     const event = carrierWebhookToEvent(params.carrier, verified.id, parsed.data);
     const stored = await storeAndPublish([event], deps, request);
@@ -147,44 +100,27 @@ const deliveryEvents = defineRoute('delivery', {
   response: { schema: batchResultSchema },
   async handler({ body, deps, request, principal }) {
     const latestMs = deps.clock.nowMs() + (deps.ingest?.delivery?.toleranceMs ?? DEFAULT_TOLERANCE_MS);
-    const results: ItemResult[] = [];
-    const events: SecurityEvent[] = [];
-    const seen = new Set<string>();
-    body.events.forEach((item, index) => {
-      const itemId = idOf(item);
-      const parsed = deliveryApiEventSchema.safeParse(item);
-      const issues = parsed.success
-        ? Date.parse(parsed.data.time) > latestMs
-          ? [tooLate('time', 'the event is in the future; check the sender clock')]
-          : []
-        : parsed.error.issues.slice(0, MAX_ISSUES_PER_ITEM).map((issue) => ({
-            path: issue.path.map(String).join('.'),
-            code: issue.code,
-            message: issue.message,
-          }));
-      if (!parsed.success || issues.length > 0) {
-        results.push({ index, ...(itemId === undefined ? {} : { id: itemId }), status: 'rejected', issues });
-        return;
-      }
-      const event = deliveryApiEventToEvent(principal.user.id, principal.user.name, parsed.data);
-      if (!seen.has(event.id)) events.push(event);
-      seen.add(event.id);
-      results.push({ index, id: parsed.data.id, eventId: event.id, status: 'accepted' });
-    });
-    const stored = await storeAndPublish(events, deps, request);
-    const answered = new Set<string>();
-    for (const result of results) {
-      if (result.status !== 'accepted' || result.eventId === undefined) continue;
-      if (answered.has(result.eventId) || !stored.has(result.eventId)) result.status = 'duplicate';
-      answered.add(result.eventId);
-    }
-    const count = (status: ItemResult['status']) => results.filter((r) => r.status === status).length;
-    return {
-      accepted: count('accepted'),
-      duplicates: count('duplicate'),
-      rejected: count('rejected'),
-      results,
-    };
+    return ingestBatch(
+      body.events,
+      (item) => {
+        const parsed = deliveryApiEventSchema.safeParse(item);
+        const id = idOf(item);
+        const sender = id === undefined ? {} : { id };
+        if (!parsed.success) return { ok: false, issues: zodIssues(parsed.error), ...sender };
+        if (Date.parse(parsed.data.time) > latestMs) {
+          const issue = {
+            path: 'time',
+            code: 'too_big',
+            message: 'the event is in the future; check the sender clock',
+          };
+          return { ok: false, issues: [issue], ...sender };
+        }
+        const event = deliveryApiEventToEvent(principal.user.id, principal.user.name, parsed.data);
+        return { ok: true, event, id: parsed.data.id };
+      },
+      deps,
+      request,
+    );
   },
 });
 

@@ -4,6 +4,7 @@
  * top (anomalies.json). Same seed, same events: the tests replay exactly.
  */
 import type { SecurityEvent } from '../../../core/records/security-event.js';
+import { SeededRandom } from '../../../core/seeded-random.js';
 
 export interface Browser {
   userAgent: string;
@@ -56,16 +57,10 @@ export interface Scenario {
   expect: { ruleId: string; entity: string; features: string[] };
 }
 
-/** mulberry32: small, fast, seeded. */
+/** The shared seeded generator (core/seeded-random.ts) as a function. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new SeededRandom(seed);
+  return () => random.next();
 }
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
