@@ -2,12 +2,13 @@
  * Exposes an in-process gateway's counters and connection histograms on the API's Prometheus
  * `/metrics`, read when Prometheus scrapes (nothing is added to the gateway's hot path).
  */
-import { Counter, Gauge, type Metric, type Registry } from 'prom-client';
+import { Gauge, type Metric, type Registry } from 'prom-client';
+import { followingCounter as followingCounterOf } from '../ingest/sources/following-counter.js';
 import type { EventSinkStats } from '../ingest/event-sink.js';
 import type { ConnectionTelemetry, Gateway } from '../gateway/index.js';
 import type { HistogramSnapshot } from '../gateway/connections/histogram.js';
 
-/** A counter that follows a monotonic value read at scrape time. */
+/** A counter that follows monotonic values read at scrape time, one per value of its label. */
 function followingCounter(
   registry: Registry,
   name: string,
@@ -15,20 +16,13 @@ function followingCounter(
   labelNames: string[],
   read: () => Record<string, number>,
 ): void {
-  const last = new Map<string, number>();
-  new Counter({
-    name,
-    help,
-    labelNames,
-    registers: [registry],
-    collect() {
-      for (const [label, value] of Object.entries(read())) {
-        const delta = value - (last.get(label) ?? 0);
-        if (delta > 0) this.inc(labelNames.length > 0 ? { [labelNames[0] as string]: label } : {}, delta);
-        last.set(label, value);
-      }
-    },
-  });
+  const labelName = labelNames[0];
+  followingCounterOf(registry, name, help, labelNames, () =>
+    Object.entries(read()).map(([label, value]) => ({
+      labels: labelName === undefined ? {} : { [labelName]: label },
+      value,
+    })),
+  );
 }
 
 export function registerGatewayMetrics(
