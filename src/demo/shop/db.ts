@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS sessions (
   coupon_code TEXT, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS cart_items (
   session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE, product_id INTEGER NOT NULL REFERENCES products(id),
-  quantity INTEGER NOT NULL, client_price_minor INTEGER, PRIMARY KEY (session_id, product_id));
+  quantity INTEGER NOT NULL, client_price_minor INTEGER, client_currency TEXT, PRIMARY KEY (session_id, product_id));
 CREATE TABLE IF NOT EXISTS coupons (
   code TEXT PRIMARY KEY, description TEXT NOT NULL, percent_off INTEGER, amount_off_minor INTEGER,
   one_per_customer INTEGER NOT NULL, max_redemptions INTEGER, expires_at INTEGER, min_subtotal_minor INTEGER NOT NULL);
@@ -90,8 +90,16 @@ export function openShopDb(dataDir: string | null | undefined): ShopDb {
   }
   db.pragma('foreign_keys = ON');
   db.exec(SCHEMA);
+  migrate(db);
   seed(db);
   return db;
+}
+
+/** Columns added after a data dir may have been created: added in place, existing rows kept. */
+function migrate(db: ShopDb): void {
+  const columns = db.prepare('PRAGMA table_info(cart_items)').all() as { name: string }[];
+  if (!columns.some((c) => c.name === 'client_currency'))
+    db.exec('ALTER TABLE cart_items ADD COLUMN client_currency TEXT');
 }
 
 function seed(db: ShopDb): void {

@@ -4,10 +4,10 @@
  * events (payment, order, coupon) go out. Also the order reads for pages and the admin.
  */
 import type { CardInput } from '../payment/index.js';
-import { getCart } from './cart.js';
+import { getCart, type Cart } from './cart.js';
 import { clearCart } from './cart.js';
 import type { ShopContext } from './context.js';
-import { recordRedemption } from './coupons.js';
+import { discountFor, recordRedemption } from './coupons.js';
 import { advanceWithTime, setOrderStatus, type OrderStatus } from './delivery.js';
 import { accountIdOf } from './events.js';
 import type { ShopSession } from './sessions.js';
@@ -52,6 +52,11 @@ export interface Order {
   createdAtMs: number;
   items: OrderItem[];
   history: { status: OrderStatus; atMs: number }[];
+}
+
+/** The codes an order records: one, or `A+B` when vulnerable mode let coupons stack. */
+function couponCodesOf(cart: Cart): string | null {
+  return cart.coupons.length > 0 ? cart.coupons.map((c) => c.code).join('+') : null;
 }
 
 export async function placeOrder(
@@ -120,7 +125,7 @@ export async function placeOrder(
         cart.discountMinor,
         cart.totalMinor,
         cart.currency,
-        cart.coupon?.code ?? null,
+        couponCodesOf(cart),
         input.shippingAddress,
         token.brand,
         token.last4,
@@ -163,7 +168,7 @@ export async function placeOrder(
     setOrderStatus(ctx, orderId, 'paid', ctx.clock.nowMs());
     const decrement = ctx.db.prepare('UPDATE products SET stock = MAX(0, stock - ?) WHERE id = ?');
     for (const line of cart.lines) decrement.run(line.quantity, line.productId);
-    if (cart.coupon) recordRedemption(ctx, cart.coupon.code, customer.id, orderId);
+    for (const coupon of cart.coupons) recordRedemption(ctx, coupon.code, customer.id, orderId);
     clearCart(ctx, session);
   })();
 
@@ -175,14 +180,14 @@ export async function placeOrder(
     ...card,
     attributes: { ...cardAttributes, paymentId: payment.paymentId },
   });
-  if (cart.coupon) {
+  for (const coupon of cart.coupons) {
     ctx.emit({
       type: 'coupon',
       outcome: 'success',
       ...base,
-      amountMinor: cart.discountMinor,
+      amountMinor: cart.coupons.length === 1 ? cart.discountMinor : discountFor(coupon, cart.subtotalMinor),
       currency: cart.currency,
-      attributes: { code: cart.coupon.code, stage: 'redeem', orderId },
+      attributes: { code: coupon.code, stage: 'redeem', orderId },
     });
   }
   ctx.emit({
@@ -197,7 +202,7 @@ export async function placeOrder(
       itemCount: cart.lines.reduce((n, line) => n + line.quantity, 0),
       subtotalMinor: cart.subtotalMinor,
       discountMinor: cart.discountMinor,
-      couponCode: cart.coupon?.code ?? null,
+      couponCode: couponCodesOf(cart),
     },
   });
   return { ok: true, orderId };

@@ -8,6 +8,7 @@ import {
   checkOut,
   logIn,
   productSlugsIn,
+  registerAccount,
   validCard,
 } from '../simulator/shop-flows.js';
 import { csrfTokenIn } from '../simulator/http-client.js';
@@ -213,6 +214,56 @@ describe('demo shop (safe mode)', () => {
     const order = await client.get(`/orders/${orderId}`);
     expect(order.body).toContain('129.00 EUR');
     expect(order.body).not.toContain('0.01 EUR');
+  });
+
+  it('refuses negative, zero and fractional quantities with 400 and leaves the cart empty', async () => {
+    const client = t.client();
+    for (const quantity of [-1, 0, 0.5]) {
+      const res = await addToCart(client, 'e-reader', quantity);
+      expect(res.status, String(quantity)).toBe(400);
+      expect(res.body).toContain('The quantity must be a whole number from 1 to 10.');
+    }
+    expect((await client.get('/cart')).body).toContain('Your cart is empty');
+    const api = await client.postJson('/api/cart', { productId: 1, quantity: -1 });
+    expect([api.status, JSON.parse(api.body).error.code]).toEqual([400, 'invalid_quantity']);
+  });
+
+  it('charges in EUR only: another posted currency answers 400, EUR is accepted', async () => {
+    const client = t.client();
+    const other = await addToCart(client, 'e-reader', 1, { currency: 'HUF' });
+    expect(other.status).toBe(400);
+    expect(other.body).toContain('This shop charges in EUR only.');
+    expect((await addToCart(client, 'e-reader', 1, { currency: 'EUR' })).status).toBe(303);
+    expect((await client.get('/cart')).body).toMatch(/class="total">129\.00 EUR/);
+  });
+
+  it('keeps one coupon per order: a second code replaces the first', async () => {
+    const { client } = await t.customer('stacker');
+    await addToCart(client, 'e-reader', 1);
+    expect((await applyCoupon(client, 'WELCOME10')).body).toMatch(/class="total">116\.10 EUR/);
+    const second = await applyCoupon(client, 'SPRING5');
+    expect(second.status).toBe(200);
+    expect(second.body).toContain('Coupon SPRING5');
+    expect(second.body).not.toContain('WELCOME10 +');
+    expect(second.body).toMatch(/class="total">124\.00 EUR/);
+  });
+
+  it('answers a registration for a taken email like a new one and logs nobody in (no enumeration)', async () => {
+    const { email } = await t.customer('taken');
+    const taken = t.client();
+    const known = await registerAccount(taken, { email, password: 'another password', name: 'Eve' });
+    const fresh = await registerAccount(t.client(), {
+      email: `fresh-${Date.now()}@example.test`,
+      password: 'another password',
+      name: 'Eve',
+    });
+    expect([known.status, known.location, known.body]).toEqual([fresh.status, fresh.location, fresh.body]);
+    expect([known.status, known.location]).toEqual([303, '/']);
+    expect((await taken.get('/account')).status).toBe(303); // not logged in as the owner
+    const failure = t.events.find(
+      (e) => e.type === 'registration' && e.email === email && e.outcome === 'failure',
+    );
+    expect(failure?.attributes.reason).toBe('email_taken');
   });
 
   it('answers a wrong password for a known and an unknown email the same way (no enumeration)', async () => {

@@ -7,6 +7,7 @@ import {
   checkOut,
   logIn,
   productSlugsIn,
+  registerAccount,
   validCard,
 } from '../simulator/shop-flows.js';
 import { csrfTokenIn } from '../simulator/http-client.js';
@@ -91,6 +92,45 @@ describe('demo shop (vulnerable mode): every listed flaw is exploitable', () => 
     exploited.add('coupon-replay');
   });
 
+  it('quantity-not-validated: half an item at half price, and a negative line lowers the total', async () => {
+    const { client } = await t.customer('halver');
+    expect((await addToCart(client, 'e-reader', 0.5)).status).toBe(303);
+    expect((await addToCart(client, 'jump-rope', -1)).status).toBe(303);
+    const cart = await client.get('/cart');
+    expect(cart.body).toMatch(/class="total">49\.60 EUR/); // 129.00 / 2 - 14.90
+    const { orderId } = await checkOut(client, validCard(SUCCEEDING_CARD), ADDRESS);
+    expect(orderId).not.toBeNull();
+    expect((await client.get(`/orders/${orderId}`)).body).toMatch(/class="total">49\.60 EUR/);
+    expect(t.events.find((e) => e.type === 'payment' && e.attributes.orderId === orderId)?.amountMinor).toBe(
+      4960,
+    );
+    exploited.add('quantity-not-validated');
+  });
+
+  it('client-currency-trusted: the posted currency relabels the EUR amount', async () => {
+    const { client } = await t.customer('forex');
+    expect((await addToCart(client, 'e-reader', 1, { currency: 'HUF' })).status).toBe(303);
+    const { orderId } = await checkOut(client, validCard(SUCCEEDING_CARD), ADDRESS);
+    expect(orderId).not.toBeNull();
+    expect((await client.get(`/orders/${orderId}`)).body).toMatch(/class="total">129\.00 HUF/);
+    const payment = t.events.find((e) => e.type === 'payment' && e.attributes.orderId === orderId);
+    expect([payment?.amountMinor, payment?.currency]).toEqual([12900, 'HUF']);
+    exploited.add('client-currency-trusted');
+  });
+
+  it('coupon-stacking: WELCOME10 and SPRING5 both apply to one order', async () => {
+    const { client } = await t.customer('stacker');
+    await addToCart(client, 'e-reader', 1);
+    expect((await applyCoupon(client, 'WELCOME10')).status).toBe(200);
+    const stacked = await applyCoupon(client, 'SPRING5');
+    expect(stacked.status).toBe(200);
+    expect(stacked.body).toContain('Coupon WELCOME10 + SPRING5');
+    expect(stacked.body).toMatch(/class="total">111\.10 EUR/); // 129.00 - 12.90 - 5.00
+    const { orderId } = await checkOut(client, validCard(SUCCEEDING_CARD), ADDRESS);
+    expect((await client.get(`/orders/${orderId}`)).body).toMatch(/class="total">111\.10 EUR/);
+    exploited.add('coupon-stacking');
+  });
+
   it('account-enumeration-login: unknown and known emails get different answers', async () => {
     const { email } = await t.customer('enumerated');
     const known = await logIn(t.client(), email, 'wrong-password');
@@ -100,6 +140,20 @@ describe('demo shop (vulnerable mode): every listed flaw is exploitable', () => 
     expect(known.body).toContain('The email or password is wrong.');
     expect(unknown.body).toContain('There is no account with this email address.');
     exploited.add('account-enumeration-login');
+  });
+
+  it('account-enumeration-registration: a known email is told it is taken', async () => {
+    const { email } = await t.customer('registered');
+    const known = await registerAccount(t.client(), { email, password: 'another password', name: 'Eve' });
+    const fresh = await registerAccount(t.client(), {
+      email: `new-${Date.now()}@example.test`,
+      password: 'another password',
+      name: 'Eve',
+    });
+    expect(known.status).toBe(400);
+    expect(known.body).toContain('An account with this email already exists.');
+    expect(fresh.status).toBe(303);
+    exploited.add('account-enumeration-registration');
   });
 
   it('no-login-rate-limit: 30 wrong passwords, then the right one still logs in', async () => {

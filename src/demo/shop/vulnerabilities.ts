@@ -73,6 +73,37 @@ export const VULNERABILITIES = [
       'A coupon already redeemed by the customer is refused ("You have already used this coupon").',
   },
   {
+    id: 'quantity-not-validated',
+    title: 'Negative and fractional quantities accepted',
+    route: 'POST /cart/add (quantity), POST /api/cart → POST /checkout',
+    cwe: 'CWE-1284',
+    exploit:
+      'The quantity is read with `parseFloat(quantity) || 1` and only capped at 10: `quantity=0.5` puts half an ' +
+      'item in the cart at half price, and `quantity=-1` of a second product subtracts its price from the total ' +
+      '(and adds it back to stock when the order is paid).',
+    safeBehaviour: 'Only whole quantities from 1 are accepted; anything else answers 400.',
+  },
+  {
+    id: 'client-currency-trusted',
+    title: 'Client-supplied currency trusted at checkout',
+    route: 'POST /cart/add (hidden field currency), POST /api/cart → POST /checkout',
+    cwe: 'CWE-602',
+    exploit:
+      'The add-to-cart form carries a hidden `currency=EUR` field. Post `currency=HUF` and the cart, the order and ' +
+      'the charge keep the EUR amounts but take the posted currency: 129.00 EUR becomes 129.00 HUF (about 0.33 EUR).',
+    safeBehaviour: 'The shop charges in EUR only; any other currency answers 400.',
+  },
+  {
+    id: 'coupon-stacking',
+    title: 'Coupons that should not combine stack',
+    route: 'POST /cart/coupon → POST /checkout',
+    cwe: 'CWE-840',
+    exploit:
+      'One coupon per order is the rule, but every code applied stays on the cart: `WELCOME10` then `SPRING5` gives ' +
+      '10 % and 5 EUR off the same order.',
+    safeBehaviour: 'A new code replaces the one applied before: one coupon per order.',
+  },
+  {
     id: 'account-enumeration-login',
     title: 'Account enumeration on login',
     route: 'POST /login, POST /api/login',
@@ -82,6 +113,18 @@ export const VULNERABILITIES = [
       'wrong" (and faster, without the password check): a list of emails tells which are customers.',
     safeBehaviour:
       'One message for both, and unknown emails are checked against a dummy hash to take as long.',
+  },
+  {
+    id: 'account-enumeration-registration',
+    title: 'Account enumeration on registration',
+    route: 'POST /register, POST /api/register',
+    cwe: 'CWE-204',
+    exploit:
+      'Registering a known email answers 400 "An account with this email already exists", a new one creates the ' +
+      'account: a list of emails tells which are customers, without a single login attempt.',
+    safeBehaviour:
+      'A taken email gets the same answer as a new one (303 to the home page, a fresh session, the same hashing ' +
+      'time) and nobody is logged in; the business event records it.',
   },
   {
     id: 'no-login-rate-limit',

@@ -76,7 +76,7 @@ export async function attemptRegistration(
   req: FastifyRequest,
   reply: FastifyReply,
   input: { email: string; password: string; name: string },
-): Promise<{ ok: true; customerId: number } | { ok: false; message: string }> {
+): Promise<{ ok: true; customerId: number | null } | { ok: false; message: string }> {
   const result = await registerCustomer(ctx, input);
   if (!result.ok) {
     ctx.emit({
@@ -86,6 +86,13 @@ export async function attemptRegistration(
       clientIp: req.ip,
       attributes: { reason: result.reason },
     });
+    // Safe mode answers a taken email like a new account (a fresh session, the same redirect,
+    // the same hashing time) and logs nobody in; a real shop would email the owner instead.
+    // Deliberate flaw `account-enumeration-registration` (CWE-204) in vulnerable mode: it says so.
+    if (result.reason === 'email_taken' && !ctx.vulnerable) {
+      rotateSession(ctx, req, reply, null);
+      return { ok: true, customerId: null };
+    }
     return { ok: false, message: REGISTRATION_MESSAGES[result.reason] };
   }
   rotateSession(ctx, req, reply, result.customerId);

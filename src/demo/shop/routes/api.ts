@@ -11,7 +11,7 @@ import { field, intField, type ShopContext } from '../context.js';
 import { listOrders, placeOrder } from '../orders.js';
 import { currentCustomer, ensureSession, rotateSession } from '../sessions.js';
 import { attemptLogin, attemptRegistration, loginFailureMessage } from './account.js';
-import { applyCoupon, checkoutStatus, clientPrice } from './cart.js';
+import { ADD_TO_CART_MESSAGES, addToCartStatus, applyCoupon, checkoutStatus, clientPrice } from './cart.js';
 import { idParam } from './common.js';
 import { visibleOrder } from './orders.js';
 
@@ -62,9 +62,8 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ShopContext): void 
       name: field(req.body, 'name', 150),
     };
     const result = await attemptRegistration(ctx, req, reply, input);
-    return result.ok
-      ? reply.code(201).send({ customerId: result.customerId })
-      : fail(reply, 400, 'invalid', result.message);
+    // No customer id: safe mode answers a taken email the same way as a new account.
+    return result.ok ? reply.code(201).send({ ok: true }) : fail(reply, 400, 'invalid', result.message);
   });
 
   app.post('/api/login', async (req, reply) => {
@@ -92,16 +91,13 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ShopContext): void 
 
   app.post('/api/cart', async (req, reply) => {
     const session = ensureSession(ctx, req, reply);
-    const productId = intField(req.body, 'productId', 0);
-    const result = addToCart(
-      ctx,
-      session,
-      productId,
-      intField(req.body, 'quantity', 1),
-      clientPrice(ctx, req.body, 'priceMinor'),
-    );
+    const result = addToCart(ctx, session, intField(req.body, 'productId', 0), {
+      quantity: field(req.body, 'quantity', 20),
+      currency: field(req.body, 'currency', 20),
+      clientPriceMinor: clientPrice(ctx, req.body, 'priceMinor'),
+    });
     if (!result.ok)
-      return fail(reply, result.reason === 'unknown_product' ? 404 : 409, result.reason, 'Cannot add.');
+      return fail(reply, addToCartStatus(result.reason), result.reason, ADD_TO_CART_MESSAGES[result.reason]);
     return getCart(ctx, session);
   });
 

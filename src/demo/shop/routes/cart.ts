@@ -3,7 +3,7 @@
  * events here; checkout's payment and order events come from orders.ts.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { addToCart, getCart, setCartQuantity } from '../cart.js';
+import { addToCart, couponCodesWith, getCart, setCartQuantity } from '../cart.js';
 import { field, intField, type ShopContext } from '../context.js';
 import { checkCoupon, COUPON_REJECTION_MESSAGES } from '../coupons.js';
 import { accountIdOf } from '../events.js';
@@ -12,10 +12,18 @@ import { currentSession, ensureSession, setSessionCoupon, type ShopSession } fro
 import { cartPage, checkoutPage } from '../views/catalogue-pages.js';
 import { requireCsrf, requireCustomer, sendPage, viewOf } from './common.js';
 
-const ADD_TO_CART_MESSAGES = {
+export const ADD_TO_CART_MESSAGES = {
   unknown_product: 'This product does not exist.',
   out_of_stock: 'Not enough stock for that quantity.',
+  invalid_quantity: 'The quantity must be a whole number from 1 to 10.',
+  unsupported_currency: 'This shop charges in EUR only.',
 } as const;
+
+/** The HTTP status of a refused add-to-cart: 404 for an unknown product, 409 for stock, else 400. */
+export function addToCartStatus(reason: keyof typeof ADD_TO_CART_MESSAGES): number {
+  if (reason === 'unknown_product') return 404;
+  return reason === 'out_of_stock' ? 409 : 400;
+}
 
 /** Applies a coupon to the session and emits the coupon event; returns the message to show. */
 export function applyCoupon(
@@ -40,7 +48,7 @@ export function applyCoupon(
     attributes: { code, stage: 'apply', ...(check.ok ? {} : { reason: check.reason }) },
   });
   if (!check.ok) return { ok: false, message: COUPON_REJECTION_MESSAGES[check.reason] };
-  setSessionCoupon(ctx, session, check.coupon.code);
+  setSessionCoupon(ctx, session, couponCodesWith(ctx, session, check.coupon.code));
   return { ok: true, message: `Coupon ${check.coupon.code} applied: ${check.coupon.description}.` };
 }
 
@@ -66,14 +74,15 @@ export function registerCartRoutes(app: FastifyInstance, ctx: ShopContext): void
   app.post('/cart/add', async (req, reply) => {
     if (!requireCsrf(ctx, req, reply)) return reply;
     const session = ensureSession(ctx, req, reply);
-    const productId = intField(req.body, 'product_id', 0);
-    const quantity = intField(req.body, 'quantity', 1);
-    const result = addToCart(ctx, session, productId, quantity, clientPrice(ctx, req.body, 'price_minor'));
+    const result = addToCart(ctx, session, intField(req.body, 'product_id', 0), {
+      quantity: field(req.body, 'quantity', 20),
+      currency: field(req.body, 'currency', 20),
+      clientPriceMinor: clientPrice(ctx, req.body, 'price_minor'),
+    });
     if (!result.ok) {
-      const status = result.reason === 'unknown_product' ? 404 : 409;
       return sendPage(
         reply,
-        status,
+        addToCartStatus(result.reason),
         cartPage(viewOf(ctx, req), getCart(ctx, session), ADD_TO_CART_MESSAGES[result.reason]),
       );
     }

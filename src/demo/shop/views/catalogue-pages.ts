@@ -88,6 +88,7 @@ export function productPage(view: ViewContext, product: Product, reviews: Review
           ${csrfField(view)}
           <input type="hidden" name="product_id" value="${product.id}" />
           <input type="hidden" name="price_minor" value="${product.priceMinor}" />
+          <input type="hidden" name="currency" value="${product.currency}" />
           <label>Quantity <input type="number" name="quantity" value="1" min="1" max="10" /></label>
           <button>Add to cart</button>
         </form>
@@ -103,9 +104,9 @@ function totals(cart: Cart): SafeHtml {
       <td>${formatMoney(cart.subtotalMinor, cart.currency)}</td>
     </tr>
     ${
-      cart.coupon
+      cart.coupons.length > 0
         ? html`<tr>
-            <th>Coupon ${cart.coupon.code}</th>
+            <th>Coupon ${cart.coupons.map((c) => c.code).join(' + ')}</th>
             <td>-${formatMoney(cart.discountMinor, cart.currency)}</td>
           </tr>`
         : ''

@@ -134,37 +134,34 @@ async function couponTests(
     return { tested: 0, missing: 'coupon stacking and replay need a login recipe with checkout.coupons' };
   const [c1 = '', c2] = codes;
   const fresh = () => context.auth.freshSession(first.name);
-  let tested = 0;
-  if (c2) {
-    const both = await withCoupons(context, form, await fresh(), [c1, c2]);
-    const onlySecond = (await withCoupons(context, form, await fresh(), [c2]))?.[0];
-    const [onlyFirst, stacked] = both ?? [];
-    if (onlyFirst && onlySecond && stacked) {
-      tested++;
-      if (stacked.total.minor < Math.min(onlyFirst.total.minor, onlySecond.total.minor))
-        reportCoupon(
-          context,
-          'stacking',
-          `${c1} + ${c2}`,
-          stacked,
-          `total ${stacked.total.minor} with both coupons, ${onlyFirst.total.minor} with ${c1} alone, ${onlySecond.total.minor} with ${c2} alone (minor units)`,
-        );
-    }
-  }
+  const outcomes = [
+    c2 ? await stackingTest(context, form, fresh, c1, c2, unit) : true,
+    await replayTest(context, form, fresh, c1, unit),
+  ];
+  const missing = outcomes.filter((o): o is string => typeof o === 'string');
+  return {
+    tested: (c2 ? 1 : 0) + 1 - missing.length,
+    missing: missing.length > 0 ? missing.join('; ') : null,
+  };
+}
+
+/** Coupon replay: `c1` in a paid order (the recipe's test card), then in a new cart. True when tested, else why not. */
+async function replayTest(
+  context: CheckContext,
+  form: SiteForm,
+  fresh: () => Promise<ScanAccount | null>,
+  c1: string,
+  unit: Money,
+): Promise<true | string> {
   const card = context.auth.checkout?.card;
-  if (!card)
-    return { tested, missing: 'coupon replay needs checkout.card (a test card the provider accepts)' };
+  if (!card) return 'coupon replay needs checkout.card (a test card the provider accepts)';
   const session = await fresh();
-  if (!session) return { tested, missing: 'coupon replay: the first account could not log in again' };
-  const used = await withCoupons(context, form, session, [c1]);
-  const applied = used?.[0];
+  if (!session) return 'coupon replay: the first account could not log in again';
+  const applied = (await withCoupons(context, form, session, [c1]))?.after[0];
   if (!applied || applied.total.minor >= unit.minor)
-    return {
-      tested,
-      missing: `coupon replay: ${c1} gave no discount to a new cart (already used, or a minimum not reached)`,
-    };
+    return `coupon replay: ${c1} gave no discount to a new cart (already used, or a minimum not reached)`;
   const checkout = await checkoutForm(context.http, applied.cart, session.jar, session.headers);
-  if (!checkout) return { tested, missing: 'coupon replay: no checkout form with card fields was found' };
+  if (!checkout) return 'coupon replay: no checkout form with card fields was found';
   const address = Object.fromEntries(
     checkout.form.fields
       .filter((f) => /address|street/i.test(f.name) && !f.value)
@@ -178,12 +175,8 @@ async function couponTests(
     session.headers,
   );
   if (!paid.ok || paid.status >= 400)
-    return {
-      tested,
-      missing: `coupon replay: the checkout with the test card was refused (${paid.ok ? paid.status : paid.detail})`,
-    };
-  tested++;
-  const replay = (await withCoupons(context, form, session, [c1]))?.[0];
+    return `coupon replay: the checkout with the test card was refused (${paid.ok ? paid.status : paid.detail})`;
+  const replay = (await withCoupons(context, form, session, [c1]))?.after[0];
   if (replay && replay.total.minor < unit.minor)
     reportCoupon(
       context,
@@ -192,20 +185,63 @@ async function couponTests(
       replay,
       `after a paid order with ${c1}, a new cart still gets it: total ${replay.total.minor} instead of ${unit.minor} (minor units)`,
     );
-  return { tested, missing: null };
+  return true;
 }
 
-/** Adds one item in `session` and applies the codes in turn; the cart after each code. */
+/** A cart worth at least this much (minor units, capped at MAX_STACKING_UNITS items) meets most coupon minimums. */
+const STACKING_SUBTOTAL_MINOR = 10_000;
+const MAX_STACKING_UNITS = 10;
+
+/**
+ * Coupon stacking: both codes applied in turn to one cart against each code alone (fresh
+ * sessions, carts never paid). A coupon with a minimum order gives nothing to one item, so a
+ * cart of one item is tried first, then one worth STACKING_SUBTOTAL_MINOR; the test counts only
+ * when each code alone gives a discount. True when tested, else why not.
+ */
+async function stackingTest(
+  context: CheckContext,
+  form: SiteForm,
+  fresh: () => Promise<ScanAccount | null>,
+  c1: string,
+  c2: string,
+  unit: Money,
+): Promise<true | string> {
+  const sizes = [1, Math.min(MAX_STACKING_UNITS, Math.ceil(STACKING_SUBTOTAL_MINOR / unit.minor))];
+  for (const units of sizes.filter((n, i) => i === 0 || n > 1)) {
+    const both = await withCoupons(context, form, await fresh(), [c1, c2], units);
+    const second = await withCoupons(context, form, await fresh(), [c2], units);
+    const [onlyFirst, stacked] = both?.after ?? [];
+    const onlySecond = second?.after[0];
+    if (!both || !second || !onlyFirst || !stacked || !onlySecond)
+      return 'coupon stacking: a cart with the coupons applied could not be read';
+    const start = both.start.total.minor;
+    if (onlyFirst.total.minor >= start || onlySecond.total.minor >= start) continue;
+    if (stacked.total.minor < Math.min(onlyFirst.total.minor, onlySecond.total.minor))
+      reportCoupon(
+        context,
+        'stacking',
+        `${c1} + ${c2}`,
+        stacked,
+        `total ${stacked.total.minor} with both coupons, ${onlyFirst.total.minor} with ${c1} alone, ${onlySecond.total.minor} with ${c2} alone (minor units, ${units} item${units === 1 ? '' : 's'})`,
+      );
+    return true;
+  }
+  return `coupon stacking: ${c1} or ${c2} gave no discount alone, even to a cart of ${sizes[1]} items (a minimum order, or not valid for this account)`;
+}
+
+/** Adds `units` of the item in `session` and applies the codes in turn; the cart before and after each code. */
 async function withCoupons(
   context: CheckContext,
   form: SiteForm,
   session: ScanAccount | null,
   codes: string[],
-): Promise<CartState[] | null> {
+  units = 1,
+): Promise<{ start: CartState; after: CartState[] } | null> {
   if (!session) return null;
-  const start = await addAndRead(context, form, {}, session);
+  const quantity = form.fields.find((f) => QUANTITY_FIELD.test(f.name))?.name ?? 'quantity';
+  const start = await addAndRead(context, form, units === 1 ? {} : { [quantity]: String(units) }, session);
   if (typeof start !== 'object' || !start) return null;
-  const states: CartState[] = [];
+  const after: CartState[] = [];
   for (const code of codes) {
     const coupon = couponForm(start.cart.body, start.cart.url);
     if (!coupon) return null;
@@ -220,9 +256,9 @@ async function withCoupons(
     const cart = await context.http.send({ url: start.cart.url, jar: session.jar, headers: session.headers });
     const total = cart.ok ? cartTotal(cart.body) : null;
     if (!cart.ok || !total) return null;
-    states.push({ total, cart, add: applied });
+    after.push({ total, cart, add: applied });
   }
-  return states;
+  return { start, after };
 }
 
 function report(
@@ -249,7 +285,7 @@ function report(
       kind === 'quantity' && value === '999999999'
         ? 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:L/A:N'
         : 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:N',
-    cwe: kind === 'price' ? 'CWE-602' : kind === 'quantity' ? 'CWE-1284' : 'CWE-840',
+    cwe: kind === 'quantity' ? 'CWE-1284' : 'CWE-602',
     url: form.action,
     method: 'POST',
     parameter: field,
@@ -280,7 +316,7 @@ function reportCoupon(
     attackClass: 'business-logic',
     title: kind === 'replay' ? `Single-use coupon accepted again: ${codes}` : `Coupons stack: ${codes}`,
     cvssVector: 'CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:N/I:L/A:N',
-    cwe: 'CWE-837',
+    cwe: kind === 'replay' ? 'CWE-837' : 'CWE-840',
     url,
     method: 'POST',
     detailKey: `coupon-${kind}`,

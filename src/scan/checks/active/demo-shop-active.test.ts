@@ -76,20 +76,29 @@ describe('issue 8 active checks on the vulnerable demo shop', () => {
   it("finds alice reading bob's order, on the page and in the API", () => {
     expect(found('idor')).toEqual(['GET /api/orders/:id', 'GET /orders/:id']);
   });
-  it('finds the trusted client price and the replayed single-use coupon', () => {
-    const titles = report.findings.filter((f) => f.checkId === 'checkout-tampering').map((f) => f.title);
-    expect(titles).toContain('Tampered price accepted at checkout: POST /cart/add (price_minor)');
-    expect(titles).toContain('Single-use coupon accepted again: WELCOME10');
-    expect(titles).toHaveLength(2);
+  it('finds the trusted price, quantity and currency, the stacked coupons and the replayed one', () => {
+    const tampering = report.findings.filter((f) => f.checkId === 'checkout-tampering');
+    expect(tampering.map((f) => `${f.cwe} ${f.title}`).sort()).toEqual([
+      'CWE-1284 Tampered quantity accepted at checkout: POST /cart/add (quantity)',
+      'CWE-602 Tampered currency accepted at checkout: POST /cart/add (currency)',
+      'CWE-602 Tampered price accepted at checkout: POST /cart/add (price_minor)',
+      'CWE-837 Single-use coupon accepted again: WELCOME10',
+      'CWE-840 Coupons stack: WELCOME10 + SPRING5',
+    ]);
+    // Both the negative and the fractional quantity were taken (one finding, two occurrences).
+    expect(tampering.find((f) => f.detailKey === 'quantity')?.occurrences).toBe(2);
   });
   it('finds no limit on declined payments', () => {
     expect(found('payment-rate-limit')).toEqual(['POST /checkout']);
   });
-  it('finds account enumeration on login by the answer text', () => {
-    expect(found('account-enumeration')).toEqual(['POST /login']);
-    expect(report.findings.find((f) => f.checkId === 'account-enumeration')?.evidence.proof).toContain(
-      'There is no account with this email address',
-    );
+  it('finds account enumeration on login by the answer text, and on registration by the status', () => {
+    expect(found('account-enumeration')).toEqual(['POST /login', 'POST /register']);
+    const proof = (detailKey: string) =>
+      report.findings.find((f) => f.checkId === 'account-enumeration' && f.detailKey === detailKey)?.evidence
+        .proof;
+    expect(proof('login')).toContain('There is no account with this email address');
+    expect(proof('registration')).toContain('status 400 for the known account, 303 for an unknown one');
+    expect(proof('registration')).toContain('An account with this email already exists.');
   });
   it('proposes virtual patches that block its own exploits and let ordinary values through', () => {
     const patches = proposeVirtualPatches(report.findings, { origin: report.origin });
@@ -140,6 +149,9 @@ describe('issue 8 active checks on the safe demo shop', () => {
       expect(check?.status, `${id}: ${check?.reason ?? ''}`).toBe('tested');
       expect(check?.tested, id).toBeGreaterThan(0);
     }
+    // Login and registration compared; price, 3 quantities, currency, stacking and replay probed.
+    expect(report.checks.find((c) => c.checkId === 'account-enumeration')?.tested).toBe(2);
+    expect(report.checks.find((c) => c.checkId === 'checkout-tampering')?.tested).toBe(7);
   });
   it('passes the access-control, authentication and business-logic classes it could now test', () => {
     const result = (c: string) => report.classes.find((x) => x.attackClass === c)?.result;

@@ -6,15 +6,42 @@
  * or expiring within 30 days. Each handshake takes one request of the scan's budget and is in
  * its scope. TLS 1.0/1.1 and weak ciphers are offered by the client at OpenSSL security level
  * 0, so an old server is recognised even though Node refuses such connections by default.
+ * OpenSSL 3 builds without weak SSL ciphers (Node 20's, Debian's) cannot offer RC4, 3DES or
+ * DES at all: then those are probed with a hand-built ClientHello (tls-hello.ts), and when
+ * that gives no clear answer the gap is listed as not checked and the check is partial (so
+ * transport security does not pass on it).
  */
-import { checkServerIdentity, connect, type PeerCertificate, type TLSSocket } from 'node:tls';
+import {
+  checkServerIdentity,
+  connect,
+  createSecureContext,
+  type PeerCertificate,
+  type TLSSocket,
+} from 'node:tls';
 import type { Check, CheckContext } from '../check.js';
+import { probeLegacySuites } from './tls-hello.js';
 
 type Version = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
 const VERSIONS: Version[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 const WEAK_CIPHERS = 'RC4:3DES:DES:NULL:EXPORT:aNULL:eNULL@SECLEVEL=0';
+const LEGACY_CIPHERS = 'RC4:3DES:DES@SECLEVEL=0';
+
 const EXPIRY_WARNING_DAYS = 30;
 const DAY_MS = 86_400_000;
+
+let legacyCiphers: boolean | undefined;
+/** Whether this runtime's OpenSSL can offer RC4, 3DES or DES suites at all. */
+export function canOfferLegacyCiphers(): boolean {
+  if (legacyCiphers === undefined) {
+    try {
+      createSecureContext({ ciphers: LEGACY_CIPHERS });
+      legacyCiphers = true;
+    } catch {
+      legacyCiphers = false; // "no cipher match": compiled out
+    }
+  }
+  return legacyCiphers;
+}
 
 interface Handshake {
   ok: boolean;
@@ -105,9 +132,30 @@ export const tlsCheck: Check = {
         'Enable TLS 1.2 and 1.3.',
       );
 
+    let inconclusive: string | null = null;
     if (!(await context.http.admit(target.origin))) {
       tested++;
       const weak = await handshake(host, port, { ciphers: WEAK_CIPHERS, maxVersion: 'TLSv1.2' }, timeoutMs);
+      if (!weak.ok && !canOfferLegacyCiphers()) {
+        const refused = await context.http.admit(target.origin);
+        if (!refused) tested++;
+        const legacy = refused
+          ? { outcome: 'inconclusive' as const, reason: refused }
+          : await probeLegacySuites(host, port, /^[\d.]+$|:/.test(host) ? null : host, timeoutMs);
+        if (legacy.outcome === 'accepted')
+          report(
+            context,
+            'weak-cipher',
+            `The server accepts the weak cipher ${legacy.suite}`,
+            'CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:N/A:N',
+            `A TLS 1.2 ClientHello offering only RC4, 3DES and DES suites was answered with a ServerHello choosing ${legacy.suite}.`,
+            'Allow only AEAD suites (AES-GCM, ChaCha20-Poly1305) with forward secrecy.',
+          );
+        else if (legacy.outcome === 'inconclusive') {
+          inconclusive = `weak ciphers: RC4, 3DES and DES suites gave no clear answer (${legacy.reason}); this runtime's OpenSSL cannot offer them in a real handshake`;
+          context.notChecked(`RC4, 3DES and DES cipher suites on ${target.host}`, `tls: ${inconclusive}`);
+        }
+      }
       if (weak.ok) {
         const cipher = weak.socket?.getCipher().name ?? 'a weak cipher';
         report(
@@ -115,7 +163,7 @@ export const tlsCheck: Check = {
           'weak-cipher',
           `The server accepts the weak cipher ${cipher}`,
           'CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:N/A:N',
-          `A handshake offering only RC4, 3DES, DES, NULL, export and anonymous suites succeeded with ${cipher}.`,
+          `A handshake offering only weak suites (RC4, 3DES and DES where this runtime has them; NULL, export, anonymous) succeeded with ${cipher}.`,
           'Allow only AEAD suites (AES-GCM, ChaCha20-Poly1305) with forward secrecy.',
         );
       }
@@ -130,7 +178,7 @@ export const tlsCheck: Check = {
         main.socket.destroy();
       } else context.notChecked(`the certificate of ${target.host}`, `tls: ${main.error ?? 'no handshake'}`);
     }
-    return { status: 'tested', tested };
+    return inconclusive ? { status: 'partial', tested, reason: inconclusive } : { status: 'tested', tested };
   },
 };
 
