@@ -6,11 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliEntry } from '../../../test/helpers/cli.js';
 import { ApiClient } from '../../api/client.js';
 import { startHarness, type Harness } from '../../api/testing/harness.js';
 import { sleep, startUpstream, type Upstream } from '../testing/harness.js';
-
-const CLI = join(import.meta.dirname, '../../cli/main.ts');
 
 async function statusOf(url: string): Promise<number> {
   const res = await request(url);
@@ -32,7 +31,7 @@ async function startFollowerProcess(
   args: string[],
   dataDir: string,
 ): Promise<{ child: ChildProcess; gatewayUrl: string; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args, '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [...cliEntry(), ...args, '--data-dir', dataDir], {
     env: { ...process.env, ENSURESEC_TOKEN: '', ENSURESEC_URL: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
