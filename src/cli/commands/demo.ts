@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { action } from '../action.js';
 import { createLogger } from '../../server/logger.js';
-import { startDemo } from '../../server/demo.js';
 import { waitForShutdown } from '../shutdown.js';
 import { applyWafOptions, wafSummary, withWafOptions, type WafFlags } from '../waf-options.js';
 
@@ -25,6 +24,8 @@ export function register(program: Command): void {
     .option('--shoppers <n>', 'simulated shoppers at once')
     .action(
       action(async (context, flags: DemoFlags) => {
+        // Loaded here, not at the top: every other command starts without the demo's modules.
+        const { startDemo } = await import('../../server/demo.js');
         const { config } = context.loadConfig();
         if (flags.vulnerable) config.demo.vulnerable = true;
         applyWafOptions(config, flags);

@@ -2,8 +2,7 @@
 import type { Command } from 'commander';
 import { action } from '../action.js';
 import { createLogger } from '../../server/logger.js';
-import { startRuntime } from '../../server/runtime.js';
-import { startFollowingGateway } from '../../server/following-gateway.js';
+import type { startRuntime as StartRuntime } from '../../server/runtime.js';
 import { EnsuresecError } from '../../core/errors.js';
 import { waitForShutdown } from '../shutdown.js';
 import { applyWafOptions, wafSummary, withWafOptions, type WafFlags } from '../waf-options.js';
@@ -18,6 +17,9 @@ export function register(program: Command): void {
     .option('--token-file <file>', 'with --follow: a file holding a gateway-role API token')
     .action(
       action(async (context, options: StartFlags) => {
+        // Loaded here, not at the top: every other command starts without the server's modules.
+        const { startRuntime } = await import('../../server/runtime.js');
+        const { startFollowingGateway } = await import('../../server/following-gateway.js');
         const { config } = context.loadConfig();
         applyWafOptions(config, options);
         const logger = createLogger(config.logging.level);
@@ -42,7 +44,7 @@ export function register(program: Command): void {
           await waitForShutdown(() => remote.close(), logger);
           return;
         }
-        const runtimeOptions: Parameters<typeof startRuntime>[0] = {
+        const runtimeOptions: Parameters<typeof StartRuntime>[0] = {
           config,
           dataDir: context.dataDir(),
           logger,

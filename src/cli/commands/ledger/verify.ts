@@ -8,10 +8,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { EnsuresecError } from '../../../core/errors.js';
-import { auditLedger, type AuditReport } from '../../../ledger/index.js';
-import { readLedgerVerifierKeys } from '../../../server/ledger.js';
-import { storeConfigOf } from '../../../server/runtime.js';
-import { openStore } from '../../../store/index.js';
+import type { AuditReport } from '../../../ledger/index.js';
 import type { Store } from '../../../store/store.js';
 import { action } from '../../action.js';
 import type { Output } from '../../output.js';
@@ -68,6 +65,11 @@ export function register(parent: Command): void {
     )
     .action(
       action(async (context, flags: { key?: string[] }) => {
+        // Loaded here, not at the top: every other command starts without the store's modules.
+        const { auditLedger } = await import('../../../ledger/index.js');
+        const { readLedgerVerifierKeys } = await import('../../../server/ledger.js');
+        const { storeConfigOf } = await import('../../../server/runtime.js');
+        const { openStore } = await import('../../../store/index.js');
         const { config } = context.loadConfig();
         const dataDir = context.dataDir();
         const storeConfig = storeConfigOf(config, dataDir);
