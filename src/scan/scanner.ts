@@ -20,6 +20,7 @@ import { createScope, type ScopeOptions } from './scope.js';
 import type { CheckResult, NotChecked, ScanFinding } from './types.js';
 import type { JWK } from 'jose';
 import { checkProofOfControl, type ProofOfControl } from './certificate/proof-of-control.js';
+import { SCAN_DEFAULTS } from './defaults.js';
 
 export type ScanPhase = 'crawl' | 'passive' | 'active' | 'done';
 
@@ -62,16 +63,7 @@ export interface ScanOptions {
   onProgress?: (progress: ScanProgress) => void;
 }
 
-export const SCAN_DEFAULTS = {
-  maxRequests: 1500,
-  ratePerSecond: 20,
-  concurrency: 4,
-  timeoutMs: 10_000,
-  maxResponseBytes: 2 * 1024 * 1024,
-  maxPages: 100,
-  maxDepth: 4,
-  maxDurationMs: 10 * 60_000,
-} as const;
+export { SCAN_DEFAULTS };
 
 export interface ScanReport {
   tool: { name: 'ensuresec'; version: string };

@@ -10,7 +10,6 @@ import { EnsuresecError } from '../../core/errors.js';
 import { toJsonReport } from '../../scan/report/json.js';
 import { REPORT_FORMATS, writeReports, type ReportFormat } from '../../scan/report/write.js';
 import { loadOsvDirectory, queryOsvOnline, type OsvAdvisory } from '../../scan/sbom/osv.js';
-import { runSbom } from '../../scan/sbom/sbom.js';
 import { readLockfiles } from '../../scan/sbom/lockfiles.js';
 import { VERSION } from '../../server/version.js';
 import { action } from '../action.js';
@@ -42,6 +41,8 @@ export function register(program: Command): void {
     .option('--fail-on <severity>', 'exit 1 when a finding has this severity or higher (for CI)')
     .action(
       action(async (context, dir: string, flags: SbomFlags) => {
+        // Loaded here, not at the top: other commands start without the CycloneDX library.
+        const { runSbom } = await import('../../scan/sbom/sbom.js');
         const formats = (flags.format ?? '')
           .split(',')
           .map((f) => f.trim())

@@ -9,18 +9,16 @@ import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { parseDurationMs } from '../../core/duration.js';
 import { EnsuresecError } from '../../core/errors.js';
-import { issueCertificate } from '../../scan/certificate/certificate.js';
 import { readJwkFile } from '../../scan/certificate/key-files.js';
 import { loadLoginRecipe } from '../../scan/auth/recipe.js';
 import { createProgressReporter } from '../../scan/progress.js';
 import { REPORT_FORMATS, writeReports, type ReportFormat } from '../../scan/report/write.js';
 import { toJsonReport } from '../../scan/report/json.js';
-import { runScan, SCAN_DEFAULTS, type ScanReport } from '../../scan/scanner.js';
+import { SCAN_DEFAULTS } from '../../scan/defaults.js';
+import type { ScanReport } from '../../scan/scanner.js';
 import { VERSION } from '../../server/version.js';
-import { proposeVirtualPatches } from '../../scan/virtual-patches.js';
 import { readLockfiles } from '../../scan/sbom/lockfiles.js';
 import { loadOsvDirectory, queryOsvOnline } from '../../scan/sbom/osv.js';
-import { runSbom, withSupplyChain } from '../../scan/sbom/sbom.js';
 import { action } from '../action.js';
 import type { Output } from '../output.js';
 
@@ -205,6 +203,8 @@ export function register(program: Command): void {
     )
     .action(
       action(async (context, url: string, flags: ScanFlags) => {
+        // Loaded here, not at the top: other commands start without the scanner's modules.
+        const { runScan } = await import('../../scan/scanner.js');
         const target = parseTarget(url);
         const formats = parseFormats(flags.format);
         if (formats.length > 0 && !flags.out)
@@ -254,6 +254,7 @@ export function register(program: Command): void {
         progress?.finish();
         let report = scanned;
         if (flags.sbom && supplyChain) {
+          const { runSbom, withSupplyChain } = await import('../../scan/sbom/sbom.js');
           let advisories = local ? local.advisories : null;
           if (flags.online)
             advisories = [...(advisories ?? []), ...(await queryOsvOnline(supplyChain.packages))];
@@ -268,6 +269,7 @@ export function register(program: Command): void {
         }
         const written = flags.out && formats.length > 0 ? writeReports(report, formats, flags.out) : [];
         if (flags.certificate && key) {
+          const { issueCertificate } = await import('../../scan/certificate/certificate.js');
           const jws = await issueCertificate(report, key, {
             validityDays: positive('valid-days', flags.validDays),
             ...(report.proofOfControl ? { proof: report.proofOfControl } : {}),
@@ -276,6 +278,7 @@ export function register(program: Command): void {
           written.push(flags.certificate);
         }
         if (flags.virtualPatches) {
+          const { proposeVirtualPatches } = await import('../../scan/virtual-patches.js');
           const patches = proposeVirtualPatches(report.findings, {
             origin: report.origin,
             generatedAt: report.finishedAt,
