@@ -13,11 +13,14 @@
  * 2. Memory with DELIVERY_BENCH_PARCELS (default 100,000) active parcels: every parcel
  *    labelled, out for delivery and read by a cold-chain sensor, through the detection
  *    pipeline and the source's device table; heap after a full GC and RSS, before and after.
- * DELIVERY_BENCH_PARTS (default `inprocess,mqtt,memory`) picks the parts to run.
+ * DELIVERY_BENCH_PARTS (default `inprocess,mqtt,memory`) picks the parts to run;
+ * DELIVERY_BENCH_PROFILE=<dir> writes a CPU profile of each measured throughput run (the timed
+ * part only: not the broker's queue being filled) to `<dir>/delivery-<part>.cpuprofile`.
  * Prints numbers; asserts nothing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +51,8 @@ const LOCKERS = 500;
 const ROOT = 'bench/ensuresec/v1';
 /** `DELIVERY_BENCH_PARTS`: any of `inprocess,mqtt,memory` (default all). */
 const PARTS = new Set((process.env['DELIVERY_BENCH_PARTS'] ?? 'inprocess,mqtt,memory').split(','));
+/** `DELIVERY_BENCH_PROFILE`: a directory for CPU profiles of the timed runs (none by default). */
+const PROFILE_DIR = process.env['DELIVERY_BENCH_PROFILE'];
 
 interface Message {
   topic: string;
@@ -157,7 +162,23 @@ interface Rate {
   alerts: number;
 }
 
+/** Starts the CPU profiler when DELIVERY_BENCH_PROFILE is set; the result writes the profile. */
+async function startProfile(part: string): Promise<() => Promise<void>> {
+  if (PROFILE_DIR === undefined) return async () => undefined;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile } = await session.post('Profiler.stop');
+    session.disconnect();
+    mkdirSync(PROFILE_DIR, { recursive: true });
+    writeFileSync(join(PROFILE_DIR, `delivery-${part}.cpuprofile`), JSON.stringify(profile));
+  };
+}
+
 async function measure(
+  part: string,
   run: (p: Awaited<ReturnType<typeof pipelineUnderTest>>) => Promise<void>,
   prepare?: (p: Awaited<ReturnType<typeof pipelineUnderTest>>) => Promise<void>,
 ): Promise<Rate> {
@@ -165,6 +186,7 @@ async function measure(
   const p = await pipelineUnderTest(dir);
   try {
     await prepare?.(p);
+    const stopProfile = await startProfile(part);
     const cpu = process.cpuUsage();
     const start = performance.now();
     await run(p);
@@ -172,6 +194,7 @@ async function measure(
     await p.bus.drain();
     const wallS = (performance.now() - start) / 1000;
     const used = process.cpuUsage(cpu);
+    await stopProfile();
     const cpuS = (used.user + used.system) / 1e6;
     if (p.detected() !== N) throw new Error(`detected ${p.detected()} of ${N} messages`);
     return { wallPerSecond: N / wallS, cpuPerSecond: N / cpuS, alerts: p.alerts() };
@@ -281,7 +304,7 @@ async function main(): Promise<void> {
 
   if (!PARTS.has('inprocess'))
     throw new Error('the in-process run is the baseline: keep it in DELIVERY_BENCH_PARTS');
-  const baseline = await measure(async (p) => {
+  const baseline = await measure('inprocess', async (p) => {
     for (const message of list) await p.ingest.ingestDeliveryMessage(message.topic, message.payload);
   });
   console.log(
@@ -297,6 +320,7 @@ async function mqttRun(list: Message[], baseline: Rate): Promise<void> {
   try {
     const clientId = 'ensuresec-bench';
     const mqttRate = await measure(
+      'mqtt',
       async (p) => {
         const running = startDeliveryMqtt(
           parseDeliveryConfig({ mqtt: { enabled: true, url: broker.url, clientId, topics: [ROOT] } }).mqtt,

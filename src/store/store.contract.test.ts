@@ -270,6 +270,29 @@ for (const harness of harnesses) {
         expect(await store.events.count()).toBe(700);
       });
 
+      it('stores the JSON text a caller already has, in batches of any size, statements reused', async () => {
+        let expected = 0;
+        for (const size of [1, 3, 3, 7, 7, 129, 2]) {
+          const batch = Array.from({ length: size }, (_, i) =>
+            sampleEvent(i % 2 === 0 ? { client: { ip: '198.51.100.9' } } : { kind: 'log' }),
+          );
+          const ids = await store.events.insertNew(batch, {
+            records: batch.map((event) => JSON.stringify(event)),
+          });
+          expect(ids).toEqual(batch.map((event) => event.id));
+          for (const event of [batch[0]!, batch.at(-1)!])
+            expect(await store.events.get(event.id)).toEqual(event);
+          expected += size;
+        }
+        expect(await store.events.count()).toBe(expected);
+        expect((await store.events.list({ clientIp: '198.51.100.9', limit: 500 })).items.length).toBe(
+          1 + 2 + 2 + 4 + 4 + 65 + 1,
+        );
+        const one = sampleEvent();
+        await expect(store.events.insertNew([one], { records: [] })).rejects.toThrow(RangeError);
+        expect(await store.events.get(one.id)).toBeUndefined();
+      });
+
       it('keeps one copy when two writers insert the same ids at once', async () => {
         const batch = Array.from({ length: 50 }, () => sampleEvent());
         const results = await Promise.all([store.events.insertNew(batch), store.events.insertNew(batch)]);

@@ -311,8 +311,11 @@ export interface Store {
      * idempotent by id, so a resent batch is harmless); returns how many were new.
      */
     insertMany(events: SecurityEvent[]): Promise<number>;
-    /** As insertMany, but returns the ids this call stored (in batch order): the events to publish. */
-    insertNew(events: readonly SecurityEvent[]): Promise<string[]>;
+    /**
+     * As insertMany, but returns the ids this call stored (in batch order): the events to publish.
+     * `records`: each event's `JSON.stringify` text, when the caller already has it.
+     */
+    insertNew(events: readonly SecurityEvent[], options?: { records?: readonly string[] }): Promise<string[]>;
     get(id: string): Promise<SecurityEvent | undefined>;
     list(query: EventQuery): Promise<Page<SecurityEvent>>;
     /** Deletes raw events older than the instant (retention); returns how many. */

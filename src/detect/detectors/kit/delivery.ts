@@ -33,8 +33,20 @@ const DOMAIN_OF: Record<string, string> = {
   tamper: 'locker',
 };
 
+// The detectors read the same event one after the other: remember the last normalisation.
+let lastType = '';
+let lastNormalised = '';
+
 /** `carrier.delivered`: lower case, `/` `:` as `.`, `-` and spaces as `_`, the domain added when missing. */
 export function normaliseDeliveryType(type: string): string {
+  if (type === lastType) return lastNormalised;
+  const normalised = normalise(type);
+  lastType = type;
+  lastNormalised = normalised;
+  return normalised;
+}
+
+function normalise(type: string): string {
   const text = type
     .trim()
     .toLowerCase()

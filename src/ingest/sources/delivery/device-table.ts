@@ -40,6 +40,9 @@ export class DeviceTable {
   private readonly resetGap: number;
   /** Devices forgotten to keep the table within `maxDevices`. */
   evictions = 0;
+  /** The device `admit` saw last: `observeSeq` follows it for the same message. */
+  private lastKey: string | undefined;
+  private lastState: DeviceState | undefined;
 
   constructor(private readonly options: DeviceTableOptions) {
     this.words = Math.max(1, Math.ceil(options.seqWindow / 32));
@@ -69,6 +72,8 @@ export class DeviceTable {
       }
     }
     this.devices.set(key, state);
+    this.lastKey = key;
+    this.lastState = state;
     return state;
   }
 
@@ -90,7 +95,8 @@ export class DeviceTable {
 
   /** Records a message counter; call after `admit` (which makes the device known). */
   observeSeq(key: string, seq: number): SeqVerdict {
-    const state = this.devices.get(key);
+    // The state `admit` just looked up (an evicted device is no longer the last one admitted).
+    const state = key === this.lastKey ? this.lastState : this.devices.get(key);
     if (!state) return 'new';
     const span = this.words * 32;
     if (state.highestSeq < 0 || seq - state.highestSeq >= span) {

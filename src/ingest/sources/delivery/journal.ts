@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { securityEventSchema, type SecurityEvent } from '../../../core/records/index.js';
 
 const SEGMENT = /^segment-(\d{12})\.ndjson$/;
-const MAX_BUFFERED_BYTES = 1_048_576;
+const MAX_BUFFERED_CHARS = 1_048_576;
 
 export interface JournalOptions {
   /** A segment is closed past this size; default 8 MiB. */
@@ -48,10 +48,10 @@ export class EventJournal {
   private nextNumber: number;
   private readonly maxSegmentBytes: number;
   private recovered: Segment[] = [];
-  /** Lines appended with `deferred` and not yet written (all for the active segment). */
+  /** Lines (without their newline) appended with `deferred` and not yet written (all for the active segment). */
   private buffered: string[] = [];
-  /** Above this many buffered bytes a deferred append writes at once (bounded memory). */
-  private bufferedBytes = 0;
+  /** Above this many buffered characters a deferred append writes at once (bounded memory). */
+  private bufferedChars = 0;
 
   private constructor(
     private readonly dir: string,
@@ -106,37 +106,55 @@ export class EventJournal {
 
   /**
    * Appends one event; returns once the bytes are in the file, or, with `deferred`, once they
-   * are buffered: then the event is durable only after the next `sync()`.
+   * are buffered: then the event is durable only after the next `sync()`. `record` is the
+   * event's `JSON.stringify` text when the caller has it already (it stores the same text).
    */
-  append(event: SecurityEvent, options: { deferred?: boolean } = {}): JournalTicket {
-    const segment = this.activeSegment();
-    const line = `${JSON.stringify(event)}\n`;
-    const size = Buffer.byteLength(line);
+  append(event: SecurityEvent, options: { deferred?: boolean; record?: string } = {}): JournalTicket {
+    const record = options.record ?? JSON.stringify(event);
     if (options.deferred) {
-      this.buffered.push(line);
-      this.bufferedBytes += size;
-      if (this.bufferedBytes >= MAX_BUFFERED_BYTES) this.sync();
-    } else {
-      this.sync();
-      writeSync(this.fd as number, line);
+      const segment = this.activeSegment();
+      this.buffered.push(record);
+      segment.pending++;
+      // Characters, not bytes (counting UTF-8 bytes per line cost more than the write): the
+      // buffer holds at most MAX_BUFFERED_CHARS characters, so at most three times as many bytes.
+      this.bufferedChars += record.length + 1;
+      if (this.bufferedChars >= MAX_BUFFERED_CHARS) this.sync();
+      return segment.number;
     }
-    segment.bytes += size;
+    // Earlier deferred lines first (which may close the segment they filled).
+    this.sync();
+    const segment = this.activeSegment();
+    // Counted first: a write that fills the segment closes it, and a closed segment with
+    // nothing pending is deleted.
     segment.pending++;
-    if (segment.bytes >= this.maxSegmentBytes) this.closeActive();
+    try {
+      this.write(`${record}\n`);
+    } catch (error) {
+      segment.pending--;
+      throw error;
+    }
     return segment.number;
   }
 
   /** Writes the lines of deferred appends (one write); they are durable when this returns. */
   sync(): void {
     if (this.buffered.length === 0) return;
-    const text = this.buffered.length === 1 ? (this.buffered[0] as string) : this.buffered.join('');
+    const text = `${this.buffered.join('\n')}\n`;
     this.buffered = [];
-    this.bufferedBytes = 0;
+    this.bufferedChars = 0;
+    this.write(text);
+  }
+
+  /** Writes whole lines to the active segment, then closes it if it has grown past its size. */
+  private write(text: string): void {
     const data = Buffer.from(text);
     // A regular file takes the whole write; the loop covers a short write all the same.
     for (let offset = 0; offset < data.length;) {
       offset += writeSync(this.fd as number, data, offset);
     }
+    const segment = this.active as Segment;
+    segment.bytes += data.length;
+    if (segment.bytes >= this.maxSegmentBytes) this.closeActive();
   }
 
   /** Marks one event of that segment as stored; a closed segment with nothing pending is deleted. */

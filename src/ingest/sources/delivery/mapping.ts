@@ -79,6 +79,19 @@ function deviceTimeMs(time: number | string | undefined): number | undefined {
   return typeof time === 'number' ? time : Date.parse(time);
 }
 
+/** `toISOString()`'s own shape: such a device time (the usual one) is its own ISO form. */
+const CANONICAL_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+/**
+ * `new Date(ms).toISOString()` of the device's time, without formatting it again when the
+ * device sent it in that form already (the schema's ISO pattern has admitted only real dates).
+ */
+function isoOf(time: number | string | undefined, ms: number): string {
+  return typeof time === 'string' && time.length === 24 && CANONICAL_ISO.test(time)
+    ? time
+    : new Date(ms).toISOString();
+}
+
 /**
  * The event's time is the device's when its clock agrees with ours within `maxClockSkewMs`
  * (readings keep their order when a device sends a backlog), else the time we received it,
@@ -103,7 +116,8 @@ export function deviceMessageToEvent<C extends DeliveryChannel>(
   if (topic.deviceKind === 'locker') delivery.lockerId = topic.deviceId;
   else delivery.vehicleId = topic.deviceId;
   if (p.seq !== undefined) delivery.seq = p.seq;
-  if (deviceMs !== undefined) delivery.deviceTime = new Date(deviceMs).toISOString();
+  const deviceIso = deviceMs === undefined ? undefined : isoOf(p.time, deviceMs);
+  if (deviceIso !== undefined) delivery.deviceTime = deviceIso;
   if (p.parcelId !== undefined) delivery.parcelId = p.parcelId;
   if (p.orderId !== undefined) delivery.orderId = p.orderId;
   if (p.carrier !== undefined) delivery.carrier = p.carrier;
@@ -127,7 +141,7 @@ export function deviceMessageToEvent<C extends DeliveryChannel>(
   ];
   const event: SecurityEvent = {
     id: deterministicEventId(timeMs, idParts),
-    time: new Date(timeMs).toISOString(),
+    time: timeMs === deviceMs && deviceIso !== undefined ? deviceIso : new Date(timeMs).toISOString(),
     kind: 'delivery',
     source: { type: DELIVERY_SOURCE_TYPES.mqtt, name: options.sourceName },
     severity: severityOf(topic.channel, delivery.state),

@@ -13,8 +13,12 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { DeliveryConfig } from './config.js';
-import type { DeliveryIngest } from './ingest.js';
+import type { DeliveryIngest, DeliveryIngestOptions } from './ingest.js';
 import { deliveryTopicFilter } from './schema.js';
+
+const noTrace = (): void => undefined;
+const GROUPED: DeliveryIngestOptions = { deferDurability: true };
+const IMMEDIATE: DeliveryIngestOptions = { deferDurability: false };
 
 export interface DeliveryMqttDependencies {
   ingest: DeliveryIngest;
@@ -47,6 +51,9 @@ export function startDeliveryMqtt(
   };
   if (config.username !== undefined) options.username = config.username;
   if (deps.password !== undefined) options.password = deps.password;
+  // mqtt.js traces every packet through the `debug` package, a few calls per message even when
+  // off; unless DEBUG asks for its trace, hand it a no-op instead.
+  if (!/mqttjs/.test(process.env['DEBUG'] ?? '')) options.log = noTrace;
   const client = mqtt.connect(config.url, options);
   // Group commit. mqtt.js hands over one message at a time and reads the next only after the
   // PUBACK of this one is written, so acknowledgements cannot simply be held back. Instead the
@@ -92,27 +99,46 @@ export function startDeliveryMqtt(
     }
     stream.uncork();
   };
-  // Called for each message in turn; the PUBACK goes out when `done` is called.
+  const notWritten = (error: unknown, topic: string, done: (error?: Error) => void): void => {
+    // Not acknowledged: the broker sends it again after a reconnect.
+    logger?.error({ err: error, topic }, 'a delivery message could not be written');
+    done(error instanceof Error ? error : new Error(String(error)));
+  };
+  const written = (topic: string, done: (error?: Error) => void): void => {
+    try {
+      // A message that waited for room in the writer resolves after its turn's release:
+      // with no cork open its PUBACK would leave at once, so it is made durable here.
+      if (!corked) ingest.makeDurable();
+    } catch (error) {
+      notWritten(error, topic, done);
+      return;
+    }
+    done();
+  };
+  // Called for each message in turn; the PUBACK goes out when `done` is called: at once when
+  // the message was taken without waiting (it is in the journal's buffer, and the PUBACK in the
+  // corked socket until the buffer is written), else when the wait is over.
   client.handleMessage = (packet, done) => {
-    const grouped = corkAcks();
-    const failed = (error: unknown): void => {
-      // Not acknowledged: the broker sends it again after a reconnect.
-      logger?.error({ err: error, topic: packet.topic }, 'a delivery message could not be written');
-      done(error instanceof Error ? error : new Error(String(error)));
-    };
-    ingest
-      .ingestDeliveryMessage(packet.topic, packet.payload as Buffer, { deferDurability: grouped })
-      .then(() => {
-        try {
-          // A message that waited for room in the writer resolves after its turn's release:
-          // with no cork open its PUBACK would leave at once, so it is made durable here.
-          if (!corked) ingest.makeDurable();
-        } catch (error) {
-          failed(error);
-          return;
-        }
-        done();
-      }, failed);
+    const topic = packet.topic;
+    let outcome: ReturnType<DeliveryIngest['ingestDeliveryMessageNow']>;
+    try {
+      outcome = ingest.ingestDeliveryMessageNow(
+        topic,
+        packet.payload as Buffer,
+        corkAcks() ? GROUPED : IMMEDIATE,
+      );
+    } catch (error) {
+      notWritten(error, topic, done);
+      return;
+    }
+    if (outcome instanceof Promise) {
+      outcome.then(
+        () => written(topic, done),
+        (error: unknown) => notWritten(error, topic, done),
+      );
+    } else {
+      written(topic, done);
+    }
   };
   const filters = Object.fromEntries(
     config.topics.map((root) => [deliveryTopicFilter(root), { qos: 1 as const }]),

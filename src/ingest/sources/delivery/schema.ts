@@ -70,13 +70,24 @@ export function deliveryTopicFilter(root: string = DEFAULT_DELIVERY_TOPIC_ROOT):
 export type TopicProblem =
   'not_under_root' | 'bad_levels' | 'bad_site' | 'bad_device_kind' | 'bad_device_id' | 'bad_channel';
 
+const SLASH = 0x2f;
+
 export type ParsedTopic = { ok: true; value: DeliveryTopic } | { ok: false; problem: TopicProblem };
 
 export function parseDeliveryTopic(topic: string, root: string = DEFAULT_DELIVERY_TOPIC_ROOT): ParsedTopic {
-  if (!topic.startsWith(`${root}/`)) return { ok: false, problem: 'not_under_root' };
-  const levels = topic.slice(root.length + 1).split('/');
-  if (levels.length !== 4) return { ok: false, problem: 'bad_levels' };
-  const [site, deviceKind, deviceId, channel] = levels as [string, string, string, string];
+  // `<root>/` then exactly four levels, read with indexOf (this runs for every device message).
+  const start = root.length + 1;
+  if (topic.charCodeAt(root.length) !== SLASH || !topic.startsWith(root)) {
+    return { ok: false, problem: 'not_under_root' };
+  }
+  const afterSite = topic.indexOf('/', start);
+  const afterKind = afterSite < 0 ? -1 : topic.indexOf('/', afterSite + 1);
+  const afterId = afterKind < 0 ? -1 : topic.indexOf('/', afterKind + 1);
+  if (afterId < 0 || topic.indexOf('/', afterId + 1) >= 0) return { ok: false, problem: 'bad_levels' };
+  const site = topic.slice(start, afterSite);
+  const deviceKind = topic.slice(afterSite + 1, afterKind);
+  const deviceId = topic.slice(afterKind + 1, afterId);
+  const channel = topic.slice(afterId + 1);
   if (!TOPIC_SEGMENT.test(site)) return { ok: false, problem: 'bad_site' };
   if (deviceKind !== 'locker' && deviceKind !== 'vehicle') return { ok: false, problem: 'bad_device_kind' };
   if (!TOPIC_SEGMENT.test(deviceId)) return { ok: false, problem: 'bad_device_id' };
