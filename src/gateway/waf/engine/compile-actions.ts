@@ -117,7 +117,7 @@ function compileEffect(action: ActionSpec, location: SourceLocation): Effect | n
 
 export type ActionFields = Omit<
   CompiledRule,
-  'id' | 'phase' | 'location' | 'targets' | 'exclusions' | 'valuesKey' | 'operator' | 'chained'
+  'id' | 'phase' | 'location' | 'targets' | 'exclusions' | 'valuesKey' | 'operator' | 'chained' | 'pipeline'
 >;
 
 /** Compiles a rule's actions with its phase's default actions (`defaults`, possibly empty). */

@@ -27,6 +27,7 @@ import type {
   CompiledRule,
   CompiledTarget,
   Phase,
+  PipelineStep,
   RuleProgram,
 } from './program.js';
 import type { EngineRegistries } from './registries.js';
@@ -128,6 +129,7 @@ function compileTargets(
     if (selector.exclude) exclusions.push({ collection: selector.collection, ...matcher });
     else
       targets.push({
+        id: -1,
         collection: selector.collection,
         key: selector.key,
         count: selector.count === true,
@@ -223,9 +225,14 @@ function compileRule(
     phase,
     location: spec.location,
     ...targets,
-    valuesKey: fields.multiMatch ? null : valuesKeyOf(targets, fields.pipelineKey),
+    // multiMatch rules share too, but only among themselves: their values are every step.
+    valuesKey: valuesKeyOf(
+      targets,
+      fields.multiMatch ? `${fields.pipelineKey}#multiMatch` : fields.pipelineKey,
+    ),
     operator: compileOperator(spec, registries, prefilters),
     ...fields,
+    pipeline: null,
     disruptive: starter ? null : fields.disruptive,
     chained: spec.chained ? compileRule(spec.chained, defaults, registries, { id, phase }, prefilters) : null,
   };
@@ -236,9 +243,12 @@ export function compileRuleSet(ruleSet: LoadedRuleSet, registries: EngineRegistr
   const program: RuleProgram = {
     phases: phases as RuleProgram['phases'],
     rulesById: new Map(),
+    startersByTag: new Map(),
     settings: ruleSet.settings,
     ruleCount: 0,
     literals: new LiteralIndex([]),
+    pipelineSteps: 0,
+    targetIds: 0,
   };
   const prefilters: PrefilterRequests = [];
   for (const { spec, defaultsByPhase } of applyItems(ruleSet.items)) {
@@ -256,17 +266,70 @@ export function compileRuleSet(ruleSet: LoadedRuleSet, registries: EngineRegistr
     const rule = compileRule(spec, defaultsByPhase, registries, null, prefilters);
     program.phases[rule.phase]?.entries.push({ kind: 'rule', rule });
     if (rule.id !== 0) program.rulesById.set(rule.id, rule);
+    for (const tag of new Set(rule.tags)) {
+      const tagged = program.startersByTag.get(tag);
+      if (tagged) tagged.push(rule);
+      else program.startersByTag.set(tag, [rule]);
+    }
     program.ruleCount++;
   }
   program.literals = buildPrefilters(prefilters);
   const rules = program.phases.flatMap((phase) =>
     phase.entries.flatMap((entry) => (entry.kind === 'rule' ? [entry.rule] : [])),
   );
+  internPipelinesAndTargets(program, rules);
   if (rules.some(writesStableSource)) {
     for (const rule of rules)
       for (let link: CompiledRule | null = rule; link; link = link.chained) link.valuesKey = null;
   }
   return program;
+}
+
+/** Gives every rule link its interned pipeline steps and every target its id (see program.ts). */
+function internPipelinesAndTargets(program: RuleProgram, rules: CompiledRule[]): void {
+  const functionIds = new Map<CompiledRule['transformations'][number], number>();
+  const steps = new Map<string, PipelineStep>();
+  const targetIds = new Map<string, number>();
+  for (const rule of rules) {
+    for (let link: CompiledRule | null = rule; link; link = link.chained) {
+      let step: PipelineStep | null = null;
+      for (const transformation of link.transformations) {
+        let functionId = functionIds.get(transformation);
+        if (functionId === undefined) {
+          functionId = functionIds.size;
+          functionIds.set(transformation, functionId);
+        }
+        const key = `${step?.id ?? ''}>${functionId}`;
+        let next = steps.get(key);
+        if (next === undefined) {
+          const path: PipelineStep[] = step ? [...step.path] : [];
+          next = { id: steps.size, parent: step, transformation, path, cached: false, base: null, run: [] };
+          path.push(next);
+          steps.set(key, next);
+        }
+        step = next;
+      }
+      link.pipeline = step;
+      if (step !== null) step.cached = true;
+      for (const target of link.targets) {
+        const key = (target.count ? `&${target.key ?? ''}&` : '') + keyText(target);
+        let id = targetIds.get(key);
+        if (id === undefined) {
+          id = targetIds.size;
+          targetIds.set(key, id);
+        }
+        target.id = id;
+      }
+    }
+  }
+  for (const step of steps.values()) {
+    let base = step.parent;
+    while (base !== null && !base.cached) base = base.parent;
+    step.base = base;
+    step.run = step.path.slice(base === null ? 0 : base.path.length).map((each) => each.transformation);
+  }
+  program.pipelineSteps = steps.size;
+  program.targetIds = targetIds.size;
 }
 
 /** One literal index for the whole program; each operator flags its own literals in it. */

@@ -55,6 +55,28 @@ function targetRemoval(
   return removal;
 }
 
+/**
+ * Records a ctl target removal against every chain starter it selects, once, so rule evaluation
+ * finds a rule's removals with one lookup (evaluate.ts). Each removal gets a number in the
+ * transaction; `applied` lists the numbers a starter got, so rules that lost the same targets
+ * still share their values.
+ */
+function addTargetRemoval(
+  tx: WafTransaction,
+  starters: readonly CompiledRule[],
+  exclusions: readonly CompiledExclusion[],
+): void {
+  const removals = tx.controls.targetRemovals;
+  const mark = `\n${tx.controls.targetRemovalCount++}`;
+  for (const starter of starters) {
+    const known = removals.get(starter);
+    if (known) {
+      known.exclusions.push(...exclusions);
+      known.applied += mark;
+    } else removals.set(starter, { exclusions: [...exclusions], applied: mark });
+  }
+}
+
 function runCtl(tx: WafTransaction, option: string, value: string, rule: CompiledRule): void {
   const controls = tx.controls;
   const onOff = value.toLowerCase() === 'on';
@@ -75,13 +97,20 @@ function runCtl(tx: WafTransaction, option: string, value: string, rule: Compile
     case 'ruleRemoveTargetById': {
       const removal = targetRemoval(tx, value, rule);
       const range = parseIdRange(removal.selector);
-      if (range)
-        controls.removedTargetsById.push({ from: range[0], to: range[1], exclusions: removal.exclusions });
+      if (!range) return;
+      const selected: CompiledRule[] = [];
+      for (const phase of tx.context.program.phases) {
+        for (const entry of phase.entries) {
+          if (entry.kind === 'rule' && entry.rule.id >= range[0] && entry.rule.id <= range[1])
+            selected.push(entry.rule);
+        }
+      }
+      addTargetRemoval(tx, selected, removal.exclusions);
       return;
     }
     case 'ruleRemoveTargetByTag': {
       const removal = targetRemoval(tx, value, rule);
-      controls.removedTargetsByTag.push({ tag: removal.selector, exclusions: removal.exclusions });
+      addTargetRemoval(tx, tx.context.program.startersByTag.get(removal.selector) ?? [], removal.exclusions);
       return;
     }
     case 'requestBodyProcessor':

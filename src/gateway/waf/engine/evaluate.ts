@@ -1,7 +1,7 @@
 /**
  * Rule evaluation (gateway/waf/engine, per request): runs one phase's program over a
  * transaction. For each rule: resolve its targets, transform each value through the rule's
- * prebuilt pipeline (cached per transaction by pipeline and value), run the operator, and on a
+ * prebuilt pipeline (cached per transaction by pipeline step and value), run the operator, and on a
  * match update MATCHED_VAR(S) and run setvar; a chain matches when every link does; then
  * ctl/initcol, the log entry and the disruptive action; then flow (skip, skipAfter).
  */
@@ -13,10 +13,12 @@ import { resolveTarget, type TargetValue } from './variables.js';
 import type {
   CompiledExclusion,
   CompiledRule,
+  CompiledTarget,
   DisruptiveAction,
   Macro,
   MacroReference,
   Phase,
+  PipelineStep,
 } from './program.js';
 import type { OperatorContext } from '../types.js';
 import type { WafTransaction } from './transaction.js';
@@ -49,8 +51,8 @@ export function resolveReference(tx: WafTransaction, reference: MacroReference):
   const values: TargetValue[] = [];
   const target =
     key === undefined
-      ? { collection, count: false }
-      : { collection, key, keyLower: key.toLowerCase(), count: false };
+      ? { id: -1, collection, count: false }
+      : { id: -1, collection, key, keyLower: key.toLowerCase(), count: false };
   resolveTarget(tx, target, [], values);
   return values[0]?.value ?? '';
 }
@@ -59,46 +61,40 @@ export function expand(tx: WafTransaction, macro: Macro): string {
   return macro.constant ?? expandMacro(macro, (reference) => resolveReference(tx, reference));
 }
 
-function transformed(tx: WafTransaction, rule: CompiledRule, value: string): string {
-  if (rule.transformations.length === 0) return value;
-  let cache = tx.transformCache.get(rule.pipelineKey);
-  if (!cache) {
+/**
+ * The value after a cached `step`, cached per transaction by step and value; pipelines that
+ * start alike start from the same cached result.
+ */
+function transformedAt(tx: WafTransaction, step: PipelineStep, value: string): string {
+  let cache = tx.transformCache[step.id];
+  if (cache === undefined) {
     cache = new Map();
-    tx.transformCache.set(rule.pipelineKey, cache);
+    tx.transformCache[step.id] = cache;
   }
   let result = cache.get(value);
   if (result === undefined) {
-    result = value;
-    for (const transformation of rule.transformations) result = transformation(result);
+    result = step.base === null ? value : transformedAt(tx, step.base, value);
+    for (const transformation of step.run) result = transformation(result);
     cache.set(value, result);
   }
   return result;
 }
 
-/** multiMatch: the raw value and every step that changed it. */
+function transformed(tx: WafTransaction, rule: CompiledRule, value: string): string {
+  return rule.pipeline === null ? value : transformedAt(tx, rule.pipeline, value);
+}
+
+/** multiMatch: the raw value and every step that changed it (not cached: fewer values kept alive). */
 function everyStep(rule: CompiledRule, value: string): string[] {
   const steps = [value];
+  if (rule.pipeline === null) return steps;
   let current = value;
-  for (const transformation of rule.transformations) {
-    const next = transformation(current);
+  for (const step of rule.pipeline.path) {
+    const next = step.transformation(current);
     if (next !== current) steps.push(next);
     current = next;
   }
   return steps;
-}
-
-const NO_EXCLUSIONS: readonly CompiledExclusion[] = Object.freeze([]);
-
-function runtimeExclusions(tx: WafTransaction, starter: CompiledRule): readonly CompiledExclusion[] {
-  const { removedTargetsById, removedTargetsByTag } = tx.controls;
-  if (removedTargetsById.length === 0 && removedTargetsByTag.length === 0) return NO_EXCLUSIONS;
-  const found: CompiledExclusion[] = [];
-  for (const removal of removedTargetsById) {
-    if (starter.id >= removal.from && starter.id <= removal.to) found.push(...removal.exclusions);
-  }
-  for (const removal of removedTargetsByTag)
-    if (starter.tags.includes(removal.tag)) found.push(...removal.exclusions);
-  return found;
 }
 
 /** The operator context of a transaction, built once (operators only read it during the call). */
@@ -135,53 +131,125 @@ function anyFlagged(found: readonly number[], prefilter: Uint8Array): boolean {
 }
 
 /** A rule's values with their transformed form, shared by the rules of one valuesKey in a phase. */
-interface SharedValue extends TargetValue {
+interface SharedValue {
+  name: string;
   candidate: string;
   found: readonly number[] | null;
 }
 
 export interface SharedValues {
-  items: SharedValue[];
-  /** Every literal id found in any candidate, once all were scanned. */
-  present: readonly number[] | null;
+  /** The values, transformed; built on first use (a prefilter may rule every rule out first). */
+  items: SharedValue[] | null;
+  /** Every required literal the targets' values hold (see targetLiterals); null: unknown. */
+  present: readonly number[] | null | undefined;
 }
 
-function sharedValues(tx: WafTransaction, rule: CompiledRule, key: string): SharedValues {
+function sharedGroup(tx: WafTransaction, key: string): SharedValues {
   let shared = tx.sharedValues.get(key);
   if (shared === undefined) {
-    const values: TargetValue[] = [];
-    for (const target of rule.targets) resolveTarget(tx, target, rule.exclusions, values);
-    const items: SharedValue[] = [];
-    for (const { name, value } of values)
-      items.push({ name, value, candidate: transformed(tx, rule, value), found: null });
-    shared = { items, present: null };
+    shared = { items: null, present: undefined };
     tx.sharedValues.set(key, shared);
   }
   return shared;
 }
 
-function presentIn(tx: WafTransaction, shared: SharedValues): readonly number[] {
-  if (shared.present === null) {
+function sharedItems(
+  tx: WafTransaction,
+  rule: CompiledRule,
+  shared: SharedValues,
+  exclusions: readonly CompiledExclusion[],
+): SharedValue[] {
+  if (shared.items === null) {
+    const values: TargetValue[] = [];
+    for (const target of rule.targets) resolveTarget(tx, target, exclusions, values);
+    const items: SharedValue[] = [];
+    const step = rule.pipeline;
+    for (const { name, value } of values) {
+      if (rule.multiMatch) {
+        for (const candidate of everyStep(rule, value)) items.push({ name, candidate, found: null });
+      } else
+        items.push({ name, candidate: step === null ? value : transformedAt(tx, step, value), found: null });
+    }
+    shared.items = items;
+  }
+  return shared.items;
+}
+
+/** The required literals of a value after `step` (null: none), scanned once per transaction. */
+function literalsAfter(tx: WafTransaction, step: PipelineStep | null, value: string): readonly number[] {
+  return literalsIn(tx, step === null ? value : transformedAt(tx, step, value));
+}
+
+/**
+ * Every required literal held by the values of one target through a rule's pipeline (through
+ * each of its steps for multiMatch), once per phase for all the rules that read that target so.
+ * Exclusions are ignored: more values can only let more rules through, never skip one wrongly.
+ */
+function targetLiterals(tx: WafTransaction, rule: CompiledRule, target: CompiledTarget): readonly number[] {
+  const program = tx.context.program;
+  const pipelines = program.pipelineSteps + 1;
+  const pipeline = rule.pipeline === null ? 0 : rule.pipeline.id + 1;
+  const key = (target.id * 2 + (rule.multiMatch ? 1 : 0)) * pipelines + pipeline;
+  let found = tx.targetLiterals.get(key);
+  if (found === undefined) {
+    let values = tx.targetValues[target.id];
+    if (values === undefined) {
+      values = [];
+      resolveTarget(tx, target, [], values);
+      tx.targetValues[target.id] = values;
+    }
     const lists: Array<readonly number[]> = [];
-    for (const item of shared.items) lists.push((item.found ??= literalsIn(tx, item.candidate)));
-    shared.present = tx.context.program.literals.union(lists);
+    for (const { value } of values) {
+      if (rule.multiMatch) {
+        for (const candidate of everyStep(rule, value)) lists.push(literalsIn(tx, candidate));
+      } else lists.push(literalsAfter(tx, rule.pipeline, value));
+    }
+    found = program.literals.union(lists);
+    tx.targetLiterals.set(key, found);
+  }
+  return found;
+}
+
+/**
+ * Every required literal the values of a rule's targets hold, for the rules of one valuesKey;
+ * null when a target is a count (its text, a number of values, was not scanned).
+ */
+function presentIn(tx: WafTransaction, rule: CompiledRule, shared: SharedValues): readonly number[] | null {
+  if (shared.present === undefined) {
+    const lists: Array<readonly number[]> = [];
+    for (const target of rule.targets) {
+      if (target.count || target.id < 0) {
+        shared.present = null;
+        return null;
+      }
+      lists.push(targetLiterals(tx, rule, target));
+    }
+    shared.present = lists.length === 1 ? lists[0]! : tx.context.program.literals.union(lists);
   }
   return shared.present;
 }
 
-/** The fast path of evaluateLink for rules with a valuesKey and no ctl-removed targets. */
-function evaluateShared(tx: WafTransaction, rule: CompiledRule, key: string): LinkMatch[] {
+/** The fast path of evaluateLink for rules whose values other rules may share (a valuesKey). */
+function evaluateShared(
+  tx: WafTransaction,
+  rule: CompiledRule,
+  key: string,
+  exclusions: readonly CompiledExclusion[],
+): LinkMatch[] {
   const matches: LinkMatch[] = [];
   const operator = rule.operator as NonNullable<CompiledRule['operator']>;
-  const shared = sharedValues(tx, rule, key);
-  if (shared.items.length === 0) return matches;
   const prefilter = operator.prefilter;
+  const shared = sharedGroup(tx, key);
   // A literal none of the values holds rules the whole rule out at once (not for `!@rx`).
-  if (prefilter !== null && !operator.negated && !anyFlagged(presentIn(tx, shared), prefilter))
-    return matches;
+  if (prefilter !== null && !operator.negated) {
+    const present = presentIn(tx, rule, shared);
+    if (present !== null && !anyFlagged(present, prefilter)) return matches;
+  }
+  const items = sharedItems(tx, rule, shared, exclusions);
+  if (items.length === 0) return matches;
   const context = operatorContext(tx);
   context.capture = rule.capture;
-  for (const item of shared.items) {
+  for (const item of items) {
     let possible = true;
     if (prefilter !== null) {
       item.found ??= literalsIn(tx, item.candidate);
@@ -215,9 +283,16 @@ function evaluateLink(tx: WafTransaction, rule: CompiledRule, starter: CompiledR
     matches.push({ name: '', value: '' });
     return matches;
   }
-  const extra = runtimeExclusions(tx, starter);
-  if (extra.length === 0 && rule.valuesKey !== null) return evaluateShared(tx, rule, rule.valuesKey);
-  const exclusions = extra.length === 0 ? rule.exclusions : [...rule.exclusions, ...extra];
+  let exclusions = rule.exclusions;
+  let valuesKey = rule.valuesKey;
+  const removals = tx.controls.targetRemovals;
+  const removed = removals.size === 0 ? undefined : removals.get(starter);
+  if (removed !== undefined) {
+    exclusions = [...rule.exclusions, ...removed.exclusions];
+    // Rules that lost the same targets still share: the key names the removals (see effects.ts).
+    if (valuesKey !== null) valuesKey += removed.applied;
+  }
+  if (valuesKey !== null) return evaluateShared(tx, rule, valuesKey, exclusions);
   // One scratch list per transaction: links run one after the other, never nested.
   const values = tx.scratchValues;
   values.length = 0;
@@ -319,7 +394,7 @@ export function runPhase(tx: WafTransaction, phase: Phase): void {
   const program = tx.context.program.phases[phase];
   if (!program) return;
   // The request data may have grown since the last phase (body, response headers).
-  tx.sharedValues.clear();
+  tx.clearPhaseCaches();
   const entries = program.entries;
   let index = 0;
   while (index < entries.length) {

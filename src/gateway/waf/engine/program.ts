@@ -31,6 +31,11 @@ export interface KeyMatcher {
 }
 
 export interface CompiledTarget extends KeyMatcher {
+  /**
+   * Equal targets (same collection, key and count) of the whole program share one id, which
+   * indexes per-transaction caches (evaluate.ts); -1 for a target made at run time.
+   */
+  id: number;
   collection: string;
   /** The key as written (for the variable name in logs). */
   key?: string;
@@ -56,6 +61,25 @@ export type Effect =
   | { kind: 'ctl'; option: string; value: Macro }
   | { kind: 'initcol'; collection: string; key: Macro };
 
+/**
+ * One step of a pipeline: the transformation applied to what the parent step gave. Only steps
+ * that end some rule's pipeline are cached per transaction; the others are run through on the
+ * way (`base` and `run`).
+ */
+export interface PipelineStep {
+  /** Indexes the per-transaction transformation cache (0 .. RuleProgram.pipelineSteps - 1). */
+  id: number;
+  parent: PipelineStep | null;
+  transformation: Transformation;
+  /** From the first step to this one. */
+  path: readonly PipelineStep[];
+  /** Whether this step ends some rule's pipeline (its results are cached). */
+  cached: boolean;
+  /** The nearest cached step before this one (null: the raw value) and the transformations from there. */
+  base: PipelineStep | null;
+  run: readonly Transformation[];
+}
+
 export interface CompiledOperator {
   name: string;
   param: string;
@@ -78,11 +102,18 @@ export interface CompiledRule {
   /** null for SecAction: it matches once, unconditionally. */
   operator: CompiledOperator | null;
   transformations: Transformation[];
-  /** Identifies the pipeline in the per-transaction cache; '' when there is none. */
+  /** Names the pipeline (lower case, comma separated); '' when there is none. */
   pipelineKey: string;
   /**
-   * Targets, exclusions and pipeline as one key when every target reads a STABLE_SOURCES
-   * source: rules with the same key share their transformed values within a phase. null otherwise.
+   * The pipeline's last step, null when there is none. Steps are shared by every pipeline of
+   * the program that starts with the same transformations, so a value transformed by
+   * `t:urlDecodeUni,t:lowercase` is reused by `t:urlDecodeUni,t:lowercase,t:removeNulls`.
+   */
+  pipeline: PipelineStep | null;
+  /**
+   * Targets, exclusions and pipeline (and multiMatch) as one key when every target reads a
+   * STABLE_SOURCES source: rules with the same key share their transformed values within a phase
+   * (with ctl-removed targets, under this key plus the removals, see evaluate.ts). null otherwise.
    */
   valuesKey: string | null;
   multiMatch: boolean;
@@ -124,8 +155,13 @@ export interface RuleProgram {
   phases: PhaseProgram[];
   /** Every chain starter by id (ctl:ruleRemoveTargetById and logs). */
   rulesById: Map<number, CompiledRule>;
+  /** Chain starters by tag (ctl:ruleRemoveTargetByTag). */
+  startersByTag: Map<string, CompiledRule[]>;
   settings: EngineSettings;
   ruleCount: number;
   /** Every operator's required literals, scanned once per distinct value (regex/literal-index.ts). */
   literals: LiteralIndex;
+  /** Number of distinct pipeline steps (PipelineStep.id) and target ids (CompiledTarget.id). */
+  pipelineSteps: number;
+  targetIds: number;
 }

@@ -48,6 +48,12 @@ export interface WafResponse {
   headers: Array<[string, string]>;
 }
 
+export interface TargetRemovals {
+  exclusions: CompiledExclusion[];
+  /** `\n0\n3`: the numbers of the removals applied, which tell apart the value lists they leave. */
+  applied: string;
+}
+
 /** Mutable per-transaction flags that ctl: actions change. */
 export interface TransactionControls {
   ruleEngine: RuleEngineMode;
@@ -58,14 +64,21 @@ export interface TransactionControls {
   auditLogParts: string | undefined;
   removedIdRanges: Array<[number, number]>;
   removedTags: Set<string>;
-  removedTargetsById: Array<{ from: number; to: number; exclusions: CompiledExclusion[] }>;
-  removedTargetsByTag: Array<{ tag: string; exclusions: CompiledExclusion[] }>;
+  /** Chain starter -> the targets ctl:ruleRemoveTargetById/ByTag removed from it (effects.ts). */
+  targetRemovals: Map<CompiledRule, TargetRemovals>;
+  /** Target removals so far (numbers them). */
+  targetRemovalCount: number;
 }
 
 export class WafTransaction implements VariableSource {
   readonly collections = new Map<string, Collection>();
   readonly scalars = new Map<string, string>();
-  readonly transformCache = new Map<string, Map<string, string>>();
+  /** PipelineStep.id -> value -> the value after that step (evaluate.ts transformedAt). */
+  readonly transformCache: Array<Map<string, string> | undefined> = [];
+  /** Per phase: CompiledTarget.id -> the target's values (evaluate.ts targetLiterals). */
+  readonly targetValues: Array<TargetValue[] | undefined> = [];
+  /** Per phase: (target id, pipeline) -> the literal ids its transformed values hold (evaluate.ts). */
+  readonly targetLiterals = new Map<number, readonly number[]>();
   /** valuesKey -> the values of that target list, transformed; cleared at each phase (evaluate.ts). */
   readonly sharedValues = new Map<string, SharedValues>();
   /** Value -> ids of the program's required literals it holds (evaluate.ts literalsIn). */
@@ -108,8 +121,8 @@ export class WafTransaction implements VariableSource {
       auditLogParts: undefined,
       removedIdRanges: [],
       removedTags: new Set(),
-      removedTargetsById: [],
-      removedTargetsByTag: [],
+      targetRemovals: new Map(),
+      targetRemovalCount: 0,
     };
     for (const name of ['TX', 'ARGS', 'ARGS_GET', 'ARGS_POST', 'REQUEST_HEADERS', 'REQUEST_COOKIES']) {
       this.collections.set(name, new Collection());
@@ -217,9 +230,16 @@ export class WafTransaction implements VariableSource {
   }
 
   private dropCaches(): void {
-    this.transformCache.clear();
+    this.transformCache.length = 0;
     this.literalsFound.clear();
+    this.clearPhaseCaches();
+  }
+
+  /** Drops what is valid only within a phase: the request data may grow between phases. */
+  clearPhaseCaches(): void {
     this.sharedValues.clear();
+    this.targetValues.length = 0;
+    this.targetLiterals.clear();
   }
 
   /** Phase 1. */

@@ -31,6 +31,13 @@ export class LiteralIndex {
   private readonly edgeByte: Uint8Array;
   private readonly edgeTarget: Int32Array;
   private readonly fail: Int32Array;
+  /**
+   * Full 256-entry rows for the root's children (depth 1), where most of a scan of ordinary text
+   * stays and which have the most edges: row r is dense[r * 256 .. r * 256 + 255], denseRow[n] is
+   * node n's row or -1. About 100 KB for the CRS.
+   */
+  private readonly denseRow: Int32Array;
+  private readonly dense: Int32Array;
   /** Literals ending at node n: outIds[outStart[n] .. outStart[n + 1]). */
   private readonly outStart: Int32Array;
   private readonly outIds: Int32Array;
@@ -69,6 +76,9 @@ export class LiteralIndex {
 
     const count = children.length;
     this.fail = new Int32Array(count);
+    this.denseRow = new Int32Array(count).fill(-1);
+    const depthOne = [...children[0]!.values()];
+    this.dense = new Int32Array(depthOne.length * 256);
     this.edgeStart = new Int32Array(count + 1);
     const edges = children.reduce((sum, map) => sum + map.size, 0);
     this.edgeByte = new Uint8Array(edges);
@@ -97,6 +107,11 @@ export class LiteralIndex {
         queue.push(child);
       }
     }
+    depthOne.forEach((node, row) => {
+      for (let byte = 0; byte < 256; byte++) this.dense[row * 256 + byte] = this.next(node, byte);
+    });
+    // Only now: next() above must walk the edges, not rows still being filled.
+    depthOne.forEach((node, row) => (this.denseRow[node] = row));
     this.outStart = new Int32Array(count + 1);
     this.outIds = new Int32Array(outputs.reduce((sum, ids) => sum + ids.length, 0));
     let at = 0;
@@ -115,6 +130,8 @@ export class LiteralIndex {
   private next(node: number, byte: number): number {
     for (;;) {
       if (node === 0) return this.rootNext[byte]!;
+      const row = this.denseRow[node]!;
+      if (row >= 0) return this.dense[row * 256 + byte]!;
       for (let e = this.edgeStart[node]!, end = this.edgeStart[node + 1]!; e < end; e++) {
         if (this.edgeByte[e] === byte) return this.edgeTarget[e]!;
       }
