@@ -1,7 +1,8 @@
 /**
  * Product reviews (demo shop): anyone may leave a name and a short text under a product; the
  * product page shows them. In vulnerable mode they are shown unescaped: the deliberate flaw
- * `stored-xss-reviews` that the scanner's stored-XSS check finds by running the page in Chromium.
+ * `stored-xss-reviews` that the scanner's stored-XSS check finds as stored markup (and, with
+ * `--browser`, verifies by running the page in Chromium).
  */
 import type { ShopContext } from './context.js';
 

@@ -187,6 +187,15 @@ describe('demo shop (vulnerable mode): every listed flaw is exploitable', () => 
     exploited.add('command-injection-carrier-status');
   });
 
+  it('carrier-status answers a NUL byte (the shell cannot take it) with a clean 400, not a 500', async () => {
+    const res = await t.client().get('/carrier-status?parcel=DS1%00');
+    expect(res.status).toBe(400);
+    expect(res.body).toContain('This parcel number cannot be looked up.');
+    // Still injectable right after.
+    const again = await t.client().get(`/carrier-status?parcel=${encodeURIComponent('DS1;echo ok$((2*3))')}`);
+    expect(again.body).toContain('ok6');
+  });
+
   it('ssrf-image-proxy: the proxy fetches any URL on this machine', async () => {
     const res = await t.client().get(`/image-proxy?url=${encodeURIComponent(`${t.url}/healthz`)}`);
     expect(res.status).toBe(200);

@@ -25,15 +25,21 @@ const PROXY_MAX_BYTES = 64 * 1024;
 /** Safe mode's proxy serves only these, from memory. */
 const LOCAL_IMAGES: Record<string, string> = { [CARRIER_LOGO_PATH]: CARRIER_LOGO_SVG };
 
-function trackingShell(parcel: string): Promise<string> {
+/** The shell's output; null when the shell could not be started with this value (a NUL byte in it). */
+function trackingShell(parcel: string): Promise<string | null> {
   // Deliberate flaw `command-injection-carrier-status` (CWE-78): the value is pasted into a shell line.
   return new Promise((resolve) => {
-    execFile(
-      '/bin/sh',
-      ['-c', `echo Parcel ${parcel}: handed over to the demo carrier`],
-      { timeout: SHELL_TIMEOUT_MS, maxBuffer: 64 * 1024 },
-      (_error, stdout, stderr) => resolve(`${stdout}${stderr}`.slice(0, 4000)),
-    );
+    try {
+      execFile(
+        '/bin/sh',
+        ['-c', `echo Parcel ${parcel}: handed over to the demo carrier`],
+        { timeout: SHELL_TIMEOUT_MS, maxBuffer: 64 * 1024 },
+        (_error, stdout, stderr) => resolve(`${stdout}${stderr}`.slice(0, 4000)),
+      );
+    } catch {
+      // execFile throws before spawning for arguments a process cannot take (ERR_INVALID_ARG_VALUE).
+      resolve(null);
+    }
   });
 }
 
@@ -72,6 +78,8 @@ export function registerToolRoutes(app: FastifyInstance, ctx: ShopContext): void
     const status = ctx.vulnerable
       ? await trackingShell(parcel)
       : `Parcel ${parcel}: handed over to the demo carrier\n`;
+    if (status === null)
+      return sendMessage(ctx, req, reply, 400, 'Parcel not found', 'This parcel number cannot be looked up.');
     return sendPage(
       reply,
       200,

@@ -24,6 +24,7 @@ const CHECKS = [
   'checkout-tampering',
   'payment-rate-limit',
   'account-enumeration',
+  'stored-xss',
 ];
 const OPTIONS = {
   active: true,
@@ -87,6 +88,19 @@ describe('issue 8 active checks on the vulnerable demo shop', () => {
     ]);
     // Both the negative and the fractional quantity were taken (one finding, two occurrences).
     expect(tampering.find((f) => f.detailKey === 'quantity')?.occurrences).toBe(2);
+  });
+  it('finds the stored XSS in product reviews over plain HTTP (no browser), shown on the product page', () => {
+    const generic = found('stored-xss').map((f) =>
+      f.replace(/^POST \/products\/[^/]+\//, 'POST /products/:slug/'),
+    );
+    expect(new Set(generic)).toEqual(
+      new Set(['POST /products/:slug/reviews author', 'POST /products/:slug/reviews text']),
+    );
+    for (const f of report.findings.filter((x) => x.checkId === 'stored-xss')) {
+      const shownOn = new URL(String(f.data?.['shownAt'])).pathname;
+      expect(`${new URL(f.url).pathname}`).toBe(`${shownOn}/reviews`);
+      expect(f.description).toContain('Not verified by execution (scan with --browser to verify).');
+    }
   });
   it('finds no limit on declined payments', () => {
     expect(found('payment-rate-limit')).toEqual(['POST /checkout']);
