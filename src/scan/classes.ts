@@ -30,7 +30,7 @@ export const CLASS_REQUIREMENTS: Record<AttackClass, { checks: string[]; missing
   },
   authentication: { checks: ['login-rate-limit', 'account-enumeration'], missing: [] },
   'business-logic': { checks: ['checkout-tampering', 'payment-rate-limit'], missing: [] },
-  'transport-security': { checks: ['transport', 'tls'], missing: [] },
+  'transport-security': { checks: ['transport', 'tls', 'mixed-content'], missing: [] },
   'security-headers': { checks: ['security-headers', 'cookies'], missing: [] },
   'exposed-data': { checks: ['exposed-files', 'version-disclosure'], missing: [] },
   'vulnerable-components': { checks: ['osv-components'], missing: [] },

@@ -18,6 +18,7 @@ import { cookiesCheck } from './passive/cookies.js';
 import { corsCheck } from './passive/cors.js';
 import { csrfTokensCheck } from './passive/csrf-tokens.js';
 import { exposedFilesCheck } from './passive/exposed-files.js';
+import { mixedContentCheck } from './passive/mixed-content.js';
 import { scriptInventoryCheck } from './passive/script-inventory.js';
 import { securityHeadersCheck } from './passive/security-headers.js';
 import { tlsCheck } from './passive/tls.js';
@@ -29,6 +30,7 @@ export const CHECKS: readonly Check[] = [
   corsCheck,
   csrfTokensCheck,
   exposedFilesCheck,
+  mixedContentCheck,
   scriptInventoryCheck,
   securityHeadersCheck,
   tlsCheck,
