@@ -42,6 +42,11 @@ export interface Detection {
 export interface Detector {
   /** Stable name, e.g. `card-testing`; the Alert's `detector` field. */
   readonly name: string;
+  /**
+   * The event kinds the detector reads, when it can say: it answers every other kind with no
+   * detection and no change of state, so the pipeline does not call it for them. Absent: all.
+   */
+  readonly kinds?: readonly SecurityEvent['kind'][];
   /** Feeds one event (in time order); returns the detections it completes, usually none. */
   observe(event: SecurityEvent): Detection[];
   /** Number of keys held in state (for the memory bound and metrics). */

@@ -161,6 +161,7 @@ export function createAccountTakeoverDetector(
 
   return {
     name: 'account-takeover',
+    kinds: ['business'],
     observe(event: SecurityEvent): Detection[] {
       const business = businessOf(event);
       if (!config.enabled || business === undefined || business.outcome === 'failure') return [];

@@ -227,6 +227,7 @@ export function createAtoRedirectChainDetector(
 
   return {
     name: 'ato-redirect-chain',
+    kinds: ['business', 'delivery'],
     observe(event: SecurityEvent): Detection[] {
       if (!config.enabled) return [];
       const b = businessOf(event);

@@ -163,6 +163,7 @@ export function createBeaconingDetector(
 
   return {
     name: 'beaconing',
+    kinds: ['flow'],
     observe(event: SecurityEvent): Detection[] {
       const flow = flowOf(event);
       if (!config.enabled || flow === undefined) return [];

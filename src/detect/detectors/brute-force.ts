@@ -57,6 +57,7 @@ export function createBruteForceDetector(
 
   return {
     name: 'brute-force',
+    kinds: ['business'],
     observe(event: SecurityEvent): Detection[] {
       const business = businessOf(event, loginTypes);
       if (!config.enabled || business === undefined || business.outcome === undefined) return [];

@@ -102,6 +102,7 @@ export function createCardTestingDetector(
 
   return {
     name: 'card-testing',
+    kinds: ['business'],
     observe(event: SecurityEvent): Detection[] {
       const business = businessOf(event, paymentTypes);
       if (!config.enabled || business === undefined || business.outcome === undefined) return [];

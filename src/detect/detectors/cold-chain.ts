@@ -135,6 +135,7 @@ export function createColdChainDetector(
 
   return {
     name: 'cold-chain',
+    kinds: ['delivery'],
     observe(event: SecurityEvent): Detection[] {
       const found = deliveryOf(event);
       if (!config.enabled || found === undefined) return [];

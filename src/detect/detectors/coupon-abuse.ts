@@ -159,6 +159,7 @@ export function createCouponAbuseDetector(
 
   return {
     name: 'coupon-abuse',
+    kinds: ['business'],
     observe(event: SecurityEvent): Detection[] {
       const business = businessOf(event);
       if (!config.enabled || business === undefined) return [];

@@ -150,6 +150,7 @@ export function createCredentialStuffingDetector(
 
   return {
     name: 'credential-stuffing',
+    kinds: ['business'],
     observe(event: SecurityEvent): Detection[] {
       const business = businessOf(event, loginTypes);
       const ip = clientIpOf(event);

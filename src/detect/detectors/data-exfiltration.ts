@@ -112,6 +112,7 @@ export function createDataExfiltrationDetector(
 
   return {
     name: 'data-exfiltration',
+    kinds: ['http'],
     observe(event: SecurityEvent): Detection[] {
       const ip = clientIpOf(event);
       if (!config.enabled || ip === undefined || event.kind !== 'http' || event.http === undefined) return [];

@@ -164,6 +164,7 @@ export function createDeliveryInsiderDetector(
 
   return {
     name: 'delivery-insider',
+    kinds: ['delivery'],
     observe(event: SecurityEvent): Detection[] {
       const found = deliveryOf(event);
       if (!config.enabled || found === undefined) return [];

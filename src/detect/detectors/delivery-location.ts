@@ -99,6 +99,7 @@ export function createDeliveryLocationDetector(
 
   return {
     name: 'delivery-location',
+    kinds: ['delivery'],
     observe(event: SecurityEvent): Detection[] {
       const found = deliveryOf(event);
       if (!config.enabled || found === undefined) return [];

@@ -168,3 +168,35 @@ describe('detector state', () => {
     for (const d of tight) expect(d.stateSize(), d.name).toBeLessThanOrEqual(6 * 20);
   });
 });
+
+describe('declared event kinds', () => {
+  // The pipeline calls a detector only for the kinds it declares: sound only if the other
+  // kinds change nothing. Every case's events, all detectors' kinds mixed in time order.
+  const everything = cases.flatMap((c) => c.events).sort((x, y) => (x.time < y.time ? -1 : 1));
+
+  it('are declared by every built-in detector, and the stream has events of other kinds', () => {
+    for (const detector of createDetectors()) {
+      expect(detector.kinds?.length, detector.name).toBeGreaterThan(0);
+      const kinds = new Set<string>(detector.kinds);
+      expect(everything.filter((event) => !kinds.has(event.kind)).length, detector.name).toBeGreaterThan(100);
+    }
+  });
+
+  it('leave detections and state as they are when the other kinds are not fed', () => {
+    const all = createDetectors();
+    const only = createDetectors();
+    for (const [index, detector] of all.entries()) {
+      const filtered = only[index]!;
+      const kinds = new Set<string>(detector.kinds ?? []);
+      const fromAll: Detection[] = [];
+      const fromOnly: Detection[] = [];
+      for (const event of everything) {
+        fromAll.push(...detector.observe(event));
+        if (kinds.has(event.kind)) fromOnly.push(...filtered.observe(event));
+      }
+      expect(fromAll.length, detector.name).toBeGreaterThan(0);
+      expect(fromOnly, detector.name).toEqual(fromAll);
+      expect(filtered.stateSize(), detector.name).toBe(detector.stateSize());
+    }
+  });
+});

@@ -163,6 +163,7 @@ export function createFakeAccountsDetector(
 
   return {
     name: 'fake-accounts',
+    kinds: ['business'],
     observe(event: SecurityEvent): Detection[] {
       const business = businessOf(event, registrationTypes);
       const ip = clientIpOf(event);

@@ -169,6 +169,7 @@ export function createFloodDetector(input: FloodConfigInput = {}, where = 'detec
 
   return {
     name: 'flood',
+    kinds: ['flow'],
     observe(event: SecurityEvent): Detection[] {
       const flow = flowOf(event);
       if (!config.enabled || flow === undefined) return [];

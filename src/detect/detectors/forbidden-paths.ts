@@ -164,6 +164,7 @@ export function createForbiddenPathsDetector(
 
   return {
     name: 'forbidden-paths',
+    kinds: ['flow'],
     observe(event: SecurityEvent): Detection[] {
       const flow = flowOf(event);
       if (!config.enabled || flow === undefined) return [];

@@ -133,6 +133,7 @@ export function createInrClaimsDetector(
 
   return {
     name: 'inr-claims',
+    kinds: ['business', 'delivery'],
     observe(event: SecurityEvent): Detection[] {
       if (!config.enabled) return [];
       const claim = claimOf(event, claimTypes);

@@ -300,6 +300,7 @@ export function createLockerSecurityDetector(
 
   return {
     name: 'locker-security',
+    kinds: ['delivery'],
     observe(event: SecurityEvent): Detection[] {
       if (!config.enabled) return [];
       const found = deliveryOf(event);

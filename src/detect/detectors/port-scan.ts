@@ -168,6 +168,7 @@ export function createPortScanDetector(
 
   return {
     name: 'port-scan',
+    kinds: ['flow'],
     observe(event: SecurityEvent): Detection[] {
       const flow = flowOf(event);
       if (!config.enabled || flow === undefined) return [];

@@ -234,6 +234,7 @@ export function createRouteDeviationDetector(
 
   return {
     name: 'route-deviation',
+    kinds: ['delivery'],
     observe(event: SecurityEvent): Detection[] {
       const found = deliveryOf(event);
       const vehicleId = found?.delivery.vehicleId;

@@ -203,6 +203,7 @@ export function createScalpingDetector(
 
   return {
     name: 'scalping',
+    kinds: ['business'],
     observe(event: SecurityEvent): Detection[] {
       const business = businessOf(event);
       if (!config.enabled || business === undefined || business.outcome === 'failure') return [];

@@ -352,6 +352,7 @@ export function createScrapingDetector(
 
   return {
     name: 'scraping',
+    kinds: ['http', 'business'],
     observe(event: SecurityEvent): Detection[] {
       const ip = clientIpOf(event);
       if (!config.enabled || ip === undefined || (event.kind !== 'http' && event.kind !== 'business'))

@@ -143,6 +143,7 @@ export function createSlowAttackDetector(
 
   return {
     name: 'slow-attack',
+    kinds: ['flow'],
     observe(event: SecurityEvent): Detection[] {
       const flow = flowOf(event);
       if (!config.enabled || flow === undefined) return [];

@@ -174,6 +174,7 @@ export function createUnusualEgressDetector(
 
   return {
     name: 'unusual-egress',
+    kinds: ['flow'],
     observe(event: SecurityEvent): Detection[] {
       const flow = flowOf(event);
       if (!config.enabled || flow === undefined) return [];

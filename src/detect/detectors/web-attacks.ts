@@ -175,6 +175,7 @@ export function createWebAttacksDetector(
 
   return {
     name: 'web-attacks',
+    kinds: ['http'],
     observe(event: SecurityEvent): Detection[] {
       if (!config.enabled || event.kind !== 'http' || event.http === undefined) return [];
       const { rule, classes } = classify(event);

@@ -201,4 +201,43 @@ describe('detection pipeline', () => {
     expect(pipeline.detectorNames).not.toContain('scraping');
     expect(pipeline.detectorNames).toContain('card-testing');
   });
+
+  it('calls a detector only for the event kinds it declares, all kinds when it declares none, in order', () => {
+    const calls: string[] = [];
+    const recording = (name: string, kinds?: SecurityEvent['kind'][]): Detector => ({
+      name,
+      ...(kinds ? { kinds } : {}),
+      observe: (event) => {
+        calls.push(`${name}:${event.kind}`);
+        return [];
+      },
+      stateSize: () => 0,
+    });
+    const pipeline = createDetectionPipeline({
+      detectors: false,
+      anomaly: false,
+      extraDetectors: [
+        recording('delivery-only', ['delivery']),
+        recording('any'),
+        recording('web-and-flows', ['http', 'flow']),
+      ],
+    });
+    for (const kind of ['http', 'delivery', 'flow', 'business', 'made-up'] as const) {
+      pipeline.observe({ ...tickEvent('2026-11-26T10:00:00.000Z'), kind } as unknown as SecurityEvent);
+    }
+    expect(calls).toEqual([
+      'any:http',
+      'web-and-flows:http',
+      'delivery-only:delivery',
+      'any:delivery',
+      'any:flow',
+      'web-and-flows:flow',
+      'any:business',
+      // A kind no schema admits (an event that skipped validation) meets every detector.
+      'delivery-only:made-up',
+      'any:made-up',
+      'web-and-flows:made-up',
+    ]);
+    expect(pipeline.stats().events).toBe(5);
+  });
 });

@@ -5,14 +5,15 @@
  * changes: a new alert, or more detections folded into an open one (see grouping.ts).
  * Synchronous and free of I/O: the server feeds it from the bus and hands its changes to the
  * alert writer; `ensuresec ingest` feeds it a file and prints them. A detector that throws
- * on an event is counted and skipped for that event; it never stops the others.
+ * on an event is counted and skipped for that event; it never stops the others. A detector
+ * that declares the event kinds it reads (`Detector.kinds`) is called for those kinds only.
  *
  * @example
  * const pipeline = createDetectionPipeline({ sigma: await loadSigmaRules('rules/') });
  * for (const change of pipeline.observeMany(events)) if (change.type === 'created') console.log(change.alert.title);
  * pipeline.flush(); // end of input: correlation windows still open
  */
-import type { SecurityEvent } from '../../core/records/index.js';
+import { EVENT_KINDS, type SecurityEvent } from '../../core/records/index.js';
 import { createAnomalyDetector, type AnomalyConfigInput } from '../anomaly/index.js';
 import { createSigmaDetector, type CorrelationEngineOptions } from '../correlation/index.js';
 import type { CorrelationRule } from '../correlation/types.js';
@@ -80,6 +81,15 @@ export function createDetectionPipeline(options: DetectionPipelineOptions = {}):
   if (options.anomaly !== false) detectors.push(createAnomalyDetector(options.anomaly ?? {}));
   detectors.push(...(options.extraDetectors ?? []));
 
+  // The detectors of each event kind, in the order above: those that declare the kind and
+  // those that declare none. An event of a kind not listed (no schema admits one) meets all.
+  const byKind = new Map<string, readonly Detector[]>(
+    EVENT_KINDS.map((kind) => [
+      kind,
+      detectors.filter((detector) => detector.kinds === undefined || detector.kinds.includes(kind)),
+    ]),
+  );
+
   const grouper = new AlertGrouper(options.grouping);
   const counts = { events: 0, detections: 0, alertsCreated: 0, alertsUpdated: 0, detectorErrors: 0 };
 
@@ -95,7 +105,7 @@ export function createDetectionPipeline(options: DetectionPipelineOptions = {}):
 
   function observeInto(event: SecurityEvent, out: AlertChange[]): void {
     counts.events++;
-    for (const detector of detectors) {
+    for (const detector of byKind.get(event.kind) ?? detectors) {
       let detections: Detection[];
       try {
         detections = detector.observe(event);

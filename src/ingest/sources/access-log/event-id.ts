@@ -55,12 +55,42 @@ function encode(value: number, length: number): string {
   return out;
 }
 
+const TWO_POW_20 = 2 ** 20;
+const TWO_POW_25 = 2 ** 25;
 const TWO_POW_40 = 2 ** 40;
+const TWO_POW_50 = 2 ** 50;
+
+/** Character codes of the Crockford digits, by value. */
+const DIGIT_CODES: readonly number[] = Array.from(CROCKFORD, (digit) => digit.charCodeAt(0));
+/** The id's 30 character codes, `evt_` then 26 digits, rewritten for each id (one string built from it). */
+const ID_CODES: number[] = [...'evt_'].map((c) => c.charCodeAt(0)).concat(new Array<number>(26).fill(0));
+
+/** Writes `count` digits of `value` (< 32^count, at most 2^30) ending before `at + count`. */
+function putDigits(value: number, at: number, count: number): void {
+  let rest = value;
+  for (let i = at + count - 1; i >= at; i--) {
+    ID_CODES[i] = DIGIT_CODES[rest & 31]!;
+    rest >>>= 5;
+  }
+}
 
 /** The id of an event at `timeMs` read from `key`, or from `key` parts joined by newlines. */
 export function deterministicEventId(timeMs: number, key: string | readonly string[]): string {
   const [first, second] = cyrb53Pair(typeof key === 'string' ? [key] : key);
   const high = first % TWO_POW_40;
   const low = second % TWO_POW_40;
-  return `evt_${encode(Math.floor(timeMs), 10)}${encode(high, 8)}${encode(low, 8)}`;
+  const time = Math.floor(timeMs);
+  // Times outside 10 digits (negative, NaN, after year 37 648) keep the general encoding.
+  if (!(time >= 0 && time < TWO_POW_50)) {
+    return `evt_${encode(time, 10)}${encode(high, 8)}${encode(low, 8)}`;
+  }
+  // One pass over a table, one string: the same digits as `encode`, in 25- and 20-bit halves
+  // so that each half fits the 32-bit operators.
+  putDigits(Math.floor(time / TWO_POW_25), 4, 5);
+  putDigits(time % TWO_POW_25, 9, 5);
+  putDigits(Math.floor(high / TWO_POW_20), 14, 4);
+  putDigits(high % TWO_POW_20, 18, 4);
+  putDigits(Math.floor(low / TWO_POW_20), 22, 4);
+  putDigits(low % TWO_POW_20, 26, 4);
+  return String.fromCharCode.apply(null, ID_CODES);
 }
