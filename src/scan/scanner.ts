@@ -50,6 +50,8 @@ export interface ScanOptions {
   openapi?: string;
   /** Sent with every request: an authenticated scan's Cookie or Authorization header. */
   headers?: Record<string, string>;
+  /** PEM certificates trusted besides the public roots (a private CA or a self-signed staging shop). */
+  caCertificates?: string[];
   /** Named in reports, certificates and the User-Agent (the CLI passes the package version). */
   toolVersion?: string;
   /** Authenticated scanning: how to log in and the test accounts (see auth/recipe.ts). */
@@ -98,6 +100,7 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
     timeoutMs: settings.timeoutMs,
     maxResponseBytes: settings.maxResponseBytes,
     ...(options.headers ? { headers: options.headers } : {}),
+    ...(options.caCertificates ? { caCertificates: options.caCertificates } : {}),
     userAgent: `ensuresec-scan/${options.toolVersion ?? 'dev'} (security scanner)`,
     signal: deadline,
   });

@@ -4,7 +4,7 @@
  * progress bar on stderr, prints a summary (or the JSON report with --json), writes reports
  * with --format/--out and a signed certificate with --certificate/--key.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { parseDurationMs } from '../../core/duration.js';
@@ -39,6 +39,7 @@ interface ScanFlags {
   openapi?: string;
   browser?: boolean;
   header?: string[];
+  caCert?: string[];
   loginRecipe?: string;
   format?: string;
   out?: string;
@@ -73,6 +74,21 @@ function parseTarget(text: string): URL {
     // falls through to the error below
   }
   throw new EnsuresecError('scan_target_invalid', { detail: `Got ${JSON.stringify(text)}.` });
+}
+
+/** A `--ca-cert` file: PEM text holding at least one certificate, or a clear error. */
+function readCaCertificate(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new EnsuresecError('bad_request', {
+      detail: `--ca-cert ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
+    });
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----'))
+    throw new EnsuresecError('bad_request', { detail: `--ca-cert ${file} holds no PEM certificate.` });
+  return text;
 }
 
 function parseHeaders(lines: string[] = []): Record<string, string> {
@@ -173,6 +189,10 @@ export function register(program: Command): void {
     .option('--openapi <fileOrUrl>', 'an OpenAPI document describing the shop API')
     .option('--browser', 'headless Chromium: crawl what scripts reveal, verify XSS by execution')
     .option(
+      '--ca-cert <file...>',
+      'trust these PEM certificates besides the public roots (a staging shop behind a private CA or self-signed)',
+    )
+    .option(
       '--header <header...>',
       'send a header with every request, e.g. "Cookie: sid=…" or "Authorization: Bearer …"',
     )
@@ -245,6 +265,7 @@ export function register(program: Command): void {
           maxDurationMs,
           scope: { hosts: flags.host ?? [], include: flags.include ?? [], exclude: flags.exclude ?? [] },
           headers: parseHeaders(flags.header),
+          ...(flags.caCert ? { caCertificates: flags.caCert.map(readCaCertificate) } : {}),
           ...(loginRecipe ? { loginRecipe } : {}),
           ...(flags.openapi ? { openapi: flags.openapi } : {}),
           ...(flags.browser ? { browser: true } : {}),

@@ -5,6 +5,7 @@
  * binary junk) costs at most one timeout and one capped buffer. It never throws for what a
  * target does: failures are values with a reason the scan report repeats.
  */
+import { rootCertificates } from 'node:tls';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { Scope } from '../scope.js';
 import { RateLimiter, RequestBudget, Semaphore } from './limits.js';
@@ -21,6 +22,11 @@ export interface ScanHttpOptions {
   userAgent?: string;
   /** Extra headers sent with every request (authenticated scans: a cookie or bearer token). */
   headers?: Record<string, string>;
+  /**
+   * PEM certificates trusted besides Node's public roots: a staging shop behind a private CA or
+   * with a self-signed certificate (`--ca-cert`). Certificate checking is never turned off.
+   */
+  caCertificates?: string[];
   signal?: AbortSignal;
 }
 
@@ -108,7 +114,10 @@ export class ScanHttpClient {
       connections: Math.max(1, options.concurrency),
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
-      connect: { timeout: options.timeoutMs },
+      connect: {
+        timeout: options.timeoutMs,
+        ...(options.caCertificates?.length ? { ca: [...rootCertificates, ...options.caCertificates] } : {}),
+      },
     });
   }
 
