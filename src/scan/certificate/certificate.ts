@@ -3,8 +3,8 @@
  * stating the target's origin, each attack class with pass / fail / not-tested, the scan's
  * coverage, when it was issued and when it expires. A class is only ever `pass` when the
  * scan tested it completely (classes.ts). `proofOfControl` records whether the origin
- * served the authorisation line for the signing key (proof-of-control.ts). Revocation
- * comes later.
+ * served the authorisation line for the signing key (proof-of-control.ts). Revocation, by
+ * hand or when a flaw is confirmed in a certified class: auto-revoke.ts.
  *
  * @example const jws = await issueCertificate(report, privateJwk); await verifyCertificate(jws, publicJwk)
  */

@@ -13,8 +13,10 @@ import type { CertificateClaims } from './certificate.js';
 export interface CertificateRevocation {
   reason: string;
   revokedAt: string;
-  /** A user id, or `system` (monitoring confirmed an exploitable flaw). */
+  /** A user id, or `system` (monitoring confirmed an exploitable flaw, auto-revoke.ts). */
   revokedBy: string;
+  /** What confirmed the flaw (a stored scan and its findings, an incident or alert id); never shown publicly. */
+  evidence?: string;
 }
 
 export interface RegisteredCertificate {
@@ -39,6 +41,12 @@ export const certificateKey = (id: string): string => `certificate:${id}`;
 export const CERTIFICATE_KEYS_KEY = 'certificate-keys';
 /** The id of the certificate registered last (the dashboard's overview shows its status). */
 export const LATEST_CERTIFICATE_KEY = 'certificate-latest';
+/** Every registered certificate's id and origin, so a confirmed flaw finds the certificates of its origin. */
+export const CERTIFICATE_INDEX_KEY = 'certificate-index';
+export interface CertificateIndexEntry {
+  id: string;
+  target: string;
+}
 /** A certificate id as `claimsOf` makes it (a UUID). */
 export const CERTIFICATE_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -1,8 +1,10 @@
 /**
  * Scan certificate routes (api/v1). An admin registers a certificate (`ensuresec cert
  * register`: the JWS and the issuer's public key, checked before it is kept) and revokes it
- * (`ensuresec cert revoke`); both are ledger-recorded. Anyone may verify one, without an
- * account (public by design, rate-limited per client address): its status (valid, revoked,
+ * (`ensuresec cert revoke`); both are ledger-recorded. An admin may also confirm a flaw
+ * monitoring found (an incident or alert), which revokes the certificates it contradicts
+ * (auto-revoke.ts). Anyone may verify one, without an account (public by design,
+ * rate-limited per client address): its status (valid, revoked,
  * expired) with the JWS, a verification page, an SVG badge for the shop to embed, and the
  * issuers' keys as a JWKS.
  */
@@ -11,6 +13,11 @@ import type { JWK } from 'jose';
 import { z } from 'zod';
 import { EnsuresecError } from '../../../core/errors.js';
 import { TokenBuckets } from '../../../gateway/token-bucket.js';
+import {
+  indexCertificate,
+  revokeCertificate,
+  revokeForConfirmedFlaw,
+} from '../../../scan/certificate/auto-revoke.js';
 import { verifyCertificate } from '../../../scan/certificate/certificate.js';
 import {
   badgeSvg,
@@ -22,6 +29,7 @@ import {
   verificationPage,
   type RegisteredCertificate,
 } from '../../../scan/certificate/public-status.js';
+import { ATTACK_CLASSES } from '../../../scan/types.js';
 import { defineRoute } from '../../route.js';
 import type { ResolvedApiDeps } from '../../types.js';
 
@@ -143,6 +151,7 @@ const register = defineRoute('certificates', {
         if (existing) return undefined; // registered already: kept as it was (and its revocation)
         await tx.kv.set(certificateKey(certificate.id), certificate);
         await tx.kv.set(LATEST_CERTIFICATE_KEY, certificate.id);
+        await indexCertificate(tx.kv, certificate);
         const keys = (await tx.kv.get<JWK[]>(CERTIFICATE_KEYS_KEY)) ?? [];
         if (!keys.some((k) => k.x === certificate.publicKey.x))
           await tx.kv.set(CERTIFICATE_KEYS_KEY, [
@@ -167,23 +176,53 @@ const revoke = defineRoute('certificates', {
   response: { schema: publicViewSchema },
   async handler({ params, body, principal, deps }) {
     const now = new Date(deps.clock.nowMs());
-    const revoked = await deps.ledger.commit({
-      kind: 'certificate.revoked',
-      actor: principal.user.id,
-      write: async (tx) => {
-        const certificate = await tx.kv.get<RegisteredCertificate>(certificateKey(params.id));
-        if (!certificate)
-          throw new EnsuresecError('not_found', { detail: `No certificate ${params.id} is registered.` });
-        if (certificate.revocation) return undefined; // the first revocation stands
-        const next: RegisteredCertificate = {
-          ...certificate,
-          revocation: { reason: body.reason, revokedAt: now.toISOString(), revokedBy: principal.user.id },
-        };
-        await tx.kv.set(certificateKey(params.id), next);
-        return next;
+    const result = await revokeCertificate(
+      deps.ledger,
+      params.id,
+      { reason: body.reason, revokedAt: now.toISOString(), revokedBy: principal.user.id },
+      principal.user.id,
+    );
+    if (!result)
+      throw new EnsuresecError('not_found', { detail: `No certificate ${params.id} is registered.` });
+    return publicViewOf(result.certificate, now);
+  },
+});
+
+const confirmFlaw = defineRoute('certificates', {
+  method: 'POST',
+  url: '/certificates/confirmed-flaws',
+  summary:
+    'Confirm an exploitable flaw monitoring found (an incident or alert): revokes the valid certificates of the origin that passed its class',
+  access: 'write:admin',
+  body: z.strictObject({
+    origin: z
+      .string()
+      .max(2048)
+      .regex(/^https?:\/\/[^/?#\s]+$/, 'an origin such as https://shop.example'),
+    attackClass: z.enum(ATTACK_CLASSES),
+    /** The incident or alert that shows the exploitation. */
+    evidence: z.string().regex(/^(inc|alr)_[0-9A-HJKMNP-TV-Z]{26}$/, 'an incident (inc_) or alert (alr_) id'),
+    reason: z.string().min(1).max(500),
+  }),
+  response: { schema: z.object({ revoked: z.array(publicViewSchema) }) },
+  async handler({ body, principal, deps }) {
+    const record = body.evidence.startsWith('inc_')
+      ? await deps.store.incidents.get(body.evidence)
+      : await deps.store.alerts.get(body.evidence);
+    if (!record) throw new EnsuresecError('not_found', { detail: `${body.evidence} does not exist.` });
+    const now = new Date(deps.clock.nowMs());
+    const revoked = await revokeForConfirmedFlaw(
+      deps,
+      {
+        origin: body.origin,
+        attackClass: body.attackClass,
+        reason: body.reason,
+        evidence: `monitoring ${body.evidence}, confirmed by ${principal.user.id}`,
+        observedAt: now.toISOString(),
       },
-    });
-    return publicViewOf(revoked ?? (await found(deps, params.id)), now);
+      principal.user.id,
+    );
+    return { revoked: revoked.map((certificate) => publicViewOf(certificate, now)) };
   },
 });
 
@@ -264,4 +303,4 @@ const jwks = defineRoute('public', {
   },
 });
 
-export const certificateRoutes = [register, latest, revoke, status, badge, page, jwks];
+export const certificateRoutes = [register, latest, revoke, confirmFlaw, status, badge, page, jwks];
