@@ -189,7 +189,8 @@ export class ApiClient {
 
   /** Stored scans: `ensuresec scan URL --store` uploads its JSON report. */
   readonly scans = {
-    store: (report: unknown): Promise<RecordedScanView> => this.call('POST', '/scans', { body: report }),
+    store: (report: unknown): Promise<RecordedScanView & { revokedCertificates?: string[] }> =>
+      this.call('POST', '/scans', { body: report }),
     list: (filter: PageOptions & { target?: string } = {}): Promise<Page<ScanRun>> =>
       this.call('GET', '/scans', { query: { ...filter } }),
     get: (id: string): Promise<ScanRun> => this.call('GET', `/scans/${encodeURIComponent(id)}`),

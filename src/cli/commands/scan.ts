@@ -316,6 +316,10 @@ export function register(program: Command): void {
             context.output.line(
               `stored as ${stored.scan.id}: ${c.new} new, ${c.seenAgain} seen again, ${c.reopened} reopened, ${c.fixed} fixed`,
             );
+            for (const id of stored.revokedCertificates ?? [])
+              context.output.line(
+                `certificate ${id} revoked: this scan confirmed a flaw in a class it certified`,
+              );
           }
         }
         const threshold = flags.failOn ? SEVERITY_ORDER.indexOf(flags.failOn) : -1;
