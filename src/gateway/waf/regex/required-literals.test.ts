@@ -13,7 +13,7 @@ import { compileByteRegex } from './byte-regex.js';
 import { crsRxPatterns } from './crs-rx-patterns.js';
 import { foldLiteral, LiteralIndex } from './literal-index.js';
 import { parsePcre } from './parse-pcre.js';
-import { requiredLiterals } from './required-literals.js';
+import { conditionalLiterals, plainRequiredLiterals, requiredLiterals } from './required-literals.js';
 
 interface LiteralCase {
   pattern: string;
@@ -119,6 +119,71 @@ describe('required literals', () => {
     expect(filtered).toBeGreaterThan(250);
     expect(checkedMatches).toBeGreaterThan(5000);
   }, 120_000);
+});
+
+describe('conditional literals', () => {
+  const crs = [...crsRxPatterns(join(shared, 'crs/rules'))];
+  const gapped = ['932230', '932235', '932260', '932340'];
+
+  it('give the CRS gapped command-name rules a prefilter the plain analysis cannot', () => {
+    for (const id of gapped) {
+      const found = crs.find((rule) => rule.id === id);
+      expect(found, id).toBeDefined();
+      const root = parsePcre(found!.pattern).root;
+      expect(plainRequiredLiterals(root), id).toBeNull();
+      const conditional = conditionalLiterals(root);
+      expect(conditional, id).not.toBeNull();
+      // The gaps start with quotes, a backslash or `$`; none of them is ordinary text.
+      expect(conditional!.trigger, id).toEqual(expect.arrayContaining(['"', "'", '\\', '$']));
+      for (const byte of conditional!.trigger) expect(byte, id).not.toMatch(/^[a-z0-9\s]$/i);
+      expect(conditional!.literals.length, id).toBeGreaterThan(0);
+      expect(requiredLiterals(root)).toEqual([...conditional!.trigger, ...conditional!.literals].sort());
+    }
+    const busybox = conditionalLiterals(parsePcre(crs.find((rule) => rule.id === '932230')!.pattern).root);
+    expect(busybox!.literals).toEqual(expect.arrayContaining(['busybox', 'nohup', 'strace']));
+  });
+
+  it('hold on gapped matches with the trigger bytes taken out', () => {
+    let checked = 0;
+    for (const { id, pattern } of crs) {
+      const root = parsePcre(pattern).root;
+      if (plainRequiredLiterals(root) !== null) continue;
+      const conditional = conditionalLiterals(root);
+      if (conditional === null) continue;
+      const regex = compileByteRegex(pattern);
+      const index = new LiteralIndex(conditional.literals);
+      const pick = randomSource(Number(id.replace(/\D/g, '')) || 11);
+      for (let i = 0; i < 400; i++) {
+        let text = sample(root, pick);
+        for (const byte of conditional.trigger) text = text.split(byte).join('');
+        if (!regex.test(text)) continue;
+        checked++;
+        if (index.scan(text).length === 0)
+          throw new Error(`${id}: matched ${JSON.stringify(text)} without a trigger byte or literal`);
+      }
+      // With a trigger byte the regex runs as before: the prefilter must let such values through.
+      const all = new LiteralIndex(requiredLiterals(root)!);
+      for (const byte of conditional.trigger) expect(all.scan(`plain ${byte} text`).length, id).toBe(1);
+    }
+    expect(checked).toBeGreaterThan(100);
+  }, 120_000);
+
+  it('let trigger-free values without a literal go, and catch a literal behind gaps', () => {
+    const found = crs.find((rule) => rule.id === '932230')!;
+    const index = new LiteralIndex(requiredLiterals(parsePcre(found.pattern).root)!);
+    const regex = compileByteRegex(found.pattern);
+    expect(index.scan('value number 7 for the order form, plain text')).toEqual([]);
+    for (const attack of [
+      'nohup arj x',
+      'time gcc-8 x',
+      'b"u"sybox gcc-8 x',
+      'n\\ohup arj x',
+      "w'a'tch arj x",
+    ]) {
+      expect(regex.test(attack), attack).toBe(true);
+      expect(index.scan(attack).length, attack).toBeGreaterThan(0);
+    }
+  });
 });
 
 describe('literal index', () => {
