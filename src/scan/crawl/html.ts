@@ -91,7 +91,8 @@ function formOf(form: Element, base: string, pageUrl: string): PageForm {
   return { action: target ?? pageUrl, method, fields };
 }
 
-function* walk(node: Node): Generator<Element> {
+/** Every element below `node`, in document order. */
+export function* walk(node: Node): Generator<Element> {
   if ('childNodes' in node) {
     for (const child of node.childNodes) {
       if ('tagName' in child) yield child;
@@ -100,7 +101,8 @@ function* walk(node: Node): Generator<Element> {
   }
 }
 
-function attr(el: Element, name: string): string | null {
+/** An attribute's value, or null when the element has none. */
+export function attr(el: Element, name: string): string | null {
   return el.attrs.find((a) => a.name === name)?.value ?? null;
 }
 

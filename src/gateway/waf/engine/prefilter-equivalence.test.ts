@@ -20,6 +20,7 @@ import { loadRuleFiles } from '../seclang/loader.js';
 import { createWafEngine, type WafEngine } from './engine.js';
 import type { CompiledRule } from './program.js';
 import type { WafRequest } from './transaction.js';
+import { SeededRandom } from '../../../core/seeded-random.js';
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const crsDir = process.env.ENSURESEC_CRS_DIR ?? path.resolve(repositoryRoot, '../shared/crs');
@@ -111,16 +112,10 @@ function crsTestExchanges(): Exchange[] {
   return exchanges;
 }
 
-/** Mulberry32: a seeded generator, so a failure replays. */
+/** The shared seeded generator (core/seeded-random.ts), so a failure replays. */
 function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const random = new SeededRandom(seed);
+  return () => random.next();
 }
 
 /** Pieces that reach deep into rules: keywords, separators, encodings, markup. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deterministicEventId } from './event-id.js';
+import { SeededRandom } from '../../../core/seeded-random.js';
 
 // The encoding as it was before the one-pass table (digit by digit, one string per digit),
 // copied here unchanged as the reference: ids are stored and deduplicated on, so the new
@@ -53,16 +54,10 @@ function referenceId(timeMs: number, key: string | readonly string[]): string {
   return `evt_${encode(Math.floor(timeMs), 10)}${encode(high, 8)}${encode(low, 8)}`;
 }
 
-/** mulberry32: a seeded generator, so a failure names an input that can be replayed. */
+/** The shared seeded generator (core/seeded-random.ts), so a failure names an input that can be replayed. */
 function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = new SeededRandom(seed);
+  return () => generator.next();
 }
 
 function randomText(next: () => number): string {

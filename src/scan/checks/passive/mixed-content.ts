@@ -12,11 +12,10 @@
  */
 import { parse, type DefaultTreeAdapterMap } from 'parse5';
 import { evidenceOf } from '../../findings/evidence.js';
-import { resolve } from '../../crawl/html.js';
+import { attr, resolve, walk } from '../../crawl/html.js';
 import { successfulHtmlPages, type Check } from '../check.js';
 import { parseCsp } from './csp.js';
 
-type Node = DefaultTreeAdapterMap['node'];
 type Element = DefaultTreeAdapterMap['element'];
 
 export type MixedKind = 'active' | 'form' | 'passive';
@@ -110,19 +109,6 @@ function srcsetUrls(srcset: string): string[] {
     .split(/,(?=\s|[a-z]+:|\/)/i)
     .map((candidate) => candidate.trim().split(/\s+/)[0] ?? '')
     .filter((url) => url !== '');
-}
-
-function* walk(node: Node): Generator<Element> {
-  if ('childNodes' in node) {
-    for (const child of node.childNodes) {
-      if ('tagName' in child) yield child;
-      yield* walk(child);
-    }
-  }
-}
-
-function attr(el: Element, name: string): string | null {
-  return el.attrs.find((a) => a.name === name)?.value ?? null;
 }
 
 function startTag(el: Element): string {
