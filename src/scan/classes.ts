@@ -21,7 +21,7 @@ export interface ClassResult {
 export const CLASS_REQUIREMENTS: Record<AttackClass, { checks: string[]; missing: string[] }> = {
   injection: {
     checks: ['sql-injection', 'sql-injection-time', 'command-injection', 'ssrf'],
-    missing: ['injection in POST bodies'],
+    missing: ['injection in JSON bodies, headers and cookies'],
   },
   xss: { checks: ['reflected-xss', 'stored-xss'], missing: [] },
   'access-control': {

@@ -17,12 +17,19 @@ export interface CrawledPage {
   html: HtmlPage | null;
 }
 
-/** A GET parameter the active checks may vary: the URL without query and every parameter's value. */
+/**
+ * A value the active checks may vary: a GET parameter (the URL without query and every
+ * parameter's value) or a field of a POST form (the form's action and every field's value,
+ * sent urlencoded; see `postFormPoints` in checks/active/injection-points.ts).
+ */
 export interface InjectionPoint {
-  method: 'GET';
+  method: 'GET' | 'POST';
   url: string;
   params: Record<string, string>;
   name: string;
+  /** POST: the form, and its hidden fields that look like a CSRF token (fetched fresh per request). */
+  form?: SiteForm;
+  tokenFields?: string[];
 }
 
 /** A form and the page it was found on (to fetch it again with fresh hidden fields). */

@@ -12,7 +12,7 @@ import type { InjectionPoint } from '../../crawl/crawler.js';
 import { evidenceOf } from '../../findings/evidence.js';
 import type { ScanResponse } from '../../http/client.js';
 import { probeToken, type Check, type CheckContext } from '../check.js';
-import { testEachInjectionPoint, urlWith } from './injection-points.js';
+import { curlFor, pointLabel, pointWhat, sendTo, testEachInjectionPoint } from './injection-points.js';
 import { measurePairs, type TimedProbe } from './timing.js';
 
 /** `{cmd}` is replaced by the command; each form is appended to the parameter's original value. */
@@ -38,13 +38,13 @@ export const commandInjectionCheck: Check = {
   id: 'command-injection',
   kind: 'active',
   attackClass: 'injection',
-  title: 'OS command injection in GET parameters (output- and time-based, POSIX shells)',
+  title: 'OS command injection in GET parameters and POST form fields (output- and time-based, POSIX shells)',
   run: (context) => testEachInjectionPoint(context, testPoint),
 };
 
 async function testPoint(context: CheckContext, point: InjectionPoint): Promise<boolean> {
   const original = point.params[point.name] ?? '';
-  const send = (value: string) => context.http.send({ url: urlWith(point, value) });
+  const send = (value: string) => sendTo(context, point, value);
   const baseline: number[] = [];
   let baselineBody = '';
   for (let i = 0; i < BASELINE_REQUESTS; i++) {
@@ -95,7 +95,7 @@ async function testPoint(context: CheckContext, point: InjectionPoint): Promise<
 }
 
 function skip(context: CheckContext, point: InjectionPoint, why: string): false {
-  context.notChecked(`${point.url} ?${point.name}=`, `command-injection: ${why}`);
+  context.notChecked(pointLabel(point), `command-injection: ${why}`);
   return false;
 }
 
@@ -111,15 +111,15 @@ function report(
   context.report({
     checkId: 'command-injection',
     attackClass: 'injection',
-    title: `OS command injection (${technique}) in parameter ${point.name}`,
+    title: `OS command injection (${technique}) in ${pointWhat(point)}`,
     cvssVector: CVSS,
     cwe: 'CWE-78',
     url: point.url,
-    method: 'GET',
+    method: point.method,
     parameter: point.name,
     description: `The ${point.name} parameter of ${new URL(point.url).pathname} is pasted into a shell command line: an attacker runs any command on the server with the shop's rights (read secrets, install a card skimmer, pivot into the network).`,
     evidence: evidenceOf(res, proof, needle),
-    reproduce: `curl -s '${urlWith(point, value)}'`,
+    reproduce: curlFor(point, value),
     remediation:
       'Never build shell command lines from request values: call the program directly with an argument array (execFile, no shell), validate the value against a strict pattern first, or use a library instead of a command.',
     data: { technique, payload: value },

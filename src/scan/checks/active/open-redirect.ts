@@ -6,7 +6,7 @@
  */
 import { evidenceOf } from '../../findings/evidence.js';
 import type { Check } from '../check.js';
-import { urlWith } from './injection-points.js';
+import { curlFor, injectionPointsOf, pointLabel, pointWhat, sendTo } from './injection-points.js';
 
 export const REDIRECT_PROBE_HOST = 'ensuresec-redirect-probe.example';
 const REDIRECT_NAMES =
@@ -18,7 +18,7 @@ export const openRedirectCheck: Check = {
   attackClass: 'access-control',
   title: 'Open redirect through destination parameters',
   async run(context) {
-    const points = context.site.injectionPoints.filter((p) => {
+    const points = injectionPointsOf(context.site).filter((p) => {
       const value = p.params[p.name] ?? '';
       return REDIRECT_NAMES.test(p.name) || /^(https?:)?\/\//i.test(value) || value.startsWith('/');
     });
@@ -29,9 +29,9 @@ export const openRedirectCheck: Check = {
         `//${REDIRECT_PROBE_HOST}/`,
         `/\\${REDIRECT_PROBE_HOST}/`,
       ]) {
-        const res = await context.http.send({ url: urlWith(point, payload) });
+        const res = await sendTo(context, point, payload);
         if (!res.ok) {
-          context.notChecked(`${point.url} ?${point.name}=`, `open-redirect: ${res.detail}`);
+          context.notChecked(pointLabel(point), `open-redirect: ${res.detail}`);
           break;
         }
         const location = res.headers['location'] ?? '';
@@ -45,15 +45,15 @@ export const openRedirectCheck: Check = {
           context.report({
             checkId: 'open-redirect',
             attackClass: 'access-control',
-            title: `Open redirect in parameter ${point.name}`,
+            title: `Open redirect in ${pointWhat(point)}`,
             cvssVector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N',
             cwe: 'CWE-601',
             url: point.url,
-            method: 'GET',
+            method: point.method,
             parameter: point.name,
             description: `The shop redirects to whatever ${point.name} says: a phishing mail can use a link on the shop's own domain to send customers to a fake payment page.`,
             evidence: evidenceOf(res, `Location: ${location}`),
-            reproduce: `curl -sI '${urlWith(point, payload)}' | grep -i location`,
+            reproduce: `${curlFor(point, payload, '-si')} | grep -i location`,
             remediation:
               'Redirect only to relative paths of your own site (or an allow-list of hosts); reject values that start with // or a scheme.',
             data: { payload },

@@ -11,7 +11,7 @@ import type { InjectionPoint } from '../../crawl/crawler.js';
 import { evidenceOf } from '../../findings/evidence.js';
 import type { ScanResponse, ScanResult } from '../../http/client.js';
 import type { Check, CheckContext } from '../check.js';
-import { testEachInjectionPoint, urlWith } from './injection-points.js';
+import { curlFor, pointLabel, pointWhat, sendTo, testEachInjectionPoint } from './injection-points.js';
 import { measurePairs, type TimedProbe, type TimingDecision } from './timing.js';
 
 /** Rows the SQLite payload counts: about 1.3 s on the reference machine (0.33 µs a row). */
@@ -99,7 +99,7 @@ export const sqlInjectionTimeCheck: Check = {
   id: 'sql-injection-time',
   kind: 'active',
   attackClass: 'injection',
-  title: 'Time-based blind SQL injection in GET parameters (SQLite, PostgreSQL, MySQL)',
+  title: 'Time-based blind SQL injection in GET parameters and POST form fields (SQLite, PostgreSQL, MySQL)',
   run: (context) => testEachInjectionPoint(context, testPoint),
 };
 
@@ -107,7 +107,7 @@ async function testPoint(context: CheckContext, point: InjectionPoint): Promise<
   const original = point.params[point.name] ?? '';
   const baselineMs: number[] = [];
   for (let i = 0; i < BASELINE_REQUESTS; i++) {
-    const res = await context.http.send({ url: urlWith(point, original) });
+    const res = await sendTo(context, point, original);
     if (!res.ok) return skip(context, point, res.detail);
     baselineMs.push(res.elapsedMs);
   }
@@ -117,7 +117,7 @@ async function testPoint(context: CheckContext, point: InjectionPoint): Promise<
     for (let attempt = 0; attempt < (payload.heavy ? 2 : 1); attempt++) {
       let lastDelayed: ScanResponse | null = null;
       const probe = async (value: string, keep: boolean): Promise<TimedProbe> => {
-        const res: ScanResult = await context.http.send({ url: urlWith(point, value) });
+        const res: ScanResult = await sendTo(context, point, value);
         if (res.ok && keep) lastDelayed = res;
         return res.ok ? { ok: true, elapsedMs: res.elapsedMs } : { ok: false, elapsedMs: 0 };
       };
@@ -140,7 +140,7 @@ async function testPoint(context: CheckContext, point: InjectionPoint): Promise<
 }
 
 function skip(context: CheckContext, point: InjectionPoint, why: string): false {
-  context.notChecked(`${point.url} ?${point.name}=`, `sql-injection-time: ${why}`);
+  context.notChecked(pointLabel(point), `sql-injection-time: ${why}`);
   return false;
 }
 
@@ -156,18 +156,18 @@ function report(
   context.report({
     checkId: 'sql-injection-time',
     attackClass: 'injection',
-    title: `Time-based blind SQL injection in parameter ${point.name}`,
+    title: `Time-based blind SQL injection in ${pointWhat(point)}`,
     cvssVector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H',
     cwe: 'CWE-89',
     url: point.url,
-    method: 'GET',
+    method: point.method,
     parameter: point.name,
     description: `The ${point.name} parameter of ${new URL(point.url).pathname} reaches an SQL query (${payload.dbms}, ${payload.context} context): a payload that makes the database ${payload.heavy ? 'count millions of rows' : 'sleep'} delays the answer, the same payload told not to does not. Even with errors hidden and identical pages, an attacker reads the database one bit per request.`,
     evidence: evidenceOf(
       res,
       `${decision.reason}; baseline ${baselineMs.map((ms) => `${Math.round(ms)} ms`).join(', ')}`,
     ),
-    reproduce: `time curl -s -o /dev/null '${urlWith(point, value)}'\ntime curl -s -o /dev/null '${urlWith(point, payload.build(point.params[point.name] ?? '', payload.control))}'`,
+    reproduce: `time ${curlFor(point, value, '-s -o /dev/null')}\ntime ${curlFor(point, payload.build(point.params[point.name] ?? '', payload.control), '-s -o /dev/null')}`,
     remediation:
       'Use parameterised queries (placeholders) for every value; never build SQL from strings. A statement timeout limits the damage of heavy queries.',
     data: {

@@ -11,7 +11,15 @@ import type { InjectionPoint } from '../../crawl/crawler.js';
 import { evidenceOf } from '../../findings/evidence.js';
 import type { ScanResponse } from '../../http/client.js';
 import type { Check, CheckContext } from '../check.js';
-import { similarity, urlWith, withoutEchoes } from './injection-points.js';
+import {
+  curlFor,
+  pointLabel,
+  pointWhat,
+  sendTo,
+  similarity,
+  testEachInjectionPoint,
+  withoutEchoes,
+} from './injection-points.js';
 
 export const SQL_ERROR_SIGNATURES: RegExp[] = [
   /SQLITE_ERROR|SqliteError|unrecognized token: |near "[^"]{0,60}": syntax error|incomplete input/,
@@ -38,23 +46,8 @@ export const sqlInjectionCheck: Check = {
   id: 'sql-injection',
   kind: 'active',
   attackClass: 'injection',
-  title: 'SQL injection (error-based and boolean-based) in GET parameters',
-  async run(context) {
-    const points = context.site.injectionPoints;
-    if (points.length === 0)
-      return { status: 'not-tested', tested: 0, reason: 'the crawl found no GET parameter to test' };
-    let tested = 0;
-    for (const point of points) {
-      if (await testPoint(context, point)) tested++;
-    }
-    if (tested < points.length)
-      return {
-        status: 'partial',
-        tested,
-        reason: `${points.length - tested} parameters could not be tested (see not checked)`,
-      };
-    return { status: 'tested', tested };
-  },
+  title: 'SQL injection (error-based and boolean-based) in GET parameters and POST form fields',
+  run: (context) => testEachInjectionPoint(context, testPoint),
 };
 
 interface Hit {
@@ -67,7 +60,7 @@ interface Hit {
 
 /** Both techniques always run, so a finding says which ones confirmed it. */
 async function testPoint(context: CheckContext, point: InjectionPoint): Promise<boolean> {
-  const send = (value: string) => context.http.send({ url: urlWith(point, value) });
+  const send = (value: string) => sendTo(context, point, value);
   const original = point.params[point.name] ?? '';
   const baseline = await send(original);
   if (!baseline.ok) return skip(context, point, baseline.detail);
@@ -147,7 +140,7 @@ async function testBoolean(
 }
 
 function skip(context: CheckContext, point: InjectionPoint, why: string): false {
-  context.notChecked(`${point.url} ?${point.name}=`, `sql-injection: ${why}`);
+  context.notChecked(pointLabel(point), `sql-injection: ${why}`);
   return false;
 }
 
@@ -157,15 +150,15 @@ function report(context: CheckContext, point: InjectionPoint, hits: Hit[]): void
   context.report({
     checkId: 'sql-injection',
     attackClass: 'injection',
-    title: `SQL injection (${techniques.join(', ')}) in parameter ${point.name}`,
+    title: `SQL injection (${techniques.join(', ')}) in ${pointWhat(point)}`,
     cvssVector: CVSS,
     cwe: 'CWE-89',
     url: point.url,
-    method: 'GET',
+    method: point.method,
     parameter: point.name,
     description: `The ${point.name} parameter of ${new URL(point.url).pathname} is pasted into an SQL query: an attacker can read or change the whole database (customers, password hashes, orders).`,
     evidence: evidenceOf(first.response, hits.map((h) => h.proof).join(' | '), first.needle),
-    reproduce: hits.map((h) => `curl -s '${urlWith(point, h.payload)}'`).join('\n'),
+    reproduce: hits.map((h) => curlFor(point, h.payload)).join('\n'),
     remediation:
       'Use parameterised queries (placeholders) for every value; never build SQL from strings. Do not show database errors to visitors.',
     data: { techniques, payloads: hits.map((h) => h.payload) },

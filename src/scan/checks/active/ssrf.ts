@@ -13,7 +13,7 @@ import { evidenceOf } from '../../findings/evidence.js';
 import type { ScanResponse } from '../../http/client.js';
 import { sleep } from '../../http/limits.js';
 import { isLoopbackHost, probeToken, type Check, type CheckContext } from '../check.js';
-import { urlWith } from './injection-points.js';
+import { curlFor, injectionPointsOf, pointLabel, pointWhat, sendTo } from './injection-points.js';
 
 const URL_NAMES =
   /^(url|uri|link|href|src|source|image|image_?url|img|img_?url|avatar|avatar_?url|photo|picture|icon|logo|webhook|webhook_?url|callback|callback_?url|feed|rss|proxy|fetch|load|remote|endpoint|host|site|domain|import|import_?url|preview)$/i;
@@ -85,9 +85,9 @@ export const ssrfCheck: Check = {
   id: 'ssrf',
   kind: 'active',
   attackClass: 'injection',
-  title: 'Server-side request forgery to a local canary (URL-like GET parameters)',
+  title: 'Server-side request forgery to a local canary (URL-like GET parameters and POST form fields)',
   async run(context) {
-    const points = urlLikePoints(context.site.injectionPoints);
+    const points = urlLikePoints(injectionPointsOf(context.site));
     if (points.length === 0)
       return { status: 'tested', tested: 0, reason: 'no URL-like parameter was found' };
     if (!isLoopbackHost(context.target.hostname))
@@ -113,9 +113,9 @@ async function probe(context: CheckContext, points: InjectionPoint[], canary: Ca
     for (const host of ['127.0.0.1', 'localhost']) {
       const token = probeToken();
       const value = `${canary.baseUrl.replace('127.0.0.1', host)}/ens-ssrf/${token}/image.png`;
-      const res = await context.http.send({ url: urlWith(point, value) });
+      const res = await sendTo(context, point, value);
       if (!res.ok) {
-        context.notChecked(`${point.url} ?${point.name}=`, `ssrf: ${res.detail}`);
+        context.notChecked(pointLabel(point), `ssrf: ${res.detail}`);
         continue;
       }
       answered = true;
@@ -151,11 +151,11 @@ function report(
   context.report({
     checkId: 'ssrf',
     attackClass: 'injection',
-    title: `Server-side request forgery in parameter ${point.name}`,
+    title: `Server-side request forgery in ${pointWhat(point)}`,
     cvssVector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:L/A:N',
     cwe: 'CWE-918',
     url: point.url,
-    method: 'GET',
+    method: point.method,
     parameter: point.name,
     description: `The shop fetches whatever address the ${point.name} parameter names: the scanner's canary received ${hit.method} ${hit.path} (User-Agent "${hit.userAgent}"). An attacker reaches internal services, cloud metadata endpoints and admin consoles through the shop.`,
     evidence: {
@@ -164,7 +164,7 @@ function report(
         `canary hit: ${hit.method} ${hit.path} from the shop (User-Agent: ${hit.userAgent})`,
       ),
     },
-    reproduce: `Listen on a port (e.g. nc -l 127.0.0.1 9999), then curl -s '${urlWith(point, value.replace(/:\d+\//, ':9999/'))}' and watch the request arrive.`,
+    reproduce: `Listen on a port (e.g. nc -l 127.0.0.1 9999), then ${curlFor(point, value.replace(/:\d+\//, ':9999/'))} and watch the request arrive.`,
     remediation:
       'Do not fetch URLs chosen by visitors. If you must, allow-list the exact hosts, resolve the name once and refuse private, loopback and link-local addresses, disable redirects, and fetch through an egress proxy.',
     data: { payload: value, canaryHit: hit },
