@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { escapeHtml, htmlPage } from './html-page.js';
 
 export interface GuestbookOptions {
   /** How stored entries are written into the home page. */
@@ -23,18 +24,10 @@ export interface GuestbookOptions {
   csp?: boolean;
 }
 
-const escapeHtml = (text: string) =>
-  text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
 const escapeAngles = (text: string) => text.replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 function page(res: ServerResponse, body: string, status = 200, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', ...headers });
-  res.end(`<!doctype html><html><head><title>Guestbook</title></head><body>${body}</body></html>`);
+  htmlPage(res, 'Guestbook', body, status, headers);
 }
 
 export async function startGuestbookServer(
