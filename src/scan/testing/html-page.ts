@@ -1,13 +1,8 @@
 /** What the scanner's fixture servers share: HTML escaping and a minimal page answer. */
 import type { ServerResponse } from 'node:http';
+import { escapeHtml } from '../report/html.js';
 
-export const escapeHtml = (text: string): string =>
-  text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+export { escapeHtml };
 
 /** Answers a small HTML document titled `title` around `body`. */
 export function htmlPage(

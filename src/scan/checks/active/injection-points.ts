@@ -7,6 +7,7 @@ import type { InjectionPoint, SiteMap } from '../../crawl/crawler.js';
 import { CookieJar, type ScanRequest, type ScanResponse, type ScanResult } from '../../http/client.js';
 import type { CheckContext, CheckOutcome } from '../check.js';
 import { freshForm, QUANTITY_FIELD } from './shop-flows.js';
+import { escapeHtml } from '../../report/html.js';
 
 /**
  * POST forms looked at per scan, fields tested per form, and POST points in all: the time-based
@@ -189,22 +190,13 @@ export function withoutEchoes(res: ScanResponse, values: string[]): string {
     for (const form of new Set([
       value,
       encodeURIComponent(value),
-      htmlEscape(value),
-      htmlEscape(value).replace(/&#39;/g, '&#x27;'),
+      escapeHtml(value),
+      escapeHtml(value).replace(/&#39;/g, '&#x27;'),
     ])) {
       if (form) body = body.split(form).join('');
     }
   }
   return body;
-}
-
-function htmlEscape(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
 }
 
 /** Share of lines two bodies have in common (0..1): 1 for the same page, lower as results differ. */
