@@ -95,3 +95,92 @@ export class Collection {
 }
 
 const EMPTY: readonly CollectionEntry[] = Object.freeze([]);
+
+/**
+ * MATCHED_VARS: every rule clears it and every match adds to it, yet few rules read it (chained
+ * links of CRS). Matches are kept in two reused arrays and become collection entries only when
+ * something reads the collection, so most transactions build none.
+ */
+export class MatchedVariables extends Collection {
+  private readonly names: string[] = [];
+  private readonly values: string[] = [];
+  private pending = 0;
+  /** Whether the entries reflect every pending match. */
+  private built = true;
+
+  /** One matched value (MATCHED_VAR_NAME and MATCHED_VAR). */
+  record(name: string, value: string): void {
+    this.names[this.pending] = name;
+    this.values[this.pending] = value;
+    this.pending++;
+    this.built = false;
+  }
+
+  private build(): void {
+    if (this.built) return;
+    this.built = true;
+    super.clear();
+    for (let i = 0; i < this.pending; i++) super.add(this.names[i] as string, this.values[i] as string);
+  }
+
+  override get size(): number {
+    return this.pending;
+  }
+
+  override entries(): readonly CollectionEntry[] {
+    this.build();
+    return super.entries();
+  }
+
+  override add(key: string, value: string): void {
+    this.build();
+    this.record(key, value);
+    super.add(key, value);
+    this.built = true;
+  }
+
+  override set(key: string, value: string): void {
+    this.build();
+    super.set(key, value);
+    this.resync();
+  }
+
+  override delete(key: string): void {
+    this.build();
+    super.delete(key);
+    this.resync();
+  }
+
+  override clear(): void {
+    this.pending = 0;
+    if (!this.built || super.size > 0) super.clear();
+    this.built = true;
+  }
+
+  override getLower(keyLower: string): readonly CollectionEntry[] {
+    this.build();
+    return super.getLower(keyLower);
+  }
+
+  override first(key: string): string | undefined {
+    this.build();
+    return super.first(key);
+  }
+
+  override toRecord(): Record<string, string> {
+    this.build();
+    return super.toRecord();
+  }
+
+  /** After a direct write (setvar on MATCHED_VARS): the pending list follows the entries. */
+  private resync(): void {
+    const entries = super.entries();
+    this.pending = 0;
+    for (const entry of entries) {
+      this.names[this.pending] = entry.key;
+      this.values[this.pending] = entry.value;
+      this.pending++;
+    }
+    this.built = true;
+  }
+}

@@ -117,7 +117,16 @@ function compileEffect(action: ActionSpec, location: SourceLocation): Effect | n
 
 export type ActionFields = Omit<
   CompiledRule,
-  'id' | 'phase' | 'location' | 'targets' | 'exclusions' | 'valuesKey' | 'operator' | 'chained' | 'pipeline'
+  | 'id'
+  | 'phase'
+  | 'location'
+  | 'targets'
+  | 'exclusions'
+  | 'valuesKey'
+  | 'operator'
+  | 'chained'
+  | 'pipeline'
+  | 'literalSlots'
 >;
 
 /** Compiles a rule's actions with its phase's default actions (`defaults`, possibly empty). */

@@ -230,6 +230,7 @@ function compileRule(
       targets,
       fields.multiMatch ? `${fields.pipelineKey}#multiMatch` : fields.pipelineKey,
     ),
+    literalSlots: [],
     operator: compileOperator(spec, registries, prefilters),
     ...fields,
     pipeline: null,
@@ -249,6 +250,7 @@ export function compileRuleSet(ruleSet: LoadedRuleSet, registries: EngineRegistr
     literals: new LiteralIndex([]),
     pipelineSteps: 0,
     targetIds: 0,
+    literalSlots: 0,
   };
   const prefilters: PrefilterRequests = [];
   for (const { spec, defaultsByPhase } of applyItems(ruleSet.items)) {
@@ -290,6 +292,7 @@ function internPipelinesAndTargets(program: RuleProgram, rules: CompiledRule[]):
   const functionIds = new Map<CompiledRule['transformations'][number], number>();
   const steps = new Map<string, PipelineStep>();
   const targetIds = new Map<string, number>();
+  const slots = new Map<string, number>();
   for (const rule of rules) {
     for (let link: CompiledRule | null = rule; link; link = link.chained) {
       let step: PipelineStep | null = null;
@@ -320,6 +323,15 @@ function internPipelinesAndTargets(program: RuleProgram, rules: CompiledRule[]):
         }
         target.id = id;
       }
+      link.literalSlots = link.targets.map((target) => {
+        const key = `${target.id}>${step?.id ?? -1}>${link?.multiMatch ? 1 : 0}`;
+        let slot = slots.get(key);
+        if (slot === undefined) {
+          slot = slots.size;
+          slots.set(key, slot);
+        }
+        return slot;
+      });
     }
   }
   for (const step of steps.values()) {
@@ -330,6 +342,7 @@ function internPipelinesAndTargets(program: RuleProgram, rules: CompiledRule[]):
   }
   program.pipelineSteps = steps.size;
   program.targetIds = targetIds.size;
+  program.literalSlots = slots.size;
 }
 
 /** One literal index for the whole program; each operator flags its own literals in it. */

@@ -9,11 +9,10 @@ import { cachedMacro } from './context.js';
 import { runEffect } from './effects.js';
 import { expandMacro } from './macro.js';
 import { describeMatch, logSafe } from './results.js';
-import { resolveTarget, type TargetValue } from './variables.js';
+import { resolveTarget, ValueBuffer } from './variables.js';
 import type {
   CompiledExclusion,
   CompiledRule,
-  CompiledTarget,
   DisruptiveAction,
   Macro,
   MacroReference,
@@ -48,13 +47,16 @@ export function resolveReference(tx: WafTransaction, reference: MacroReference):
         return '';
     }
   }
-  const values: TargetValue[] = [];
+  const values = tx.referenceValues;
+  values.reset();
   const target =
     key === undefined
       ? { id: -1, collection, count: false }
       : { id: -1, collection, key, keyLower: key.toLowerCase(), count: false };
   resolveTarget(tx, target, [], values);
-  return values[0]?.value ?? '';
+  const value = values.size > 0 ? (values.values[0] as string) : '';
+  values.reset();
+  return value;
 }
 
 export function expand(tx: WafTransaction, macro: Macro): string {
@@ -109,11 +111,6 @@ function operatorContext(tx: WafTransaction): OperatorContext {
   return tx.operatorContext;
 }
 
-interface LinkMatch {
-  name: string;
-  value: string;
-}
-
 /** Ids of the program's required literals in a value; each distinct value is scanned once per transaction. */
 function literalsIn(tx: WafTransaction, value: string): readonly number[] {
   let found = tx.literalsFound.get(value);
@@ -140,14 +137,12 @@ interface SharedValue {
 export interface SharedValues {
   /** The values, transformed; built on first use (a prefilter may rule every rule out first). */
   items: SharedValue[] | null;
-  /** Every required literal the targets' values hold (see targetLiterals); null: unknown. */
-  present: readonly number[] | null | undefined;
 }
 
 function sharedGroup(tx: WafTransaction, key: string): SharedValues {
   let shared = tx.sharedValues.get(key);
   if (shared === undefined) {
-    shared = { items: null, present: undefined };
+    shared = { items: null };
     tx.sharedValues.set(key, shared);
   }
   return shared;
@@ -160,11 +155,13 @@ function sharedItems(
   exclusions: readonly CompiledExclusion[],
 ): SharedValue[] {
   if (shared.items === null) {
-    const values: TargetValue[] = [];
+    const values = new ValueBuffer();
     for (const target of rule.targets) resolveTarget(tx, target, exclusions, values);
     const items: SharedValue[] = [];
     const step = rule.pipeline;
-    for (const { name, value } of values) {
+    for (let i = 0; i < values.size; i++) {
+      const name = values.names[i]!;
+      const value = values.values[i]!;
       if (rule.multiMatch) {
         for (const candidate of everyStep(rule, value)) items.push({ name, candidate, found: null });
       } else
@@ -180,53 +177,61 @@ function literalsAfter(tx: WafTransaction, step: PipelineStep | null, value: str
   return literalsIn(tx, step === null ? value : transformedAt(tx, step, value));
 }
 
+const NO_LITERALS: readonly number[] = Object.freeze([]);
+
+/** The distinct literal ids of several lists; no new array when at most one list holds any. */
+function unionOf(
+  tx: WafTransaction,
+  lists: ReadonlyArray<readonly number[]>,
+  count: number,
+): readonly number[] {
+  let only: readonly number[] = NO_LITERALS;
+  for (let i = 0; i < count; i++) {
+    const list = lists[i]!;
+    if (list.length === 0) continue;
+    if (only.length > 0) return tx.context.program.literals.union(lists.slice(0, count));
+    only = list;
+  }
+  return only;
+}
+
 /**
  * Every required literal held by the values of one target through a rule's pipeline (through
  * each of its steps for multiMatch), once per phase for all the rules that read that target so.
  * Exclusions are ignored: more values can only let more rules through, never skip one wrongly.
  */
-function targetLiterals(tx: WafTransaction, rule: CompiledRule, target: CompiledTarget): readonly number[] {
-  const program = tx.context.program;
-  const pipelines = program.pipelineSteps + 1;
-  const pipeline = rule.pipeline === null ? 0 : rule.pipeline.id + 1;
-  const key = (target.id * 2 + (rule.multiMatch ? 1 : 0)) * pipelines + pipeline;
-  let found = tx.targetLiterals.get(key);
-  if (found === undefined) {
-    let values = tx.targetValues[target.id];
-    if (values === undefined) {
-      values = [];
-      resolveTarget(tx, target, [], values);
-      tx.targetValues[target.id] = values;
-    }
-    const lists: Array<readonly number[]> = [];
-    for (const { value } of values) {
-      if (rule.multiMatch) {
-        for (const candidate of everyStep(rule, value)) lists.push(literalsIn(tx, candidate));
-      } else lists.push(literalsAfter(tx, rule.pipeline, value));
-    }
-    found = program.literals.union(lists);
-    tx.targetLiterals.set(key, found);
+function targetLiterals(tx: WafTransaction, rule: CompiledRule, index: number): readonly number[] {
+  const slot = rule.literalSlots[index]!;
+  if (tx.targetLiteralsPhase[slot] === tx.phaseRun) return tx.targetLiterals[slot]!;
+  const values = tx.prefilterValues;
+  values.reset();
+  resolveTarget(tx, rule.targets[index]!, [], values);
+  // Written by index, never truncated: `length = 0` would drop the arrays' storage.
+  const lists = tx.scratchLiteralLists;
+  let count = 0;
+  for (let i = 0; i < values.size; i++) {
+    const value = values.values[i]!;
+    if (rule.multiMatch) {
+      for (const candidate of everyStep(rule, value)) lists[count++] = literalsIn(tx, candidate);
+    } else lists[count++] = literalsAfter(tx, rule.pipeline, value);
   }
+  const found = unionOf(tx, lists, count);
+  values.reset();
+  tx.targetLiterals[slot] = found;
+  tx.targetLiteralsPhase[slot] = tx.phaseRun;
   return found;
 }
 
 /**
- * Every required literal the values of a rule's targets hold, for the rules of one valuesKey;
- * null when a target is a count (its text, a number of values, was not scanned).
+ * False when no value of the rule's targets holds a literal its operator needs: the rule cannot
+ * match. Unknown (true) when a target is a count (its text, a number of values, is not scanned).
  */
-function presentIn(tx: WafTransaction, rule: CompiledRule, shared: SharedValues): readonly number[] | null {
-  if (shared.present === undefined) {
-    const lists: Array<readonly number[]> = [];
-    for (const target of rule.targets) {
-      if (target.count || target.id < 0) {
-        shared.present = null;
-        return null;
-      }
-      lists.push(targetLiterals(tx, rule, target));
-    }
-    shared.present = lists.length === 1 ? lists[0]! : tx.context.program.literals.union(lists);
-  }
-  return shared.present;
+function mayMatch(tx: WafTransaction, rule: CompiledRule, prefilter: Uint8Array): boolean {
+  const targets = rule.targets;
+  for (let i = 0; i < targets.length; i++) if (targets[i]!.count || targets[i]!.id < 0) return true;
+  for (let i = 0; i < targets.length; i++)
+    if (anyFlagged(targetLiterals(tx, rule, i), prefilter)) return true;
+  return false;
 }
 
 /** The fast path of evaluateLink for rules whose values other rules may share (a valuesKey). */
@@ -235,18 +240,15 @@ function evaluateShared(
   rule: CompiledRule,
   key: string,
   exclusions: readonly CompiledExclusion[],
-): LinkMatch[] {
-  const matches: LinkMatch[] = [];
+): boolean {
+  let matched = false;
   const operator = rule.operator as NonNullable<CompiledRule['operator']>;
   const prefilter = operator.prefilter;
-  const shared = sharedGroup(tx, key);
   // A literal none of the values holds rules the whole rule out at once (not for `!@rx`).
-  if (prefilter !== null && !operator.negated) {
-    const present = presentIn(tx, rule, shared);
-    if (present !== null && !anyFlagged(present, prefilter)) return matches;
-  }
+  if (prefilter !== null && !operator.negated && !mayMatch(tx, rule, prefilter)) return false;
+  const shared = sharedGroup(tx, key);
   const items = sharedItems(tx, rule, shared, exclusions);
-  if (items.length === 0) return matches;
+  if (items.length === 0) return false;
   const context = operatorContext(tx);
   context.capture = rule.capture;
   for (const item of items) {
@@ -256,32 +258,36 @@ function evaluateShared(
       possible = anyFlagged(item.found, prefilter);
     }
     if ((possible && operator.matcher(item.candidate, context)) === operator.negated) continue;
-    recordMatch(tx, rule, item.name, item.candidate, matches);
+    recordMatch(tx, rule, item.name, item.candidate);
+    matched = true;
   }
-  return matches;
+  return matched;
 }
 
-function recordMatch(
-  tx: WafTransaction,
-  rule: CompiledRule,
-  name: string,
-  candidate: string,
-  matches: LinkMatch[],
-): void {
+/** A value the link matched: MATCHED_VAR(S), the link's last match (tx.lastMatch*), per-match setvars. */
+function recordMatch(tx: WafTransaction, rule: CompiledRule, name: string, candidate: string): void {
   tx.scalars.set('MATCHED_VAR', candidate);
   tx.scalars.set('MATCHED_VAR_NAME', name);
-  tx.matchedVars.add(name, candidate);
-  matches.push({ name, value: candidate });
-  for (const effect of rule.perMatchEffects) runEffect(tx, effect, rule);
+  tx.matchedVars.record(name, candidate);
+  tx.lastMatchName = name;
+  tx.lastMatchValue = candidate;
+  const effects = rule.perMatchEffects;
+  for (let i = 0; i < effects.length; i++) runEffect(tx, effects[i]!, rule);
 }
 
-function evaluateLink(tx: WafTransaction, rule: CompiledRule, starter: CompiledRule): LinkMatch[] {
-  const matches: LinkMatch[] = [];
+/**
+ * Runs one link of a rule (the rule itself when it has no chain) over its targets; true when it
+ * matched at least one value, the last of them left in tx.lastMatchName / tx.lastMatchValue.
+ * Allocates nothing when nothing matches: most rules of most transactions.
+ */
+function evaluateLink(tx: WafTransaction, rule: CompiledRule, starter: CompiledRule): boolean {
   const operator = rule.operator;
   if (operator === null) {
-    for (const effect of rule.perMatchEffects) runEffect(tx, effect, rule);
-    matches.push({ name: '', value: '' });
-    return matches;
+    const effects = rule.perMatchEffects;
+    for (let i = 0; i < effects.length; i++) runEffect(tx, effects[i]!, rule);
+    tx.lastMatchName = '';
+    tx.lastMatchValue = '';
+    return true;
   }
   let exclusions = rule.exclusions;
   let valuesKey = rule.valuesKey;
@@ -295,27 +301,41 @@ function evaluateLink(tx: WafTransaction, rule: CompiledRule, starter: CompiledR
   if (valuesKey !== null) return evaluateShared(tx, rule, valuesKey, exclusions);
   // One scratch list per transaction: links run one after the other, never nested.
   const values = tx.scratchValues;
-  values.length = 0;
+  values.reset();
   for (const target of rule.targets) resolveTarget(tx, target, exclusions, values);
-  if (values.length === 0) return matches;
+  if (values.size === 0) return false;
+  let matched = false;
   const context = operatorContext(tx);
   context.capture = rule.capture;
   const prefilter = operator.prefilter;
-  for (const variable of values) {
-    const candidates = rule.multiMatch
-      ? everyStep(rule, variable.value)
-      : [transformed(tx, rule, variable.value)];
-    for (const candidate of candidates) {
+  // Operators and per-match setvars never write this buffer (macros use tx.referenceValues).
+  for (let v = 0; v < values.size; v++) {
+    const name = values.names[v]!;
+    const value = values.values[v]!;
+    if (!rule.multiMatch) {
+      const candidate = transformed(tx, rule, value);
       const possible = prefilter === null || anyFlagged(literalsIn(tx, candidate), prefilter);
       if ((possible && operator.matcher(candidate, context)) === operator.negated) continue;
-      recordMatch(tx, rule, variable.name, candidate, matches);
+      recordMatch(tx, rule, name, candidate);
+      matched = true;
+      continue;
+    }
+    for (const candidate of everyStep(rule, value)) {
+      const possible = prefilter === null || anyFlagged(literalsIn(tx, candidate), prefilter);
+      if ((possible && operator.matcher(candidate, context)) === operator.negated) continue;
+      recordMatch(tx, rule, name, candidate);
+      matched = true;
     }
   }
-  return matches;
+  return matched;
 }
 
 function isRemoved(tx: WafTransaction, rule: CompiledRule): boolean {
-  for (const [from, to] of tx.controls.removedIdRanges) if (rule.id >= from && rule.id <= to) return true;
+  const ranges = tx.controls.removedIdRanges;
+  for (let i = 0; i < ranges.length; i++) {
+    const [from, to] = ranges[i]!;
+    if (rule.id >= from && rule.id <= to) return true;
+  }
   if (tx.controls.removedTags.size > 0)
     for (const tag of rule.tags) if (tx.controls.removedTags.has(tag)) return true;
   return false;
@@ -355,7 +375,7 @@ function disrupt(tx: WafTransaction, rule: CompiledRule, action: DisruptiveActio
   }
 }
 
-function completeMatch(tx: WafTransaction, starter: CompiledRule, last: LinkMatch, phase: Phase): Outcome {
+function completeMatch(tx: WafTransaction, starter: CompiledRule, phase: Phase): Outcome {
   for (let link: CompiledRule | null = starter; link; link = link.chained) {
     for (const effect of link.afterMatchEffects) runEffect(tx, effect, link);
   }
@@ -378,9 +398,9 @@ function completeMatch(tx: WafTransaction, starter: CompiledRule, last: LinkMatc
       accuracy: starter.accuracy,
       file: starter.location.file,
       line: starter.location.line,
-      variable: { name: last.name, value: last.value },
+      variable: { name: tx.lastMatchName, value: tx.lastMatchValue },
       match: operator
-        ? `${describeMatch(operator.name, operator.param, last.name, last.value)} at ${logSafe(last.name)}.`
+        ? `${describeMatch(operator.name, operator.param, tx.lastMatchName, tx.lastMatchValue)} at ${logSafe(tx.lastMatchName)}.`
         : 'Unconditional match in SecAction.',
       disruptive: action.kind,
       auditlog: starter.auditlog,
@@ -405,18 +425,15 @@ export function runPhase(tx: WafTransaction, phase: Phase): void {
     if (isRemoved(tx, starter)) continue;
     tx.currentRule = starter;
     tx.matchedVars.clear();
-    let last: LinkMatch | undefined;
     let matched = true;
     for (let link: CompiledRule | null = starter; link; link = link.chained) {
-      const matches = evaluateLink(tx, link, starter);
-      if (matches.length === 0) {
+      if (!evaluateLink(tx, link, starter)) {
         matched = false;
         break;
       }
-      last = matches[matches.length - 1];
     }
-    if (!matched || !last) continue;
-    const outcome = completeMatch(tx, starter, last, phase);
+    if (!matched) continue;
+    const outcome = completeMatch(tx, starter, phase);
     if (outcome !== 'continue') break;
     if (starter.skipAfter !== undefined) {
       index = program.markerIndex.get(starter.skipAfter) ?? entries.length;

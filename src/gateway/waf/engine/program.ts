@@ -99,6 +99,11 @@ export interface CompiledRule {
   location: SourceLocation;
   targets: CompiledTarget[];
   exclusions: CompiledExclusion[];
+  /**
+   * Per target (same order): the program-wide slot of (target, pipeline, multiMatch) that
+   * indexes the per-phase cache of the literals its values hold (evaluate.ts targetLiterals).
+   */
+  literalSlots: number[];
   /** null for SecAction: it matches once, unconditionally. */
   operator: CompiledOperator | null;
   transformations: Transformation[];
@@ -164,4 +169,6 @@ export interface RuleProgram {
   /** Number of distinct pipeline steps (PipelineStep.id) and target ids (CompiledTarget.id). */
   pipelineSteps: number;
   targetIds: number;
+  /** Number of distinct CompiledRule.literalSlots. */
+  literalSlots: number;
 }

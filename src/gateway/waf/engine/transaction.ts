@@ -11,7 +11,7 @@
  * const stop = tx.processRequestHeaders() ?? tx.processRequestBody();
  * const result = tx.processLogging();
  */
-import { Collection } from './collections.js';
+import { Collection, MatchedVariables } from './collections.js';
 import { runPhase } from './evaluate.js';
 import { buildAuditRecord } from './audit.js';
 import { formatMatchLine } from './results.js';
@@ -21,7 +21,7 @@ import type { SharedValues } from './evaluate.js';
 import type { EngineContext } from './context.js';
 import type { RuleEngineMode } from '../seclang/model.js';
 import type { CompiledExclusion, CompiledRule, Phase } from './program.js';
-import type { TargetValue, VariableSource } from './variables.js';
+import { ValueBuffer, type VariableSource } from './variables.js';
 import type { OperatorContext } from '../types.js';
 import type { WafInterruption, WafMatch, WafResult } from './results.js';
 
@@ -75,18 +75,30 @@ export class WafTransaction implements VariableSource {
   readonly scalars = new Map<string, string>();
   /** PipelineStep.id -> value -> the value after that step (evaluate.ts transformedAt). */
   readonly transformCache: Array<Map<string, string> | undefined> = [];
-  /** Per phase: CompiledTarget.id -> the target's values (evaluate.ts targetLiterals). */
-  readonly targetValues: Array<TargetValue[] | undefined> = [];
-  /** Per phase: (target id, pipeline) -> the literal ids its transformed values hold (evaluate.ts). */
-  readonly targetLiterals = new Map<number, readonly number[]>();
+  /**
+   * Per phase: CompiledRule.literalSlots slot -> the literal ids its transformed values hold
+   * (evaluate.ts targetLiterals); valid where targetLiteralsPhase holds the current phaseRun.
+   */
+  readonly targetLiterals: Array<readonly number[] | undefined>;
+  readonly targetLiteralsPhase: Int32Array;
+  /** Counts phase runs (and cache drops): tells this phase's targetLiterals from older ones. */
+  phaseRun = 1;
   /** valuesKey -> the values of that target list, transformed; cleared at each phase (evaluate.ts). */
   readonly sharedValues = new Map<string, SharedValues>();
   /** Value -> ids of the program's required literals it holds (evaluate.ts literalsIn). */
   readonly literalsFound = new Map<string, readonly number[]>();
-  /** MATCHED_VARS, held directly: every rule clears it. */
-  readonly matchedVars = new Collection();
+  /** MATCHED_VARS, held directly: every rule clears it (built only when read, see collections.ts). */
+  readonly matchedVars = new MatchedVariables();
   /** Reused by rule evaluation for the values of one link (see evaluate.ts). */
-  readonly scratchValues: TargetValue[] = [];
+  readonly scratchValues = new ValueBuffer();
+  /** Reused by evaluate.ts targetLiterals for one target's values and their literal lists. */
+  readonly prefilterValues = new ValueBuffer();
+  readonly scratchLiteralLists: Array<readonly number[]> = [];
+  /** Reused by macro expansion (evaluate.ts resolveReference), which may run inside a rule. */
+  readonly referenceValues = new ValueBuffer();
+  /** The last value the link being evaluated matched, and its name (evaluate.ts recordMatch). */
+  lastMatchName = '';
+  lastMatchValue = '';
   operatorContext: OperatorContext | null = null;
   /** Persistent collections opened by initcol, and the key they are saved under. */
   readonly initcolKeys = new Map<string, string>();
@@ -110,6 +122,9 @@ export class WafTransaction implements VariableSource {
     readonly request: WafRequest,
   ) {
     const settings = context.settings;
+    const slots = context.program.literalSlots;
+    this.targetLiterals = new Array<readonly number[] | undefined>(slots);
+    this.targetLiteralsPhase = new Int32Array(slots);
     this.uniqueId = request.uniqueId ?? context.newUniqueId();
     this.startedAtMs = context.nowMs();
     this.controls = {
@@ -238,8 +253,7 @@ export class WafTransaction implements VariableSource {
   /** Drops what is valid only within a phase: the request data may grow between phases. */
   clearPhaseCaches(): void {
     this.sharedValues.clear();
-    this.targetValues.length = 0;
-    this.targetLiterals.clear();
+    this.phaseRun++;
   }
 
   /** Phase 1. */

@@ -6,10 +6,25 @@
 import type { Collection, CollectionEntry } from './collections.js';
 import type { CompiledExclusion, CompiledTarget, KeyMatcher } from './program.js';
 
-export interface TargetValue {
+/**
+ * Resolved values, written into arrays that are reused from rule to rule: no object per value,
+ * no array per rule (most rules of a request read one TX variable and match nothing).
+ */
+export class ValueBuffer {
   /** `ARGS:id`, `REQUEST_URI`, as logged in MATCHED_VAR_NAME. */
-  name: string;
-  value: string;
+  readonly names: string[] = [];
+  readonly values: string[] = [];
+  size = 0;
+
+  add(name: string, value: string): void {
+    this.names[this.size] = name;
+    this.values[this.size] = value;
+    this.size++;
+  }
+
+  reset(): void {
+    this.size = 0;
+  }
 }
 
 /** `*_NAMES` collections are views of their base collection: the value is the key. */
@@ -107,16 +122,15 @@ export function resolveTarget(
   source: VariableSource,
   target: CompiledTarget,
   exclusions: readonly CompiledExclusion[],
-  out: TargetValue[],
+  out: ValueBuffer,
 ): void {
   const name = target.collection;
   if (name === 'XML') {
     const xml = source.xml();
     if (!xml) return;
-    if (target.count)
-      out.push({ name: 'XML', value: String(target.keyLower === '//@*' ? xml.attributes.length : 1) });
-    else if (target.keyLower === '//@*') for (const value of xml.attributes) out.push({ name: 'XML', value });
-    else out.push({ name: 'XML', value: xml.text });
+    if (target.count) out.add('XML', String(target.keyLower === '//@*' ? xml.attributes.length : 1));
+    else if (target.keyLower === '//@*') for (const value of xml.attributes) out.add('XML', value);
+    else out.add('XML', xml.text);
     return;
   }
   const viewOf = NAMES_VIEWS[name];
@@ -125,25 +139,23 @@ export function resolveTarget(
     const entries = selectEntries(collection, target);
     if (target.count) {
       let count = 0;
-      for (const entry of entries) if (!excluded(name, entry.key, exclusions)) count++;
-      out.push({ name: target.key === undefined ? name : `${name}:${target.key}`, value: String(count) });
+      for (let i = 0; i < entries.length; i++) if (!excluded(name, entries[i]!.key, exclusions)) count++;
+      out.add(target.key === undefined ? name : `${name}:${target.key}`, String(count));
       return;
     }
     const noExclusions = exclusions.length === 0;
-    for (const entry of entries) {
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!;
       if (!noExclusions && excluded(name, entry.key, exclusions)) continue;
-      out.push({
-        name: qualifiedName(entry, name, viewOf !== undefined),
-        value: viewOf ? entry.key : entry.value,
-      });
+      out.add(qualifiedName(entry, name, viewOf !== undefined), viewOf ? entry.key : entry.value);
     }
     return;
   }
   const value = source.scalar(name);
   if (target.count) {
-    out.push({ name, value: value === undefined ? '0' : '1' });
+    out.add(name, value === undefined ? '0' : '1');
     return;
   }
   if (value !== undefined && (exclusions.length === 0 || !excluded(name, '', exclusions)))
-    out.push({ name, value });
+    out.add(name, value);
 }

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { Collection, MatchedVariables } from './collections.js';
+
+describe('MatchedVariables (MATCHED_VARS built only when read)', () => {
+  it('reads as a collection of the recorded matches, in order, keys case-insensitive', () => {
+    const vars = new MatchedVariables();
+    vars.record('ARGS:id', '1 OR 1=1');
+    vars.record('REQUEST_HEADERS:User-Agent', 'sqlmap');
+    vars.record('ARGS:id', 'second');
+    expect(vars.size).toBe(3);
+    expect(vars.entries().map((e) => [e.key, e.value])).toEqual([
+      ['ARGS:id', '1 OR 1=1'],
+      ['REQUEST_HEADERS:User-Agent', 'sqlmap'],
+      ['ARGS:id', 'second'],
+    ]);
+    expect(vars.getLower('request_headers:user-agent').map((e) => e.value)).toEqual(['sqlmap']);
+    expect(vars.first('args:ID')).toBe('1 OR 1=1');
+    expect(vars.toRecord()).toEqual({ 'ARGS:id': 'second', 'REQUEST_HEADERS:User-Agent': 'sqlmap' });
+  });
+
+  it('clear empties it whether or not it was read, and later matches are seen', () => {
+    const vars = new MatchedVariables();
+    vars.record('ARGS:a', 'x');
+    vars.clear();
+    expect(vars.size).toBe(0);
+    expect(vars.entries()).toEqual([]);
+    vars.record('ARGS:b', 'y');
+    expect(vars.entries().map((e) => e.key)).toEqual(['ARGS:b']);
+    vars.clear();
+    vars.record('ARGS:c', 'z');
+    expect(vars.getLower('args:b')).toEqual([]);
+    expect(vars.getLower('args:c').map((e) => e.value)).toEqual(['z']);
+  });
+
+  it('direct writes (setvar) behave as on any collection and keep later reads consistent', () => {
+    const vars = new MatchedVariables();
+    const plain = new Collection();
+    for (const target of [vars, plain]) {
+      target.add('ARGS:a', '1');
+      target.add('ARGS:b', '2');
+      target.set('ARGS:a', '3');
+      target.add('ARGS:a', '4');
+      target.delete('args:b');
+    }
+    vars.record('ARGS:c', '5');
+    plain.add('ARGS:c', '5');
+    expect(vars.entries().map((e) => [e.key, e.value])).toEqual(plain.entries().map((e) => [e.key, e.value]));
+    expect(vars.size).toBe(plain.size);
+  });
+});
