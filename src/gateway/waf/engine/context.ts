@@ -7,6 +7,43 @@ import { compileMacro } from './macro.js';
 import type { BodyLimitAction, RuleEngineMode } from '../seclang/model.js';
 import type { PersistentCollections } from './persistent.js';
 import type { CompiledExclusion, Macro, RuleProgram } from './program.js';
+import { ValueBuffer } from './variables.js';
+
+/**
+ * Working memory of rule evaluation (evaluate.ts), one per engine and shared by its
+ * transactions: a phase runs from start to end without yielding, so only one transaction uses it
+ * at a time, and a waiting transaction keeps none of it alive (less to copy and promote per GC).
+ */
+export class EvaluationScratch {
+  /** The values of the link being evaluated. */
+  readonly values = new ValueBuffer();
+  /** One target's values, for the literal prefilter. */
+  readonly prefilterValues = new ValueBuffer();
+  /** A macro reference's values (macros may be expanded inside a rule). */
+  readonly referenceValues = new ValueBuffer();
+  readonly literalLists: Array<readonly number[]> = [];
+  /**
+   * CompiledRule.literalSlots slot -> the literal ids its values hold in the phase being run;
+   * valid where targetLiteralsRun holds that phase's stamp (`run`).
+   */
+  readonly targetLiterals: Array<readonly number[] | undefined>;
+  readonly targetLiteralsRun: Int32Array;
+  private run = 0;
+
+  constructor(slots: number) {
+    this.targetLiterals = new Array<readonly number[] | undefined>(slots).fill(undefined);
+    this.targetLiteralsRun = new Int32Array(slots);
+  }
+
+  /** A stamp for a new phase run: every slot cached before is stale. */
+  nextRun(): number {
+    if (this.run === 0x7fffffff) {
+      this.run = 0;
+      this.targetLiteralsRun.fill(0);
+    }
+    return ++this.run;
+  }
+}
 
 export interface ResolvedSettings {
   ruleEngine: RuleEngineMode;
@@ -37,6 +74,7 @@ export interface EngineContext {
   macroCache: Map<string, Macro>;
   /** ctl:ruleRemoveTarget* values compiled on first use. */
   ctlTargetCache: Map<string, { selector: string; exclusions: CompiledExclusion[] }>;
+  scratch: EvaluationScratch;
 }
 
 export function cachedMacro(context: EngineContext, text: string): Macro {

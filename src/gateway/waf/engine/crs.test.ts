@@ -82,4 +82,21 @@ describe('the engine with OWASP CRS 4.28.0', () => {
       true,
     );
   });
+
+  it('decides alike when transactions interleave phase by phase (they share the scratch memory)', () => {
+    const uris = [
+      "/?id=1'%20OR%201=1--",
+      '/products/blue-shirt?size=m&colour=blue',
+      '/search?q=%3Cscript%3Ealert(1)%3C/script%3E',
+      '/files?path=../../etc/passwd',
+    ];
+    const alone = uris.map((uri) => run(engine, get(uri)).matchedRules.map((match) => match.id));
+    const transactions = uris.map((uri) => engine.newTransaction(get(uri)));
+    for (const tx of transactions) tx.processRequestHeaders();
+    for (const tx of [...transactions].reverse()) tx.processRequestBody();
+    const interleaved = transactions.map((tx) => tx.processLogging().matchedRules.map((match) => match.id));
+    expect(interleaved).toEqual(alone);
+    expect(alone[0]).toContain(942100);
+    expect(alone[1]).toEqual([]);
+  });
 });

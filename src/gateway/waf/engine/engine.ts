@@ -12,7 +12,7 @@ import { compileRuleSet } from './compile.js';
 import { InMemoryPersistentCollections } from './persistent.js';
 import { defaultRegistries } from './registries.js';
 import { WafTransaction, type WafRequest } from './transaction.js';
-import type { EngineContext, ResolvedSettings } from './context.js';
+import { EvaluationScratch, type EngineContext, type ResolvedSettings } from './context.js';
 import type { LoadedRuleSet, RuleEngineMode } from '../seclang/model.js';
 import type { PersistentCollections } from './persistent.js';
 import type { RuleProgram } from './program.js';
@@ -92,6 +92,7 @@ export function createWafEngine(ruleSet: LoadedRuleSet, options: WafEngineOption
     newUniqueId: () => randomBytes(12).toString('hex'),
     macroCache: new Map(),
     ctlTargetCache: new Map(),
+    scratch: new EvaluationScratch(program.literalSlots),
   };
   return {
     program,

@@ -47,7 +47,7 @@ export function resolveReference(tx: WafTransaction, reference: MacroReference):
         return '';
     }
   }
-  const values = tx.referenceValues;
+  const values = tx.context.scratch.referenceValues;
   values.reset();
   const target =
     key === undefined
@@ -201,13 +201,14 @@ function unionOf(
  * Exclusions are ignored: more values can only let more rules through, never skip one wrongly.
  */
 function targetLiterals(tx: WafTransaction, rule: CompiledRule, index: number): readonly number[] {
+  const scratch = tx.context.scratch;
   const slot = rule.literalSlots[index]!;
-  if (tx.targetLiteralsPhase[slot] === tx.phaseRun) return tx.targetLiterals[slot]!;
-  const values = tx.prefilterValues;
+  if (scratch.targetLiteralsRun[slot] === tx.phaseRun) return scratch.targetLiterals[slot]!;
+  const values = scratch.prefilterValues;
   values.reset();
   resolveTarget(tx, rule.targets[index]!, [], values);
   // Written by index, never truncated: `length = 0` would drop the arrays' storage.
-  const lists = tx.scratchLiteralLists;
+  const lists = scratch.literalLists;
   let count = 0;
   for (let i = 0; i < values.size; i++) {
     const value = values.values[i]!;
@@ -217,8 +218,8 @@ function targetLiterals(tx: WafTransaction, rule: CompiledRule, index: number): 
   }
   const found = unionOf(tx, lists, count);
   values.reset();
-  tx.targetLiterals[slot] = found;
-  tx.targetLiteralsPhase[slot] = tx.phaseRun;
+  scratch.targetLiterals[slot] = found;
+  scratch.targetLiteralsRun[slot] = tx.phaseRun;
   return found;
 }
 
@@ -299,8 +300,8 @@ function evaluateLink(tx: WafTransaction, rule: CompiledRule, starter: CompiledR
     if (valuesKey !== null) valuesKey += removed.applied;
   }
   if (valuesKey !== null) return evaluateShared(tx, rule, valuesKey, exclusions);
-  // One scratch list per transaction: links run one after the other, never nested.
-  const values = tx.scratchValues;
+  // The engine's scratch buffer: links run one after the other, never nested.
+  const values = tx.context.scratch.values;
   values.reset();
   for (const target of rule.targets) resolveTarget(tx, target, exclusions, values);
   if (values.size === 0) return false;
@@ -308,7 +309,7 @@ function evaluateLink(tx: WafTransaction, rule: CompiledRule, starter: CompiledR
   const context = operatorContext(tx);
   context.capture = rule.capture;
   const prefilter = operator.prefilter;
-  // Operators and per-match setvars never write this buffer (macros use tx.referenceValues).
+  // Operators and per-match setvars never write this buffer (macros use scratch.referenceValues).
   for (let v = 0; v < values.size; v++) {
     const name = values.names[v]!;
     const value = values.values[v]!;

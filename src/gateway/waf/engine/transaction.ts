@@ -21,7 +21,7 @@ import type { SharedValues } from './evaluate.js';
 import type { EngineContext } from './context.js';
 import type { RuleEngineMode } from '../seclang/model.js';
 import type { CompiledExclusion, CompiledRule, Phase } from './program.js';
-import { ValueBuffer, type VariableSource } from './variables.js';
+import type { VariableSource } from './variables.js';
 import type { OperatorContext } from '../types.js';
 import type { WafInterruption, WafMatch, WafResult } from './results.js';
 
@@ -75,14 +75,8 @@ export class WafTransaction implements VariableSource {
   readonly scalars = new Map<string, string>();
   /** PipelineStep.id -> value -> the value after that step (evaluate.ts transformedAt). */
   readonly transformCache: Array<Map<string, string> | undefined> = [];
-  /**
-   * Per phase: CompiledRule.literalSlots slot -> the literal ids its transformed values hold
-   * (evaluate.ts targetLiterals); valid where targetLiteralsPhase holds the current phaseRun.
-   */
-  readonly targetLiterals: Array<readonly number[] | undefined>;
-  readonly targetLiteralsPhase: Int32Array;
-  /** Counts phase runs (and cache drops): tells this phase's targetLiterals from older ones. */
-  phaseRun = 1;
+  /** The stamp of this transaction's current phase run in context.scratch (evaluate.ts). */
+  phaseRun = 0;
   /** valuesKey -> the values of that target list, transformed; cleared at each phase (evaluate.ts). */
   readonly sharedValues = new Map<string, SharedValues>();
   /** Value -> ids of the program's required literals it holds (evaluate.ts literalsIn). */
@@ -90,12 +84,6 @@ export class WafTransaction implements VariableSource {
   /** MATCHED_VARS, held directly: every rule clears it (built only when read, see collections.ts). */
   readonly matchedVars = new MatchedVariables();
   /** Reused by rule evaluation for the values of one link (see evaluate.ts). */
-  readonly scratchValues = new ValueBuffer();
-  /** Reused by evaluate.ts targetLiterals for one target's values and their literal lists. */
-  readonly prefilterValues = new ValueBuffer();
-  readonly scratchLiteralLists: Array<readonly number[]> = [];
-  /** Reused by macro expansion (evaluate.ts resolveReference), which may run inside a rule. */
-  readonly referenceValues = new ValueBuffer();
   /** The last value the link being evaluated matched, and its name (evaluate.ts recordMatch). */
   lastMatchName = '';
   lastMatchValue = '';
@@ -122,9 +110,6 @@ export class WafTransaction implements VariableSource {
     readonly request: WafRequest,
   ) {
     const settings = context.settings;
-    const slots = context.program.literalSlots;
-    this.targetLiterals = new Array<readonly number[] | undefined>(slots);
-    this.targetLiteralsPhase = new Int32Array(slots);
     this.uniqueId = request.uniqueId ?? context.newUniqueId();
     this.startedAtMs = context.nowMs();
     this.controls = {
@@ -253,7 +238,7 @@ export class WafTransaction implements VariableSource {
   /** Drops what is valid only within a phase: the request data may grow between phases. */
   clearPhaseCaches(): void {
     this.sharedValues.clear();
-    this.phaseRun++;
+    this.phaseRun = this.context.scratch.nextRun();
   }
 
   /** Phase 1. */
