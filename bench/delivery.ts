@@ -12,7 +12,8 @@
  *    wall second and per CPU second of this process (one core); (b)/(a) as a ratio.
  * 2. Memory with DELIVERY_BENCH_PARCELS (default 100,000) active parcels: every parcel
  *    labelled, out for delivery and read by a cold-chain sensor, through the detection
- *    pipeline and the source's device table; heap after a full GC and RSS, before and after.
+ *    pipeline and the source's device table; heap and array buffers after a full GC, and RSS,
+ *    before and after.
  * DELIVERY_BENCH_PARTS (default `inprocess,mqtt,memory`) picks the parts to run;
  * DELIVERY_BENCH_PROFILE=<dir> writes a CPU profile of each measured throughput run (the timed
  * part only: not the broker's queue being filled) to `<dir>/delivery-<part>.cpuprofile`.
@@ -238,10 +239,14 @@ async function startBroker(): Promise<{ url: string; child: ChildProcess; dir: s
   throw new Error('mosquitto did not start');
 }
 
-function gcHeapMb(): number {
+/** Heap and array buffers (typed arrays' memory is outside the heap) after a full GC, in MiB. */
+function gcMemoryMb(): { heap: number; buffers: number } {
   (globalThis as { gc?: () => void }).gc?.();
-  return process.memoryUsage().heapUsed / 1_048_576;
+  const usage = process.memoryUsage();
+  return { heap: usage.heapUsed / 1_048_576, buffers: usage.arrayBuffers / 1_048_576 };
 }
+
+const perParcel = (mib: number): string => ((mib * 1_048_576) / PARCELS).toFixed(0);
 
 async function memoryWithParcels(): Promise<void> {
   const loaded = await loadDetectionPipeline({});
@@ -253,7 +258,7 @@ async function memoryWithParcels(): Promise<void> {
     writer,
     deadLetters: new MemoryDeadLetterSink(),
   });
-  const heapBefore = gcHeapMb();
+  const before = gcMemoryMb();
   const rssBefore = process.memoryUsage().rss / 1_048_576;
   const t0 = Date.now() - 3_600_000;
   for (let i = 0; i < PARCELS; i++) {
@@ -289,10 +294,10 @@ async function memoryWithParcels(): Promise<void> {
       `{"seq":1,"value":5,"parcelId":"${parcelId}"}`,
     );
   }
-  const heapAfter = gcHeapMb();
+  const after = gcMemoryMb();
   const rssAfter = process.memoryUsage().rss / 1_048_576;
   console.log(
-    `memory, ${PARCELS.toLocaleString('en')} active parcels (2 carrier events + 1 sensor reading each): heap ${heapBefore.toFixed(0)} → ${heapAfter.toFixed(0)} MiB (+${(((heapAfter - heapBefore) * 1024 * 1024) / PARCELS).toFixed(0)} bytes/parcel), RSS ${rssBefore.toFixed(0)} → ${rssAfter.toFixed(0)} MiB; devices remembered ${ingest.counters.devicesTracked.toLocaleString('en')}`,
+    `memory, ${PARCELS.toLocaleString('en')} active parcels (2 carrier events + 1 sensor reading each): heap ${before.heap.toFixed(0)} → ${after.heap.toFixed(0)} MiB (+${perParcel(after.heap - before.heap)} bytes/parcel), array buffers ${before.buffers.toFixed(0)} → ${after.buffers.toFixed(0)} MiB (+${perParcel(after.buffers - before.buffers)} bytes/parcel), RSS ${rssBefore.toFixed(0)} → ${rssAfter.toFixed(0)} MiB; devices remembered ${ingest.counters.devicesTracked.toLocaleString('en')}`,
   );
 }
 

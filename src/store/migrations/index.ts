@@ -13,6 +13,7 @@ import { decisionFeedMigration } from './011-decision-feed.js';
 import { incidentReportsMigration } from './012-incident-reports.js';
 import { scanFindingsMigration } from './013-scan-findings.js';
 import { dashboardMigration } from './015-dashboard.js';
+import { eventsClientIpPartialMigration } from './016-events-client-ip-partial.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -32,4 +33,5 @@ export const MIGRATIONS: readonly Migration[] = [
   incidentReportsMigration,
   scanFindingsMigration,
   dashboardMigration,
+  eventsClientIpPartialMigration,
 ];

@@ -167,14 +167,14 @@ export class DeliveryEventWriter {
   private async writeBatches(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.slice(0, this.batchSize);
-      let storedIds: Set<string>;
+      let storedIds: Set<string> | null;
       try {
-        storedIds = new Set(
-          await this.options.store.events.insertNew(
-            batch.map((item) => item.event),
-            { records: batch.map((item) => item.record) },
-          ),
+        const stored = await this.options.store.events.insertNew(
+          batch.map((item) => item.event),
+          { records: batch.map((item) => item.record) },
         );
+        // Every event of the batch stored (the usual case): no set to look them up in.
+        storedIds = stored.length === batch.length ? null : new Set(stored);
       } catch (error) {
         this.stats.failedBatches++;
         this.options.logger?.error(
@@ -189,17 +189,19 @@ export class DeliveryEventWriter {
         continue;
       }
       this.queue = this.queue.slice(batch.length);
-      this.stats.stored += storedIds.size;
-      this.stats.alreadyStored += batch.length - storedIds.size;
+      const storedCount = storedIds === null ? batch.length : storedIds.size;
+      this.stats.stored += storedCount;
+      this.stats.alreadyStored += batch.length - storedCount;
       this.releaseRoom();
       await this.publish(batch, storedIds);
     }
   }
 
-  private async publish(batch: Queued[], storedIds: Set<string>): Promise<void> {
+  /** Publishes the batch's events that `storedIds` names (null: all of them). */
+  private async publish(batch: Queued[], storedIds: Set<string> | null): Promise<void> {
     const journal = this.options.journal;
     for (const item of batch) {
-      if (storedIds.has(item.event.id)) {
+      if (storedIds === null || storedIds.has(item.event.id)) {
         try {
           await this.options.bus.publish(TOPICS.events, item.event, { id: item.event.id });
           this.stats.published++;
