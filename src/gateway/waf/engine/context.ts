@@ -17,8 +17,6 @@ import { ValueBuffer } from './variables.js';
 export class EvaluationScratch {
   /** The values of the link being evaluated. */
   readonly values = new ValueBuffer();
-  /** One target's values, for the literal prefilter. */
-  readonly prefilterValues = new ValueBuffer();
   /** A macro reference's values (macros may be expanded inside a rule). */
   readonly referenceValues = new ValueBuffer();
   readonly literalLists: Array<readonly number[]> = [];
@@ -28,20 +26,41 @@ export class EvaluationScratch {
    */
   readonly targetLiterals: Array<readonly number[] | undefined>;
   readonly targetLiteralsRun: Int32Array;
+  /** CompiledTarget.id -> its values in the phase run its buffer's `run` names (prefilter). */
+  readonly targetValues: Array<ValueBuffer | undefined>;
   private run = 0;
 
-  constructor(slots: number) {
+  constructor(slots: number, targetIds: number) {
     this.targetLiterals = new Array<readonly number[] | undefined>(slots).fill(undefined);
     this.targetLiteralsRun = new Int32Array(slots);
+    this.targetValues = new Array<ValueBuffer | undefined>(targetIds).fill(undefined);
   }
 
-  /** A stamp for a new phase run: every slot cached before is stale. */
+  /** A stamp for a new phase run: every slot and target value cached before is stale. */
   nextRun(): number {
     if (this.run === 0x7fffffff) {
       this.run = 0;
       this.targetLiteralsRun.fill(0);
+      for (const buffer of this.targetValues) if (buffer) buffer.run = 0;
     }
     return ++this.run;
+  }
+
+  /** The buffer that holds a target's values (see targetValues). */
+  targetBuffer(targetId: number): ValueBuffer {
+    let buffer = this.targetValues[targetId];
+    if (buffer === undefined) {
+      buffer = new ValueBuffer();
+      this.targetValues[targetId] = buffer;
+    }
+    return buffer;
+  }
+
+  /** Lets go of the request's strings once its transaction waits (bodies can be large). */
+  release(): void {
+    for (const buffer of this.targetValues) buffer?.forget();
+    this.values.forget();
+    this.referenceValues.forget();
   }
 }
 

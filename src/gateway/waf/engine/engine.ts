@@ -92,7 +92,7 @@ export function createWafEngine(ruleSet: LoadedRuleSet, options: WafEngineOption
     newUniqueId: () => randomBytes(12).toString('hex'),
     macroCache: new Map(),
     ctlTargetCache: new Map(),
-    scratch: new EvaluationScratch(program.literalSlots),
+    scratch: new EvaluationScratch(program.literalSlots, program.targetIds),
   };
   return {
     program,

@@ -204,9 +204,13 @@ function targetLiterals(tx: WafTransaction, rule: CompiledRule, index: number): 
   const scratch = tx.context.scratch;
   const slot = rule.literalSlots[index]!;
   if (scratch.targetLiteralsRun[slot] === tx.phaseRun) return scratch.targetLiterals[slot]!;
-  const values = scratch.prefilterValues;
-  values.reset();
-  resolveTarget(tx, rule.targets[index]!, [], values);
+  const target = rule.targets[index]!;
+  const values = scratch.targetBuffer(target.id);
+  if (values.run !== tx.phaseRun) {
+    values.reset();
+    resolveTarget(tx, target, [], values);
+    values.run = tx.phaseRun;
+  }
   // Written by index, never truncated: `length = 0` would drop the arrays' storage.
   const lists = scratch.literalLists;
   let count = 0;
@@ -217,7 +221,6 @@ function targetLiterals(tx: WafTransaction, rule: CompiledRule, index: number): 
     } else lists[count++] = literalsAfter(tx, rule.pipeline, value);
   }
   const found = unionOf(tx, lists, count);
-  values.reset();
   scratch.targetLiterals[slot] = found;
   scratch.targetLiteralsRun[slot] = tx.phaseRun;
   return found;

@@ -233,6 +233,7 @@ export class WafTransaction implements VariableSource {
     this.transformCache.length = 0;
     this.literalsFound.clear();
     this.clearPhaseCaches();
+    this.context.scratch.release();
   }
 
   /** Drops what is valid only within a phase: the request data may grow between phases. */

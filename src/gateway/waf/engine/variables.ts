@@ -15,6 +15,8 @@ export class ValueBuffer {
   readonly names: string[] = [];
   readonly values: string[] = [];
   size = 0;
+  /** The phase run the values were resolved for, where a buffer caches a target's values. */
+  run = 0;
 
   add(name: string, value: string): void {
     this.names[this.size] = name;
@@ -23,8 +25,22 @@ export class ValueBuffer {
   }
 
   reset(): void {
+    if (this.size > this.highWater) this.highWater = this.size;
     this.size = 0;
   }
+
+  /** Empties the buffer and lets go of the strings it held (a request body), keeping the arrays. */
+  forget(): void {
+    this.reset();
+    this.run = 0;
+    for (let i = 0; i < this.highWater; i++) {
+      this.names[i] = '';
+      this.values[i] = '';
+    }
+    this.highWater = 0;
+  }
+
+  private highWater = 0;
 }
 
 /** `*_NAMES` collections are views of their base collection: the value is the key. */
