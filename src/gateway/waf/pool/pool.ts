@@ -76,10 +76,24 @@ const WORKER_LIMITS = {
  * (`--heap-growing-percent`, a process-wide V8 setting, so the gateway thread's heap follows it
  * too) held the same load at about 210 MB, for a few more (incremental) full collections.
  */
-const HEAP_GROWING_PERCENT = 20;
+const HEAP_GROWING_PERCENT = Number(process.env['BENCH_WAF_HEAP_GROWING'] ?? 20);
 
-function limitHeapGrowth(percent: number): void {
-  if (percent > 0) setFlagsFromString(`--heap-growing-percent=${Math.round(percent)}`);
+/**
+ * V8 pretenures an allocation site (allocates its objects straight in the old generation) once
+ * most of them survive a young collection. A burst of load does that to a transaction's sites
+ * (50 exchanges in flight outlive collections), and afterwards every transaction, however
+ * short-lived, is allocated old: at a steady 400 GET/s after a burst, a worker ran a full
+ * collection every second (12 per 8 s across the workers, pauses up to 12 ms) and the p99 added
+ * by the WAF was 14 ms. Without pretenuring: 0 to 3 full collections per 8 s, young collections
+ * 289 -> 163 ms in all, p99 7.4 to 7.9 ms (bench/waf-open-loop.ts at 400/s after wrk, same
+ * minutes). A process-wide V8 setting, read at each collection, so it holds for the gateway
+ * thread too (BENCH_WAF_PRETENURING=1 keeps V8's default for measurements).
+ */
+const PRETENURING = process.env['BENCH_WAF_PRETENURING'] === '1';
+
+function tuneHeaps(growingPercent: number): void {
+  if (growingPercent > 0) setFlagsFromString(`--heap-growing-percent=${Math.round(growingPercent)}`);
+  if (!PRETENURING) setFlagsFromString('--no-allocation-site-pretenuring');
 }
 
 /**
@@ -102,7 +116,7 @@ function startWorker(init: WorkerInit): Worker {
 }
 
 export async function createWafWorkerPool(options: WafWorkerPoolOptions): Promise<WafWorkerPool> {
-  limitHeapGrowth(options.heapGrowingPercent ?? HEAP_GROWING_PERCENT);
+  tuneHeaps(options.heapGrowingPercent ?? HEAP_GROWING_PERCENT);
   let ruleFiles = options.ruleFiles;
   let settings: WorkerSettings = {
     requestBodyAccess: true,
