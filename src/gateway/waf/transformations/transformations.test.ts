@@ -188,3 +188,27 @@ describe('transformation properties on random bytes', () => {
     expect(slow).toEqual([]);
   });
 });
+
+describe('compressWhitespace fast path', () => {
+  const compress = getTransformation('compressWhitespace');
+  const byRegex = (input: string) => input.replace(/[ \t\n\v\f\r]+/g, ' ');
+
+  it('returns text whose whitespace is single spaces as the same string, not a copy', () => {
+    const text = 'Please leave the parcel at the blue door number 12';
+    expect(compress?.(text)).toBe(text);
+    expect(compress?.('')).toBe('');
+  });
+
+  it('matches the whitespace-run rule on 5,000 seeded strings of spaces, controls and letters', () => {
+    const alphabet = [' ', ' ', 'a', 'b', '\t', '\n', '\v', '\f', '\r', '\u00a0', '\u0008', '\u000e'];
+    let seed = 0x5eed;
+    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    const mismatches: string[] = [];
+    for (let i = 0; i < 5000; i++) {
+      let input = '';
+      for (let j = next() % 12; j > 0; j--) input += alphabet[next() % alphabet.length];
+      if (compress?.(input) !== byRegex(input)) mismatches.push(JSON.stringify(input));
+    }
+    expect(mismatches.slice(0, 5)).toEqual([]);
+  });
+});
