@@ -153,7 +153,7 @@ export class MatchedVariables extends Collection {
 
   override clear(): void {
     this.pending = 0;
-    if (!this.built || super.size > 0) super.clear();
+    if (super.size > 0) super.clear();
     this.built = true;
   }
 

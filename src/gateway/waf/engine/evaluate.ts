@@ -54,9 +54,7 @@ export function resolveReference(tx: WafTransaction, reference: MacroReference):
       ? { id: -1, collection, count: false }
       : { id: -1, collection, key, keyLower: key.toLowerCase(), count: false };
   resolveTarget(tx, target, [], values);
-  const value = values.size > 0 ? (values.values[0] as string) : '';
-  values.reset();
-  return value;
+  return values.size > 0 ? (values.values[0] as string) : '';
 }
 
 export function expand(tx: WafTransaction, macro: Macro): string {
@@ -279,6 +277,22 @@ function recordMatch(tx: WafTransaction, rule: CompiledRule, name: string, candi
   for (let i = 0; i < effects.length; i++) runEffect(tx, effects[i]!, rule);
 }
 
+/** Runs the operator on one candidate (unless the prefilter rules it out) and records a match. */
+function matchCandidate(
+  tx: WafTransaction,
+  rule: CompiledRule,
+  operator: NonNullable<CompiledRule['operator']>,
+  context: OperatorContext,
+  name: string,
+  candidate: string,
+): boolean {
+  const prefilter = operator.prefilter;
+  const possible = prefilter === null || anyFlagged(literalsIn(tx, candidate), prefilter);
+  if ((possible && operator.matcher(candidate, context)) === operator.negated) return false;
+  recordMatch(tx, rule, name, candidate);
+  return true;
+}
+
 /**
  * Runs one link of a rule (the rule itself when it has no chain) over its targets; true when it
  * matched at least one value, the last of them left in tx.lastMatchName / tx.lastMatchValue.
@@ -311,25 +325,16 @@ function evaluateLink(tx: WafTransaction, rule: CompiledRule, starter: CompiledR
   let matched = false;
   const context = operatorContext(tx);
   context.capture = rule.capture;
-  const prefilter = operator.prefilter;
   // Operators and per-match setvars never write this buffer (macros use scratch.referenceValues).
   for (let v = 0; v < values.size; v++) {
     const name = values.names[v]!;
     const value = values.values[v]!;
     if (!rule.multiMatch) {
-      const candidate = transformed(tx, rule, value);
-      const possible = prefilter === null || anyFlagged(literalsIn(tx, candidate), prefilter);
-      if ((possible && operator.matcher(candidate, context)) === operator.negated) continue;
-      recordMatch(tx, rule, name, candidate);
-      matched = true;
+      if (matchCandidate(tx, rule, operator, context, name, transformed(tx, rule, value))) matched = true;
       continue;
     }
-    for (const candidate of everyStep(rule, value)) {
-      const possible = prefilter === null || anyFlagged(literalsIn(tx, candidate), prefilter);
-      if ((possible && operator.matcher(candidate, context)) === operator.negated) continue;
-      recordMatch(tx, rule, name, candidate);
-      matched = true;
-    }
+    for (const candidate of everyStep(rule, value))
+      if (matchCandidate(tx, rule, operator, context, name, candidate)) matched = true;
   }
   return matched;
 }

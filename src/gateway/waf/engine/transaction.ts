@@ -83,7 +83,6 @@ export class WafTransaction implements VariableSource {
   readonly literalsFound = new Map<string, readonly number[]>();
   /** MATCHED_VARS, held directly: every rule clears it (built only when read, see collections.ts). */
   readonly matchedVars = new MatchedVariables();
-  /** Reused by rule evaluation for the values of one link (see evaluate.ts). */
   /** The last value the link being evaluated matched, and its name (evaluate.ts recordMatch). */
   lastMatchName = '';
   lastMatchValue = '';

@@ -17,6 +17,8 @@ export class ValueBuffer {
   size = 0;
   /** The phase run the values were resolved for, where a buffer caches a target's values. */
   run = 0;
+  /** The most values held since the last forget(): the slots that may still hold strings. */
+  private highWater = 0;
 
   add(name: string, value: string): void {
     this.names[this.size] = name;
@@ -39,8 +41,6 @@ export class ValueBuffer {
     }
     this.highWater = 0;
   }
-
-  private highWater = 0;
 }
 
 /** `*_NAMES` collections are views of their base collection: the value is the key. */

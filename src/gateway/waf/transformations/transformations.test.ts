@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
+import { SeededRandom } from '../../../core/seeded-random.js';
 
 import {
   TRANSFORMATIONS,
@@ -201,12 +202,11 @@ describe('compressWhitespace fast path', () => {
 
   it('matches the whitespace-run rule on 5,000 seeded strings of spaces, controls and letters', () => {
     const alphabet = [' ', ' ', 'a', 'b', '\t', '\n', '\v', '\f', '\r', '\u00a0', '\u0008', '\u000e'];
-    let seed = 0x5eed;
-    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    const random = new SeededRandom(0x5eed);
     const mismatches: string[] = [];
     for (let i = 0; i < 5000; i++) {
       let input = '';
-      for (let j = next() % 12; j > 0; j--) input += alphabet[next() % alphabet.length];
+      for (let j = random.int(0, 11); j > 0; j--) input += random.pick(alphabet);
       if (compress?.(input) !== byRegex(input)) mismatches.push(JSON.stringify(input));
     }
     expect(mismatches.slice(0, 5)).toEqual([]);
