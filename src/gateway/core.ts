@@ -225,7 +225,7 @@ export class GatewayCore {
     this.events.publishRecord({
       requestId: exchange.requestId,
       startedAtMs: exchange.startedAtMs,
-      latencyMs: performance.now() - exchange.startedAt,
+      latencyMs: exchange.endedAt - exchange.startedAt,
       clientIp: exchange.clientIp,
       clientPort: exchange.clientPort,
       userAgent: req.headers['user-agent'],

@@ -13,6 +13,7 @@ import type { GatewayCore } from './core.js';
 import { clientResponseHeaders } from './headers.js';
 import {
   checkVerdict,
+  endInspection,
   inspectOwnAnswer,
   isPromise,
   type BlockVerdict,
@@ -47,6 +48,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
   ja4: string | undefined = undefined;
   /** The path sent upstream: the client's target, or its origin-form for an absolute-form one. */
   upstreamPath: string;
+  /** performance.now() when the exchange ended (its latency), set by finish. */
+  endedAt = 0;
   /** Read up front: node detaches the socket from the request once the exchange is over. */
   readonly clientPort: number | undefined;
   private controller: Dispatcher.DispatchController | null = null;
@@ -327,6 +330,19 @@ export class Exchange implements Dispatcher.DispatchHandler {
 
   private finish(outcome: Outcome): void {
     this.done = true;
-    this.core.recordExchange(this, outcome);
+    this.endedAt = performance.now();
+    const inspector = this.core.options.inspection;
+    const ended =
+      inspector === null || this.ctx === null
+        ? undefined
+        : endInspection(inspector, this.ctx, (err) =>
+            this.core.options.logger.error(
+              { err, requestId: this.requestId },
+              'gateway inspector failed to end an exchange',
+            ),
+          );
+    // The event waits for the inspector's last word, so it carries what the request matched.
+    if (ended === undefined) this.core.recordExchange(this, outcome);
+    else void ended.then(() => this.core.recordExchange(this, outcome));
   }
 }

@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import type { Inspector } from './inspection.js';
-import { startGateway, startUpstream, type TestGateway, type Upstream } from './testing/harness.js';
+import WebSocket from 'ws';
+import type { InspectionContext, Inspector } from './inspection.js';
+import {
+  eventually,
+  rawRequest,
+  startGateway,
+  startUpstream,
+  type TestGateway,
+  type Upstream,
+} from './testing/harness.js';
 
 /** A tiny inspector in the shape the WAF engine will have: one header rule, one body rule, one response rule. */
 const exampleInspector: Inspector = {
@@ -84,6 +92,91 @@ describe('gateway inspection hook', () => {
       expect(body.error.code).toBe('internal');
     } finally {
       await broken.gateway.close();
+    }
+  });
+});
+
+/**
+ * An inspector that completes an exchange in its response-headers phase (setting findings, as
+ * the WAF does in its logging phase) and records every onEnd call: the gateway must call onEnd
+ * exactly for the exchanges that ended before that phase, and publish their events after it.
+ */
+function endRecordingInspector(delayMs: number) {
+  const ended: string[] = [];
+  const inspector: Inspector = {
+    onRequestHeaders: () => undefined,
+    onResponseHeaders: (ctx) => {
+      ctx.findings = { ruleIds: ['completed'] };
+      return undefined;
+    },
+    onEnd: async (ctx: InspectionContext) => {
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      ended.push(ctx.url);
+      ctx.findings = { ruleIds: ['900990'] };
+    },
+  };
+  return { inspector, ended };
+}
+
+describe('gateway inspection hook: exchanges that end early', () => {
+  let upstream: Upstream;
+  beforeAll(async () => {
+    upstream = await startUpstream();
+  });
+  afterAll(async () => {
+    await upstream.close();
+  });
+
+  it('calls onEnd when the client leaves before the answer, and the event waits for its findings', async () => {
+    const { inspector, ended } = endRecordingInspector(50);
+    const gw = await startGateway(upstream.url, { inspection: inspector });
+    try {
+      // The shop never answers /hang; the client gives up after 200 ms.
+      await rawRequest(gw.port, 'GET /hang?who=leaver HTTP/1.1\r\nHost: localhost\r\n\r\n', 200).catch(
+        () => '',
+      );
+      await eventually(() => gw.events.some((event) => event.http?.path === '/hang?who=leaver'), 3_000);
+      expect(ended).toEqual(['/hang?who=leaver']);
+      const event = gw.events.find((e) => e.http?.path === '/hang?who=leaver');
+      expect(event?.http?.inspection?.ruleIds).toEqual(['900990']);
+    } finally {
+      await gw.gateway.close();
+    }
+  });
+
+  it('calls onEnd when the shop fails, and not for an exchange the inspector completed', async () => {
+    const { inspector, ended } = endRecordingInspector(0);
+    const gw = await startGateway(upstream.url, { inspection: inspector });
+    const down = await startGateway('http://127.0.0.1:9', { inspection: inspector });
+    try {
+      const ok = await request(`${gw.base}/echo?who=done`);
+      await ok.body.dump();
+      expect(ok.statusCode).toBe(200);
+      const failed = await request(`${down.base}/echo?who=unreachable`);
+      await failed.body.dump();
+      expect(failed.statusCode).toBe(502);
+      await eventually(() => ended.length > 0);
+      expect(ended).toEqual(['/echo?who=unreachable']);
+      expect(gw.events.at(-1)?.http?.inspection?.ruleIds).toEqual(['completed']);
+    } finally {
+      await gw.gateway.close();
+      await down.gateway.close();
+    }
+  });
+
+  it('calls onEnd once a WebSocket upgrade passed its request phase', async () => {
+    const { inspector, ended } = endRecordingInspector(0);
+    const gw = await startGateway(upstream.url, { inspection: inspector });
+    try {
+      const ws = new WebSocket(`ws://127.0.0.1:${gw.port}/socket?who=ws`);
+      await new Promise<void>((resolve, reject) => {
+        ws.once('open', () => resolve());
+        ws.once('error', reject);
+      });
+      ws.close();
+      expect(ended).toEqual(['/socket?who=ws']);
+    } finally {
+      await gw.gateway.close();
     }
   });
 });

@@ -21,6 +21,13 @@
  * Phases run in the order above; `ctx` is the same object in all of them, and `ctx.vars`
  * carries the inspector's own state (for example an anomaly score) between phases.
  *
+ * An exchange can end before its last phase: the client goes away, the shop fails, the body
+ * is refused, a WebSocket upgrade becomes a tunnel. Then the gateway calls `onEnd(ctx)` once,
+ * if the inspector has one and has not set `ctx.findings` (which marks an exchange it completed
+ * itself): the inspector finishes its work there (the WAF runs its logging phase, so what the
+ * request matched is logged even when nobody waits for the answer) and lets go of what it
+ * holds for the exchange. The exchange's SecurityEvent waits for it, so it carries the findings.
+ *
  * @example
  * const inspector: Inspector = {
  *   onRequestHeaders: (ctx) =>
@@ -87,6 +94,8 @@ export interface Inspector {
   wantsRequestBody?(ctx: InspectionContext): boolean;
   /** Whether to buffer this response's body for onResponseBody; default yes. */
   wantsResponseBody?(ctx: InspectionContext): boolean;
+  /** The exchange ended before the inspector completed it (see above); its verdict cannot change anything. */
+  onEnd?(ctx: InspectionContext): MaybePromise<void>;
 }
 
 /** Normalises what an inspector returned; a malformed verdict blocks with 403 rather than passing. */
@@ -128,6 +137,26 @@ export async function inspectOwnAnswer(
   if (inspector.onResponseBody && inspector.wantsResponseBody?.(ctx) !== false)
     return checkVerdict(await inspector.onResponseBody(ctx, body));
   return undefined;
+}
+
+/**
+ * Ends an exchange's inspection (see `onEnd`): nothing to do when the inspector completed it
+ * (ctx.findings set) or has no onEnd. Never throws or rejects: a failure goes to `onError`,
+ * as the answer has been given already.
+ */
+export function endInspection(
+  inspector: Inspector,
+  ctx: InspectionContext,
+  onError: (err: unknown) => void,
+): Promise<void> | undefined {
+  if (ctx.findings !== undefined || inspector.onEnd === undefined) return undefined;
+  try {
+    const ended = inspector.onEnd(ctx);
+    return isPromise(ended) ? ended.catch(onError) : undefined;
+  } catch (err) {
+    onError(err);
+    return undefined;
+  }
 }
 
 export function isPromise<T>(value: MaybePromise<T>): value is Promise<T> {

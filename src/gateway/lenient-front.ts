@@ -25,7 +25,13 @@ import type { Socket } from 'node:net';
 import type { Duplex, Writable } from 'node:stream';
 import type { Outcome } from './events.js';
 import type { GatewayCore } from './core.js';
-import { checkVerdict, inspectOwnAnswer, type BlockVerdict, type InspectionContext } from './inspection.js';
+import {
+  checkVerdict,
+  endInspection,
+  inspectOwnAnswer,
+  type BlockVerdict,
+  type InspectionContext,
+} from './inspection.js';
 import { parseLenient, type LenientRequest } from './lenient-parser.js';
 import { errorPayload, writeRawError } from './respond.js';
 import { requestProblem, type RequestProblem } from './request-rules.js';
@@ -160,11 +166,17 @@ export class LenientFront {
       core.options.logger.error({ err, requestId }, 'gateway inspector failed on a lenient request');
       judgement = { status: this.answer(socket, 'internal', requestId), outcome: 'rejected', labels: {} };
     }
+    const latencyMs = performance.now() - startedAt;
+    const inspector = core.options.inspection;
+    if (inspector !== null)
+      await endInspection(inspector, ctx, (err) =>
+        core.options.logger.error({ err, requestId }, 'gateway inspector failed to end a lenient request'),
+      );
     core.metrics.outcomes[judgement.outcome]++;
     core.events.record({
       requestId,
       startedAtMs,
-      latencyMs: performance.now() - startedAt,
+      latencyMs,
       clientIp,
       clientPort: socket.remotePort,
       userAgent:

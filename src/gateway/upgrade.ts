@@ -12,7 +12,7 @@ import type { ErrorCode } from '../core/errors.js';
 import type { GatewayCore } from './core.js';
 import type { ExchangeRecord, Outcome } from './events.js';
 import { upstreamRequestHeaders } from './headers.js';
-import { checkVerdict, type InspectionContext } from './inspection.js';
+import { checkVerdict, endInspection, type InspectionContext } from './inspection.js';
 import { writeRawError } from './respond.js';
 import { kConnection, type TaggedSocket } from './connections/front.js';
 
@@ -94,6 +94,11 @@ export async function handleUpgrade(
     };
     try {
       const verdict = checkVerdict(await inspector.onRequestHeaders(ctx));
+      // The request is all the inspector sees of an upgrade: its exchange ends here.
+      await endInspection(inspector, ctx, (err) =>
+        options.logger.error({ err, requestId }, 'gateway inspector failed to end an upgrade'),
+      );
+      if (ctx.findings !== undefined) record.inspection = ctx.findings;
       if (verdict !== undefined) {
         record.labels = { ruleIds: verdict.ruleIds.join(','), blockMessage: verdict.message.slice(0, 1024) };
         return refuse('request_blocked', 'blocked', verdict.status);

@@ -5,7 +5,8 @@
  *
  * Phase 2 must run before the request is forwarded even when there is no body (CRS runs
  * most attack rules on ARGS in phase 2), so a bodiless request runs phases 1 and 2 at once.
- * Phase 5 runs in the last hook the gateway calls for the exchange.
+ * Phase 5 runs in the last hook the gateway calls for the exchange, or in onEnd when the
+ * exchange ended before its response phases.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { InspectionContext, InspectionResult, Inspector } from '../inspection.js';
@@ -119,6 +120,12 @@ export function createWafInspector(engine: WafEngine, options: WafInspectorOptio
       const interruption = tx.processResponseBody(body);
       if (interruption === null) finish(ctx, tx);
       return verdict(ctx, tx, interruption);
+    },
+    onEnd(ctx) {
+      // Ended early (client gone, shop failed, upgrade): the logging phase still runs, as in
+      // ModSecurity, so the matches of a request nobody waited for are logged.
+      const tx = transactionOf(ctx);
+      if (tx && ctx.findings === undefined) finish(ctx, tx);
     },
   };
 }

@@ -97,6 +97,29 @@ describe('WAF worker pool', () => {
     expect(verdicts.filter((verdict) => verdict !== undefined)).toHaveLength(8);
   });
 
+  it('ends exchanges that stop early: the logging phase runs and the workers let them go', async () => {
+    const contexts = Array.from({ length: 10 }, (_, i) =>
+      context(`/left/${i}`, i % 2 === 0 ? { 'x-note': 'hello' } : {}),
+    );
+    const linesBefore = lines.length;
+    // Request headers only, as when the clients go away before the shop answers.
+    await Promise.all(contexts.map((ctx) => pool.inspector.onRequestHeaders?.(ctx)));
+    expect(pool.load().reduce((sum, worker) => sum + worker.exchanges, 0)).toBe(10);
+    expect(pool.load().every((worker) => worker.exchanges > 0)).toBe(true);
+    await Promise.all(contexts.map((ctx) => pool.inspector.onEnd?.(ctx)));
+    expect(pool.load()).toEqual([
+      { exchanges: 0, queued: 0 },
+      { exchanges: 0, queued: 0 },
+    ]);
+    expect(contexts.map((ctx) => ctx.findings?.ruleIds ?? null)).toEqual(
+      contexts.map((_, i) => (i % 2 === 0 ? ['101'] : [])),
+    );
+    expect(lines.slice(linesBefore).filter((line) => line.includes('[id "101"]'))).toHaveLength(5);
+    // Ending twice (or after the last phase) changes nothing.
+    await pool.inspector.onEnd?.(contexts[0] as InspectionContext);
+    expect(pool.load().reduce((sum, worker) => sum + worker.exchanges, 0)).toBe(0);
+  });
+
   it('counts a client once across workers through the shared IP collection', async () => {
     const ip = '203.0.113.50';
     const statuses: number[] = [];

@@ -1,8 +1,8 @@
 /**
  * The WAF on worker threads (gateway/waf/pool): the gateway thread proxies while N workers,
  * each with its own compiled rule set, judge the exchanges, so the WAF uses every core as
- * nginx's workers do. An exchange is assigned to the worker with the fewest exchanges in
- * flight at its request headers and stays there to its logging phase; each inspection hook
+ * nginx's workers do. An exchange is assigned to the worker with the shortest queue at its
+ * request headers and stays there to its logging phase (or its `end`); each inspection hook
  * becomes one message and its answer. Rule reloads are all-or-nothing across the workers: the
  * first worker loads the new set, and only if it succeeds do the others.
  *
@@ -48,6 +48,8 @@ export interface WafWorkerPool {
   inspector: Inspector;
   rules: number;
   reload(ruleFiles?: string[]): Promise<{ ok: true; rules: number } | { ok: false; error: string }>;
+  /** Per worker: exchanges it holds (request headers seen, not yet ended) and phases queued on it. */
+  load(): Array<{ exchanges: number; queued: number }>;
   close(): Promise<void>;
 }
 
@@ -207,10 +209,16 @@ export async function createWafWorkerPool(options: WafWorkerPoolOptions): Promis
   const assignedOf = (ctx: InspectionContext): Assigned | undefined =>
     (ctx.vars as Record<symbol, Assigned>)[EXCHANGE];
 
-  function apply(ctx: InspectionContext, assigned: Assigned, reply: PhaseReply): InspectionResult {
+  /** `last`: the exchange is over whatever the reply says (an 'end' message). */
+  function apply(
+    ctx: InspectionContext,
+    assigned: Assigned,
+    reply: PhaseReply,
+    last = false,
+  ): InspectionResult {
     for (const line of reply.matchLines ?? []) options.onMatchLine?.(line, ctx.requestId);
     if (reply.auditLog !== undefined) options.onAuditLog?.(reply.auditLog);
-    if (reply.findings !== undefined || reply.error !== undefined) {
+    if (reply.findings !== undefined || reply.error !== undefined || last) {
       if (reply.findings !== undefined) ctx.findings = reply.findings;
       assigned.member.inFlight--;
       delete (ctx.vars as Record<symbol, Assigned>)[EXCHANGE];
@@ -227,12 +235,15 @@ export async function createWafWorkerPool(options: WafWorkerPoolOptions): Promis
 
   const inspector: Inspector = {
     async onRequestHeaders(ctx) {
-      // The least busy worker; ties go round, so a quiet gateway still uses every worker.
+      // The shortest queue: the worker with the fewest phases waiting for an answer (exchanges
+      // waiting for the shop cost no CPU), then the fewest exchanges; ties go round, so a
+      // quiet gateway still uses every worker.
       const start = rotation++ % workers.length;
       let member = workers[start] as PoolWorker;
       for (let i = 1; i < workers.length; i++) {
         const candidate = workers[(start + i) % workers.length] as PoolWorker;
-        if (candidate.inFlight < member.inFlight) member = candidate;
+        const queued = candidate.pending.size - member.pending.size;
+        if (queued < 0 || (queued === 0 && candidate.inFlight < member.inFlight)) member = candidate;
       }
       const assigned: Assigned = { member, id: nextId++ };
       member.inFlight++;
@@ -269,6 +280,13 @@ export async function createWafWorkerPool(options: WafWorkerPoolOptions): Promis
       return settings.responseBodyAccess && settings.responseBodyMimeTypes.includes(type ?? '');
     },
     onResponseBody: (ctx, body) => phase(ctx, (id) => ({ type: 'responseBody', id, body })),
+    async onEnd(ctx) {
+      const assigned = assignedOf(ctx);
+      if (!assigned) return;
+      const reply = await call(assigned.member, { type: 'end', id: assigned.id });
+      // A phase still in flight when the exchange ended may have completed it meanwhile.
+      if (assignedOf(ctx) === assigned) apply(ctx, assigned, reply, true);
+    },
   };
 
   function reloadOne(member: PoolWorker, files: string[]) {
@@ -300,6 +318,7 @@ export async function createWafWorkerPool(options: WafWorkerPoolOptions): Promis
       settings = outcome.settings;
       return { ok: true, rules: outcome.rules };
     },
+    load: () => workers.map((member) => ({ exchanges: member.inFlight, queued: member.pending.size })),
     async close() {
       closing = true;
       await Promise.all(workers.map((member) => member.worker.terminate()));

@@ -41,6 +41,8 @@ export type ToWorker =
   | { type: 'requestBody'; id: number; body: Uint8Array }
   | { type: 'responseHeaders'; id: number; response: { status: number; headers: IncomingHttpHeaders } }
   | { type: 'responseBody'; id: number; body: Uint8Array }
+  /** The exchange ended before its last phase (Inspector.onEnd): log it and let it go. */
+  | { type: 'end'; id: number }
   | { type: 'reload'; seq: number; ruleFiles: string[] }
   | { type: 'collection'; record: CollectionRecord; timeoutSec: number };
 

@@ -21,7 +21,10 @@ import type {
   WorkerSettings,
 } from './protocol.js';
 
-/** An exchange the gateway never finished (a client that went away) is dropped after this. */
+/**
+ * A safety net: the gateway ends every exchange (its last phase or an 'end' message), so one
+ * still here after this long lost its message (a gateway thread that failed mid-exchange).
+ */
 const ABANDONED_AFTER_MS = 10 * 60_000;
 
 interface Exchange {
@@ -169,6 +172,12 @@ parentPort?.on('message', (message: ToWorker) => {
         inspector.onResponseBody?.(ctx, Buffer.from(message.body)),
       );
       return;
+    case 'end': {
+      runPhase(message.id, ({ inspector, ctx }) => inspector.onEnd?.(ctx));
+      // Whatever the inspector did, the exchange is over.
+      exchanges.delete(message.id);
+      return;
+    }
     case 'collection':
       collections.apply(message.record, message.timeoutSec);
       return;
