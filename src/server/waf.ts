@@ -227,6 +227,7 @@ export async function createWafForGateway(
     onResponseHeaders: (ctx) => pinned(ctx).onResponseHeaders?.(ctx),
     wantsResponseBody: (ctx) => pinned(ctx).wantsResponseBody?.(ctx) ?? false,
     onResponseBody: (ctx, body) => pinned(ctx).onResponseBody?.(ctx, body),
+    onEnd: (ctx) => pinned(ctx).onEnd?.(ctx),
   };
   return {
     inspector,

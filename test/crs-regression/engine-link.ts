@@ -72,6 +72,7 @@ export function recordingInspector(inner: Inspector, onInspect: (requestId: stri
   if (inner.onResponseBody) wrapper.onResponseBody = (ctx, body) => inner.onResponseBody!(ctx, body);
   if (inner.wantsRequestBody) wrapper.wantsRequestBody = (ctx) => inner.wantsRequestBody!(ctx);
   if (inner.wantsResponseBody) wrapper.wantsResponseBody = (ctx) => inner.wantsResponseBody!(ctx);
+  if (inner.onEnd) wrapper.onEnd = (ctx) => inner.onEnd!(ctx);
   return wrapper;
 }
 

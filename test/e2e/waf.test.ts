@@ -89,6 +89,30 @@ describe('gateway with the OWASP CRS', { timeout: 60_000 }, () => {
     expect(await get(detecting.runtime.gatewayUrl, SQLI)).toBe(200);
   });
 
+  it('logs what a request matched when the shop never answers it (phase 5 runs anyway)', async () => {
+    for (const workers of [0, 2]) {
+      // Port 9 (discard) is closed here: every exchange ends with the gateway's own 502.
+      const unreachable = await startTestRuntime(
+        'http://127.0.0.1:9',
+        `waf:\n  crs: ${CRS}\n  mode: DetectionOnly\n  workers: ${workers}\n`,
+      );
+      try {
+        expect(await get(unreachable.runtime.gatewayUrl, SQLI)).toBe(502);
+        // The event waits for the WAF's logging phase (a message to a worker thread and back).
+        let ruleIds: string[] | undefined;
+        for (let tries = 0; tries < 40 && ruleIds === undefined; tries++) {
+          await unreachable.runtime.events.flush();
+          const events = await unreachable.client.events.list({ kind: 'http' });
+          ruleIds = events.items.find((event) => event.http?.status === 502)?.http?.inspection?.ruleIds;
+          if (ruleIds === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        expect(ruleIds, `waf.workers: ${workers}`).toContain('942100');
+      } finally {
+        await unreachable.close();
+      }
+    }
+  });
+
   it("decodes %uHHHH through the US-ASCII best-fit map, as ModSecurity's recommended setup does", async () => {
     // admin’-- : t:utf8toUnicode gives %u2019, t:urlDecodeUni with the map gives ' (942100).
     expect(await get(blocking.runtime.gatewayUrl, '/search?q=admin%E2%80%99--')).toBe(403);

@@ -97,6 +97,41 @@ describe('WAF worker pool', () => {
     expect(verdicts.filter((verdict) => verdict !== undefined)).toHaveLength(8);
   });
 
+  it('sends a small body with its request headers, phase 1 still first', async () => {
+    const post = (headers: Record<string, string>, body: string): InspectionContext => ({
+      ...context('/form', { 'content-type': 'application/x-www-form-urlencoded', ...headers }),
+      method: 'POST',
+      headers: {
+        host: 'localhost',
+        'content-type': 'application/x-www-form-urlencoded',
+        'content-length': String(body.length),
+        ...headers,
+      },
+    });
+    // Phase 2 blocks: the headers waited on the gateway's side, nothing was queued on a worker.
+    const sqli = post({}, "q=1' OR 1=1--");
+    expect(await pool.inspector.onRequestHeaders?.(sqli)).toBeUndefined();
+    expect(pool.load().reduce((sum, worker) => sum + worker.queued, 0)).toBe(0);
+    expect(await pool.inspector.onRequestBody?.(sqli, Buffer.from("q=1' OR 1=1--"))).toMatchObject({
+      status: 403,
+      ruleIds: ['100'],
+    });
+    // Phase 1 blocks: phase 2 never runs on the body (its SQL injection is not reported).
+    const early = post({ 'x-block-early': '1' }, "q=1' OR 1=1--");
+    expect(await pool.inspector.onRequestHeaders?.(early)).toBeUndefined();
+    expect(await pool.inspector.onRequestBody?.(early, Buffer.from("q=1' OR 1=1--"))).toMatchObject({
+      status: 403,
+      ruleIds: ['103'],
+    });
+    expect(early.findings?.ruleIds).toEqual(['103']);
+    // The body never came: ending the exchange runs phase 1 and the logging phase.
+    const gone = post({ 'x-note': 'hello' }, 'q=1');
+    expect(await pool.inspector.onRequestHeaders?.(gone)).toBeUndefined();
+    await pool.inspector.onEnd?.(gone);
+    expect(gone.findings?.ruleIds).toEqual(['101']);
+    expect(pool.load().reduce((sum, worker) => sum + worker.exchanges, 0)).toBe(0);
+  });
+
   it('ends exchanges that stop early: the logging phase runs and the workers let them go', async () => {
     const contexts = Array.from({ length: 10 }, (_, i) =>
       context(`/left/${i}`, i % 2 === 0 ? { 'x-note': 'hello' } : {}),

@@ -39,6 +39,8 @@ export interface ExchangeStart {
 export type ToWorker =
   | { type: 'requestHeaders'; id: number; exchange: ExchangeStart }
   | { type: 'requestBody'; id: number; body: Uint8Array }
+  /** Request headers and a small body at once: phase 1, then phase 2 unless phase 1 blocked. */
+  | { type: 'request'; id: number; exchange: ExchangeStart; body: Uint8Array }
   | { type: 'responseHeaders'; id: number; response: { status: number; headers: IncomingHttpHeaders } }
   | { type: 'responseBody'; id: number; body: Uint8Array }
   /** The exchange ended before its last phase (Inspector.onEnd): log it and let it go. */

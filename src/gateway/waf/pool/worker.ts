@@ -158,6 +158,19 @@ parentPort?.on('message', (message: ToWorker) => {
       runPhase(message.id, ({ inspector }) => inspector.onRequestHeaders?.(ctx));
       return;
     }
+    case 'request': {
+      const ctx: InspectionContext = { ...message.exchange, vars: {} };
+      exchanges.set(message.id, { ctx, inspector: current.inspector, startedMs: Date.now() });
+      runPhase(
+        message.id,
+        ({ inspector }) =>
+          inspector.onRequestHeaders?.(ctx) ??
+          (ctx.findings === undefined
+            ? inspector.onRequestBody?.(ctx, Buffer.from(message.body))
+            : undefined),
+      );
+      return;
+    }
     case 'requestBody':
       runPhase(message.id, ({ inspector, ctx }) => inspector.onRequestBody?.(ctx, Buffer.from(message.body)));
       return;
