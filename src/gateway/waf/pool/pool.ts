@@ -68,8 +68,9 @@ const EXCHANGE = Symbol('waf-pool-exchange');
  * µs of CPU on a 2-vCPU machine, waking the other thread). Phase 1 still runs first and can still
  * block; its verdict only waits for a body this small, which the gateway reads at once. Larger
  * or chunked bodies keep their own phase-1 message, so a block does not wait for an upload.
+ * BENCH_WAF_SMALL_BODY_BYTES=0 sends every body on its own, for measurements.
  */
-const SMALL_BODY_BYTES = 64 * 1024;
+const SMALL_BODY_BYTES = Number(process.env['BENCH_WAF_SMALL_BODY_BYTES'] ?? 64 * 1024);
 
 function smallBody(ctx: InspectionContext): boolean {
   if (ctx.headers['transfer-encoding'] !== undefined) return false;
