@@ -1,7 +1,10 @@
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, startUpstream, type TestGateway, type Upstream } from '../gateway/testing/harness.js';
-import { registerGatewayConnectionMetrics } from './gateway-metrics.js';
+import { join } from 'node:path';
+import type { InspectionContext } from '../gateway/inspection.js';
+import { createWafWorkerPool } from '../gateway/waf/pool/pool.js';
+import { registerGatewayConnectionMetrics, registerWafWorkerMetrics } from './gateway-metrics.js';
 
 let upstream: Upstream;
 let gw: TestGateway;
@@ -35,5 +38,39 @@ describe('gateway connection metrics', () => {
     expect(buckets.length).toBeGreaterThan(5);
     expect(buckets.every((value, i) => i === 0 || value >= (buckets[i - 1] as number))).toBe(true);
     expect(text).not.toMatch(/127\.0\.0\.1/);
+  });
+});
+
+describe('WAF worker metrics', () => {
+  it('shows what each worker thread holds and what waits for it', async () => {
+    const pool = await createWafWorkerPool({
+      ruleFiles: [join(import.meta.dirname, '../gateway/waf/pool/fixtures/pool-rules.conf')],
+      workers: 2,
+    });
+    try {
+      const registry = new Registry();
+      registerWafWorkerMetrics(registry, () => pool.load());
+      const contexts: InspectionContext[] = Array.from({ length: 3 }, (_, i) => ({
+        requestId: `m-${i}`,
+        clientIp: '198.51.100.9',
+        method: 'GET',
+        url: `/m/${i}`,
+        headers: { host: 'localhost' },
+        route: 'default',
+        vars: {},
+      }));
+      await Promise.all(contexts.map((ctx) => pool.inspector.onRequestHeaders?.(ctx)));
+      const held = await registry.metrics();
+      const exchanges = [...held.matchAll(/^ensuresec_waf_worker_exchanges\{worker="(\d)"\} (\d+)$/gm)];
+      expect(exchanges.map((m) => m[1])).toEqual(['0', '1']);
+      expect(exchanges.reduce((sum, m) => sum + Number(m[2]), 0)).toBe(3);
+      expect(held).toMatch(/^ensuresec_waf_worker_queued\{worker="0"\} 0$/m);
+      await Promise.all(contexts.map((ctx) => pool.inspector.onEnd?.(ctx)));
+      const ended = await registry.metrics();
+      expect(ended).toMatch(/^ensuresec_waf_worker_exchanges\{worker="0"\} 0$/m);
+      expect(ended).toMatch(/^ensuresec_waf_worker_exchanges\{worker="1"\} 0$/m);
+    } finally {
+      await pool.close();
+    }
   });
 });

@@ -197,3 +197,28 @@ export function registerGatewayConnectionMetrics(registry: Registry, gateway: Ga
     snapshotHistogram(registry, name, help, () => gateway.connectionTelemetry()[key]);
   }
 }
+
+/** Per WAF worker thread: what it holds and what waits for it (src/gateway/waf/pool). */
+export function registerWafWorkerMetrics(
+  registry: Registry,
+  load: () => Array<{ exchanges: number; queued: number }>,
+): void {
+  new Gauge({
+    name: 'ensuresec_waf_worker_exchanges',
+    help: 'Exchanges a WAF worker thread holds: request seen, not yet logged (most wait for the shop).',
+    labelNames: ['worker'],
+    registers: [registry],
+    collect() {
+      load().forEach((worker, index) => this.set({ worker: String(index) }, worker.exchanges));
+    },
+  });
+  new Gauge({
+    name: 'ensuresec_waf_worker_queued',
+    help: 'Inspection phases waiting for a WAF worker thread to answer (its queue; new exchanges go to the shortest).',
+    labelNames: ['worker'],
+    registers: [registry],
+    collect() {
+      load().forEach((worker, index) => this.set({ worker: String(index) }, worker.queued));
+    },
+  });
+}

@@ -31,7 +31,11 @@ import {
   writeCliToken,
   writeServerInfo,
 } from './data-dir.js';
-import { registerGatewayConnectionMetrics, registerGatewayMetrics } from './gateway-metrics.js';
+import {
+  registerGatewayConnectionMetrics,
+  registerGatewayMetrics,
+  registerWafWorkerMetrics,
+} from './gateway-metrics.js';
 import { gatewayOptionsOf } from './gateway-options.js';
 import { deriveChallengeSecret } from '../gateway/challenge/tokens.js';
 import { startRetention } from './retention.js';
@@ -306,6 +310,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       closers.push(() => started.close());
       registerGatewayMetrics(metricsRegistry, started, events);
       registerGatewayConnectionMetrics(metricsRegistry, started);
+      const wafLoad = waf?.load;
+      if (wafLoad) registerWafWorkerMetrics(metricsRegistry, wafLoad);
       const { port } = await listenOrExplain(() => started.listen(), config.gateway.port);
       gatewayUrl = `${config.gateway.tls ? 'https' : 'http'}://${config.gateway.host}:${port}`;
     }

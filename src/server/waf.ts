@@ -101,6 +101,8 @@ export interface GatewayWaf {
   workers: number;
   /** Loads the rules again; a bad file keeps the last good set running. */
   reload(): Promise<{ ok: true; rules: number } | { ok: false; error: string }>;
+  /** Per worker thread: exchanges held and phases queued (absent without workers). */
+  load?(): Array<{ exchanges: number; queued: number }>;
   close(): Promise<void>;
 }
 
@@ -188,6 +190,7 @@ export async function createWafForGateway(
     return {
       inspector: pool.inspector,
       workers,
+      load: () => pool.load(),
       async reload() {
         const outcome = await pool.reload(ruleFiles());
         if (outcome.ok) logger.info({ rules: outcome.rules, workers }, 'WAF rules reloaded');
