@@ -61,6 +61,7 @@ interface PoolWorker {
 }
 
 const EXCHANGE = Symbol('waf-pool-exchange');
+const HELD = Symbol('waf-pool-held-headers');
 
 /**
  * A request whose declared body is at most this size sends its headers to the worker together
@@ -149,7 +150,8 @@ function startWorker(init: WorkerInit): Worker {
 }
 
 export async function createWafWorkerPool(options: WafWorkerPoolOptions): Promise<WafWorkerPool> {
-  tuneHeaps(options.heapGrowingPercent ?? HEAP_GROWING_PERCENT, Math.max(1, options.workers));
+  const workerCount = Math.max(1, options.workers);
+  tuneHeaps(options.heapGrowingPercent ?? HEAP_GROWING_PERCENT, workerCount);
   let ruleFiles = options.ruleFiles;
   let settings: WorkerSettings = {
     requestBodyAccess: true,
@@ -231,26 +233,18 @@ export async function createWafWorkerPool(options: WafWorkerPoolOptions): Promis
     });
   }
 
-  for (let i = 0; i < Math.max(1, options.workers); i++) workers.push(await spawn());
+  for (let i = 0; i < workerCount; i++) workers.push(await spawn());
 
   interface Assigned {
     member: PoolWorker;
     id: number;
-    /** Request headers held back to travel with a small body (see SMALL_BODY_BYTES). */
-    held: ExchangeStart | null;
   }
 
-  /** The least busy worker, counting the exchange it is given from now on (see leastBusy). */
-  function take(): PoolWorker {
-    const member = leastBusy();
-    member.inFlight++;
-    return member;
-  }
-
-  /** A worker for an exchange held back (not yet counted anywhere); `take` replaces it when sent. */
-  const pick = (): PoolWorker => workers[0] as PoolWorker;
-
-  /** The worker with the shortest queue (see onRequestHeaders). */
+  /**
+   * The worker with the shortest queue: the fewest phases waiting for an answer (exchanges
+   * waiting for the shop cost no CPU), then the fewest exchanges; ties go round, so a quiet
+   * gateway still uses every worker.
+   */
   function leastBusy(): PoolWorker {
     const start = rotation++ % workers.length;
     let member = workers[start] as PoolWorker;
@@ -262,14 +256,23 @@ export async function createWafWorkerPool(options: WafWorkerPoolOptions): Promis
     return member;
   }
 
-  /** Sends request headers held back for a body that never came (the exchange ends first). */
-  async function sendHeld(ctx: InspectionContext, assigned: Assigned): Promise<void> {
-    const exchange = assigned.held;
-    if (exchange === null) return;
-    assigned.held = null;
-    assigned.member = take();
-    apply(ctx, assigned, await call(assigned.member, { type: 'requestHeaders', id: assigned.id, exchange }));
+  /** Gives the exchange to the least busy worker, from its first message to its last. */
+  function assign(ctx: InspectionContext): Assigned {
+    const member = leastBusy();
+    member.inFlight++;
+    const assigned: Assigned = { member, id: nextId++ };
+    (ctx.vars as Record<symbol, Assigned>)[EXCHANGE] = assigned;
+    return assigned;
   }
+
+  /** Request headers held back to travel with a small body (see SMALL_BODY_BYTES), taken once. */
+  function takeHeld(ctx: InspectionContext): ExchangeStart | undefined {
+    const vars = ctx.vars as Record<symbol, ExchangeStart | undefined>;
+    const held = vars[HELD];
+    if (held !== undefined) delete vars[HELD];
+    return held;
+  }
+
   const assignedOf = (ctx: InspectionContext): Assigned | undefined =>
     (ctx.vars as Record<symbol, Assigned>)[EXCHANGE];
 
@@ -299,9 +302,6 @@ export async function createWafWorkerPool(options: WafWorkerPoolOptions): Promis
 
   const inspector: Inspector = {
     async onRequestHeaders(ctx) {
-      // The shortest queue: the worker with the fewest phases waiting for an answer (exchanges
-      // waiting for the shop cost no CPU), then the fewest exchanges; ties go round, so a
-      // quiet gateway still uses every worker.
       const exchange: ExchangeStart = {
         requestId: ctx.requestId,
         clientIp: ctx.clientIp,
@@ -314,15 +314,13 @@ export async function createWafWorkerPool(options: WafWorkerPoolOptions): Promis
         ...(ctx.protocol === undefined ? {} : { protocol: ctx.protocol }),
         ...(ctx.clientPort === undefined ? {} : { clientPort: ctx.clientPort }),
       };
-      const held = settings.requestBodyAccess && smallBody(ctx);
-      // Phase 1 of a small body travels with it (one round trip, not two) and still runs first;
-      // its worker is chosen when it is sent.
-      const assigned: Assigned = { member: held ? pick() : take(), id: nextId++, held: null };
-      (ctx.vars as Record<symbol, Assigned>)[EXCHANGE] = assigned;
-      if (held) {
-        assigned.held = exchange;
+      if (settings.requestBodyAccess && smallBody(ctx)) {
+        // Phase 1 travels with the body (one round trip, not two) and still runs first; the
+        // worker is chosen when it is sent.
+        (ctx.vars as Record<symbol, ExchangeStart>)[HELD] = exchange;
         return undefined;
       }
+      const assigned = assign(ctx);
       return apply(
         ctx,
         assigned,
@@ -331,12 +329,9 @@ export async function createWafWorkerPool(options: WafWorkerPoolOptions): Promis
     },
     wantsRequestBody: () => settings.requestBodyAccess,
     async onRequestBody(ctx, body) {
-      const assigned = assignedOf(ctx);
-      if (!assigned) return undefined;
-      const exchange = assigned.held;
-      if (exchange === null) return phase(ctx, (id) => ({ type: 'requestBody', id, body }));
-      assigned.held = null;
-      assigned.member = take();
+      const exchange = takeHeld(ctx);
+      if (exchange === undefined) return phase(ctx, (id) => ({ type: 'requestBody', id, body }));
+      const assigned = assign(ctx);
       return apply(
         ctx,
         assigned,
@@ -360,10 +355,14 @@ export async function createWafWorkerPool(options: WafWorkerPoolOptions): Promis
     },
     onResponseBody: (ctx, body) => phase(ctx, (id) => ({ type: 'responseBody', id, body })),
     async onEnd(ctx) {
+      // Headers held for a body that never came run phase 1 first.
+      const exchange = takeHeld(ctx);
+      if (exchange !== undefined) {
+        const first = assign(ctx);
+        apply(ctx, first, await call(first.member, { type: 'requestHeaders', id: first.id, exchange }));
+      }
       const assigned = assignedOf(ctx);
       if (!assigned) return;
-      await sendHeld(ctx, assigned);
-      if (assignedOf(ctx) !== assigned) return;
       const reply = await call(assigned.member, { type: 'end', id: assigned.id });
       // A phase still in flight when the exchange ended may have completed it meanwhile.
       if (assignedOf(ctx) === assigned) apply(ctx, assigned, reply, true);

@@ -14,6 +14,7 @@ import { createWafInspector } from '../inspector.js';
 import { loadRuleFiles } from '../seclang/loader.js';
 import type {
   CollectionRecord,
+  ExchangeStart,
   FromWorker,
   PhaseReply,
   ToWorker,
@@ -150,17 +151,22 @@ function dropAbandoned(): void {
 }
 setInterval(dropAbandoned, 60_000).unref();
 
+/** A new exchange on the rule set running now (a reload never switches it mid-exchange). */
+function open(id: number, start: ExchangeStart): InspectionContext {
+  const ctx: InspectionContext = { ...start, vars: {} };
+  exchanges.set(id, { ctx, inspector: current.inspector, startedMs: Date.now() });
+  return ctx;
+}
+
 parentPort?.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'requestHeaders': {
-      const ctx: InspectionContext = { ...message.exchange, vars: {} };
-      exchanges.set(message.id, { ctx, inspector: current.inspector, startedMs: Date.now() });
+      const ctx = open(message.id, message.exchange);
       runPhase(message.id, ({ inspector }) => inspector.onRequestHeaders?.(ctx));
       return;
     }
     case 'request': {
-      const ctx: InspectionContext = { ...message.exchange, vars: {} };
-      exchanges.set(message.id, { ctx, inspector: current.inspector, startedMs: Date.now() });
+      const ctx = open(message.id, message.exchange);
       runPhase(
         message.id,
         ({ inspector }) =>
