@@ -9,6 +9,7 @@
  * p50, p99, server CPU per request) and then the open-loop generator at a fixed rate (p99 added
  * latency); targets are interleaved and each column keeps its best round (shared machine).
  * Env: BENCH_DURATION_S (10), BENCH_CONNECTIONS (50), BENCH_THREADS (2), BENCH_ROUNDS (3),
+ * BENCH_WAF_NODE_FLAGS (Node flags of both gateways; default: the `ensuresec` launcher's),
  * BENCH_WAF_RATE (cap of the open-loop rate, 400 req/s; each workload runs at half the gateway+CRS's
  * wrk req/s when lower, and a target whose wrk req/s is under 1.5x that rate is not loaded open-loop:
  * its queue would only measure overload), BENCH_FIXED_DURATION_S (8),
@@ -83,6 +84,18 @@ async function bundle(dir: string): Promise<Commands> {
       Object.entries(ENTRY_POINTS).map(([k, f]) => [k, ['--import', 'tsx', f]]),
     ) as Commands;
   }
+}
+
+/**
+ * Node's flags from the `ensuresec` launcher line (src/cli/main.ts), so both gateways start as
+ * `ensuresec start` starts them; BENCH_WAF_NODE_FLAGS (space-separated, may be empty) replaces them.
+ */
+function launcherFlags(): string[] {
+  const override = process.env['BENCH_WAF_NODE_FLAGS'];
+  if (override !== undefined) return override.split(' ').filter((flag) => flag !== '');
+  const shebang = readFileSync(join(root, 'src/cli/main.ts'), 'utf8').split('\n')[0] ?? '';
+  const words = shebang.replace(/^#!/, '').trim().split(/\s+/);
+  return words.slice(words.indexOf('node') + 1);
 }
 
 interface Target {
@@ -219,13 +232,12 @@ async function main(): Promise<void> {
     console.log(
       `upstream for every target: ${upstreamUrl}${anchor ? " (the anchor's nginx return 200)" : ' (node:http)'}`,
     );
-    const crsGateway = await startChild(
-      commands.wafServer,
-      ['gateway-crs', upstreamUrl, CRS_DIR, dir],
-      CRS_GATEWAY,
-    );
+    const nodeFlags = launcherFlags();
+    console.log(`gateways started with node ${nodeFlags.join(' ') || '(no flags)'}`);
+    const gateway = [...nodeFlags, ...commands.wafServer];
+    const crsGateway = await startChild(gateway, ['gateway-crs', upstreamUrl, CRS_DIR, dir], CRS_GATEWAY);
     children.push(crsGateway);
-    const plainGateway = await startChild(commands.wafServer, ['gateway', upstreamUrl], PLAIN_GATEWAY);
+    const plainGateway = await startChild(gateway, ['gateway', upstreamUrl], PLAIN_GATEWAY);
     children.push(plainGateway);
     const targets: Target[] = [
       { name: CRS_GATEWAY, port: crsGateway.port, pid: crsGateway.pid },
