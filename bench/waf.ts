@@ -7,7 +7,9 @@
  * ModSecurity, with a benign browser-like GET and a 2 KB urlencoded form POST (bench/waf-load.ts).
  * It first checks that (a) and (c) answer a SQLi request with 403. Each round runs wrk (req/s,
  * p50, p99, server CPU per request) and then the open-loop generator at a fixed rate (p99 added
- * latency); targets are interleaved and each column keeps its best round (shared machine).
+ * latency); targets are interleaved and each column keeps its best round (shared machine). Then,
+ * with the anchor, one open-loop run of every target at half the anchor's req/s: the p99 each WAF
+ * adds to its own proxy at a rate both sustain.
  * Env: BENCH_DURATION_S (10), BENCH_CONNECTIONS (50), BENCH_THREADS (2), BENCH_ROUNDS (3),
  * BENCH_WAF_NODE_FLAGS (Node flags of both gateways; default: the `ensuresec` launcher's),
  * BENCH_WAF_RATE (cap of the open-loop rate, 400 req/s; each workload runs at half the gateway+CRS's
@@ -180,6 +182,21 @@ function printVerdicts(rows: Row[], rate: number): void {
   }
 }
 
+/** The p99 each WAF adds to its own proxy at one rate every target sustains. */
+function printSharedRate(results: Map<string, FixedRateResult>, rate: number): void {
+  const added = (waf: string, proxy: string): string => {
+    const [a, b] = [results.get(waf), results.get(proxy)];
+    if (a === undefined || b === undefined) return 'not measured';
+    const d = a.p99Ms - b.p99Ms;
+    return `${d >= 0 ? '+' : ''}${ms(d)} ms (p99 ${ms(a.p99Ms)} against ${ms(b.p99Ms)})`;
+  };
+  console.log(`  @${rate}/s, half the anchor's req/s, every target loaded:`);
+  console.log(
+    `    p99 added by the gateway's WAF (gateway+CRS - gateway): ${added(CRS_GATEWAY, PLAIN_GATEWAY)}`,
+  );
+  console.log(`    p99 added by ModSecurity (anchor - nginx proxy):        ${added(ANCHOR, NGINX_PROXY)}`);
+}
+
 /** (a) and (c) must block a SQLi before their numbers mean anything; benign requests must pass everywhere. */
 async function verify(targets: Target[], anchor: Target | null): Promise<Target | null> {
   const get = WORKLOADS[0];
@@ -260,6 +277,7 @@ async function main(): Promise<void> {
     const files = WORKLOADS.map((w, i) => writeWorkloadFiles(dir, w, i));
     const rows = WORKLOADS.map(() => new Map<string, Row>());
     const rates = WORKLOADS.map(() => RATE_CAP);
+    const sharedRates: Array<number | undefined> = WORKLOADS.map(() => undefined);
     for (let round = 1; round <= ROUNDS; round++) {
       for (const [w, workload] of WORKLOADS.entries()) {
         const { lua, json } = files[w] as { lua: string; json: string };
@@ -288,6 +306,28 @@ async function main(): Promise<void> {
         }
       }
     }
+    // At a rate every target sustains (half the anchor's best wrk req/s), what each WAF adds to its proxy.
+    const shared = WORKLOADS.map(() => new Map<string, FixedRateResult>());
+    const anchorRows = rows.map((byTarget) => byTarget.get(ANCHOR));
+    for (const [w, workload] of WORKLOADS.entries()) {
+      const anchorRps = anchorRows[w]?.rps;
+      if (anchorRps === undefined) continue;
+      const rate = Math.max(10, Math.floor(anchorRps / 20) * 10);
+      sharedRates[w] = rate;
+      for (const target of targets) {
+        const fixed = await runOpenLoop(
+          commands.openLoop,
+          target.port,
+          files[w]!.json,
+          rate,
+          FIXED_DURATION_S,
+        );
+        (shared[w] as Map<string, FixedRateResult>).set(target.name, fixed);
+        console.log(
+          `  ${workload.name} @${rate}/s (every target): ${target.name}: p99 ${ms(fixed.p99Ms)} ms`,
+        );
+      }
+    }
     const rssCrs = peakRssMb(crsGateway.pid);
     const rssPlain = peakRssMb(plainGateway.pid);
     const auditAfter = existsSync(auditLog) ? readFileSync(auditLog).length : 0;
@@ -299,6 +339,8 @@ async function main(): Promise<void> {
         rates[w] as number,
       );
       printVerdicts(list, rates[w] as number);
+      const rate = sharedRates[w];
+      if (rate !== undefined) printSharedRate(shared[w] as Map<string, FixedRateResult>, rate);
     }
     console.log('');
     if (anchor)
