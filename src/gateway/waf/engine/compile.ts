@@ -15,6 +15,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LiteralIndex } from '../regex/literal-index.js';
+import { lowercase } from '../transformations/lowercase.js';
 import { WafLoadError } from '../seclang/errors.js';
 import { compileActions, parsePhase } from './compile-actions.js';
 import { compileKeyRegex } from './key-regex.js';
@@ -287,6 +288,9 @@ export function compileRuleSet(ruleSet: LoadedRuleSet, registries: EngineRegistr
   return program;
 }
 
+/** Transformation functions numbered as bits of a 32-bit integer (PipelineStep.bit). */
+const IDENTITY_BITS = 30;
+
 /** Gives every rule link its interned pipeline steps and every target its id (see program.ts). */
 function internPipelinesAndTargets(program: RuleProgram, rules: CompiledRule[]): void {
   const functionIds = new Map<CompiledRule['transformations'][number], number>();
@@ -306,7 +310,18 @@ function internPipelinesAndTargets(program: RuleProgram, rules: CompiledRule[]):
         let next = steps.get(key);
         if (next === undefined) {
           const path: PipelineStep[] = step ? [...step.path] : [];
-          next = { id: steps.size, parent: step, transformation, path, cached: false, base: null, run: [] };
+          const bit = functionId < IDENTITY_BITS ? 1 << functionId : 0;
+          next = {
+            id: steps.size,
+            parent: step,
+            transformation,
+            path,
+            cached: false,
+            base: null,
+            run: [],
+            bit,
+            literalBits: 0,
+          };
           path.push(next);
           steps.set(key, next);
         }
@@ -339,6 +354,15 @@ function internPipelinesAndTargets(program: RuleProgram, rules: CompiledRule[]):
     while (base !== null && !base.cached) base = base.parent;
     step.base = base;
     step.run = step.path.slice(base === null ? 0 : base.path.length).map((each) => each.transformation);
+    let bits = 0;
+    for (const each of step.path) {
+      if (each.bit === 0) {
+        bits = -1;
+        break;
+      }
+      if (each !== step || each.transformation !== lowercase) bits |= each.bit;
+    }
+    step.literalBits = bits;
   }
   program.pipelineSteps = steps.size;
   program.targetIds = targetIds.size;

@@ -10,6 +10,44 @@ import type { CompiledExclusion, Macro, RuleProgram } from './program.js';
 import { ValueBuffer } from './variables.js';
 
 /**
+ * What a transaction learned about one value string (evaluate.ts): the program's literals it
+ * holds (scanned once), and which transformations (PipelineStep.bit) leave it as it is.
+ */
+export interface ValueFacts {
+  literals: readonly number[] | null;
+  /** Bits checked so far, and among them those whose transformation returned the value unchanged. */
+  known: number;
+  unchanged: number;
+}
+
+/** What a released buffer's facts slots hold until its next resolution (never read). */
+const RELEASED: ValueFacts = Object.freeze({ literals: null, known: 0, unchanged: 0 });
+
+/** A target's values in one phase run, with what the prefilter learned about all of them. */
+export class TargetValues extends ValueBuffer {
+  /** facts[i]: the facts of values[i]. */
+  readonly facts: ValueFacts[] = [];
+  /** Bits checked for every value, and among them those that leave every value unchanged. */
+  known = 0;
+  unchanged = 0;
+  /** The union of the values' own literals, once read. */
+  literals: readonly number[] | null = null;
+
+  override reset(): void {
+    super.reset();
+    this.known = 0;
+    this.unchanged = 0;
+    this.literals = null;
+  }
+
+  /** Also lets go of the facts (their literal lists), keeping the array's storage. */
+  override forget(): void {
+    super.forget();
+    this.facts.fill(RELEASED);
+  }
+}
+
+/**
  * Working memory of rule evaluation (evaluate.ts), one per engine and shared by its
  * transactions: a phase runs from start to end without yielding, so only one transaction uses it
  * at a time, and a waiting transaction keeps none of it alive (less to copy and promote per GC).
@@ -27,13 +65,13 @@ export class EvaluationScratch {
   readonly targetLiterals: Array<readonly number[] | undefined>;
   readonly targetLiteralsRun: Int32Array;
   /** CompiledTarget.id -> its values in the phase run its buffer's `run` names (prefilter). */
-  readonly targetValues: Array<ValueBuffer | undefined>;
+  readonly targetValues: Array<TargetValues | undefined>;
   private run = 0;
 
   constructor(slots: number, targetIds: number) {
     this.targetLiterals = new Array<readonly number[] | undefined>(slots).fill(undefined);
     this.targetLiteralsRun = new Int32Array(slots);
-    this.targetValues = new Array<ValueBuffer | undefined>(targetIds).fill(undefined);
+    this.targetValues = new Array<TargetValues | undefined>(targetIds).fill(undefined);
   }
 
   /** A stamp for a new phase run: every slot and target value cached before is stale. */
@@ -47,10 +85,10 @@ export class EvaluationScratch {
   }
 
   /** The buffer that holds a target's values (see targetValues). */
-  targetBuffer(targetId: number): ValueBuffer {
+  targetBuffer(targetId: number): TargetValues {
     let buffer = this.targetValues[targetId];
     if (buffer === undefined) {
-      buffer = new ValueBuffer();
+      buffer = new TargetValues();
       this.targetValues[targetId] = buffer;
     }
     return buffer;

@@ -5,7 +5,7 @@
  * match update MATCHED_VAR(S) and run setvar; a chain matches when every link does; then
  * ctl/initcol, the log entry and the disruptive action; then flow (skip, skipAfter).
  */
-import { cachedMacro } from './context.js';
+import { cachedMacro, type TargetValues, type ValueFacts } from './context.js';
 import { runEffect } from './effects.js';
 import { expandMacro } from './macro.js';
 import { describeMatch, logSafe } from './results.js';
@@ -109,14 +109,71 @@ function operatorContext(tx: WafTransaction): OperatorContext {
   return tx.operatorContext;
 }
 
-/** Ids of the program's required literals in a value; each distinct value is scanned once per transaction. */
-function literalsIn(tx: WafTransaction, value: string): readonly number[] {
-  let found = tx.literalsFound.get(value);
-  if (found === undefined) {
-    found = tx.context.program.literals.scan(value);
-    tx.literalsFound.set(value, found);
+/** What this transaction knows of a value string, one record per distinct value. */
+function factsOf(tx: WafTransaction, value: string): ValueFacts {
+  let facts = tx.valueFacts.get(value);
+  if (facts === undefined) {
+    facts = { literals: null, known: 0, unchanged: 0 };
+    tx.valueFacts.set(value, facts);
   }
-  return found;
+  return facts;
+}
+
+/** Ids of the program's required literals in a value; each distinct value is scanned once per transaction. */
+function ownLiterals(tx: WafTransaction, facts: ValueFacts, value: string): readonly number[] {
+  return (facts.literals ??= tx.context.program.literals.scan(value));
+}
+
+function literalsIn(tx: WafTransaction, value: string): readonly number[] {
+  return ownLiterals(tx, factsOf(tx, value), value);
+}
+
+/**
+ * Of `bits` (each the bit of a transformation on `step`'s path), those whose transformation
+ * returns `value` unchanged; each transformation runs at most once per distinct value.
+ */
+function unchangedBits(facts: ValueFacts, value: string, step: PipelineStep, bits: number): number {
+  let missing = bits & ~facts.known;
+  if (missing !== 0) {
+    const path = step.path;
+    for (let i = 0; i < path.length && missing !== 0; i++) {
+      const bit = path[i]!.bit;
+      if ((missing & bit) === 0) continue;
+      missing &= ~bit;
+      facts.known |= bit;
+      if (path[i]!.transformation(value) === value) facts.unchanged |= bit;
+    }
+  }
+  return facts.unchanged & bits;
+}
+
+/**
+ * True when every value of a target comes out of `step`'s path holding the literals it went in
+ * with: each transformation leaves it unchanged, but for a last `t:lowercase` (the index folds
+ * A-Z). Then the target's literals through that path are its own, without transforming anything.
+ */
+function keepsLiterals(values: TargetValues, step: PipelineStep): boolean {
+  const bits = step.literalBits;
+  if (bits < 0) return false;
+  const missing = bits & ~values.known;
+  if (missing !== 0) {
+    let unchanged = missing;
+    for (let i = 0; i < values.size; i++)
+      unchanged &= unchangedBits(values.facts[i]!, values.values[i]!, step, missing);
+    values.known |= missing;
+    values.unchanged |= unchanged;
+  }
+  return (values.unchanged & bits) === bits;
+}
+
+/** The literals of a target's values as they are, once per phase run. */
+function ownTargetLiterals(tx: WafTransaction, values: TargetValues): readonly number[] {
+  if (values.literals === null) {
+    const lists = tx.context.scratch.literalLists;
+    for (let i = 0; i < values.size; i++) lists[i] = ownLiterals(tx, values.facts[i]!, values.values[i]!);
+    values.literals = unionOf(tx, lists, values.size);
+  }
+  return values.literals;
 }
 
 /** False when none of the literal ids is flagged in the operator's prefilter: it cannot accept the value. */
@@ -207,18 +264,29 @@ function targetLiterals(tx: WafTransaction, rule: CompiledRule, index: number): 
   if (values.run !== tx.phaseRun) {
     values.reset();
     resolveTarget(tx, target, [], values);
+    for (let i = 0; i < values.size; i++) values.facts[i] = factsOf(tx, values.values[i]!);
     values.run = tx.phaseRun;
   }
-  // Written by index, never truncated: `length = 0` would drop the arrays' storage.
-  const lists = scratch.literalLists;
-  let count = 0;
-  for (let i = 0; i < values.size; i++) {
-    const value = values.values[i]!;
-    if (rule.multiMatch) {
-      for (const candidate of everyStep(rule, value)) lists[count++] = literalsIn(tx, candidate);
-    } else lists[count++] = literalsAfter(tx, rule.pipeline, value);
+  const step = rule.pipeline;
+  let found: readonly number[];
+  if (!rule.multiMatch && (step === null || keepsLiterals(values, step))) {
+    found = ownTargetLiterals(tx, values);
+  } else {
+    // Written by index, never truncated: `length = 0` would drop the arrays' storage.
+    const lists = scratch.literalLists;
+    let count = 0;
+    const bits = step === null ? 0 : step.literalBits;
+    for (let i = 0; i < values.size; i++) {
+      const value = values.values[i]!;
+      if (rule.multiMatch) {
+        for (const candidate of everyStep(rule, value)) lists[count++] = literalsIn(tx, candidate);
+      } else if (bits >= 0 && (values.facts[i]!.unchanged & bits) === bits) {
+        // keepsLiterals above checked every value for these bits.
+        lists[count++] = ownLiterals(tx, values.facts[i]!, value);
+      } else lists[count++] = literalsAfter(tx, step, value);
+    }
+    found = unionOf(tx, lists, count);
   }
-  const found = unionOf(tx, lists, count);
   scratch.targetLiterals[slot] = found;
   scratch.targetLiteralsRun[slot] = tx.phaseRun;
   return found;

@@ -78,6 +78,16 @@ export interface PipelineStep {
   /** The nearest cached step before this one (null: the raw value) and the transformations from there. */
   base: PipelineStep | null;
   run: readonly Transformation[];
+  /**
+   * This step's transformation as one bit of a program-wide numbering (0 past the 30th distinct
+   * function): which transformations leave a value as it is, checked once per value (evaluate.ts).
+   */
+  bit: number;
+  /**
+   * The bits a value must leave unchanged for this path to keep the literals it holds: every step's,
+   * except a last `t:lowercase` (the literal index folds A-Z itself); -1 when a step has no bit.
+   */
+  literalBits: number;
 }
 
 export interface CompiledOperator {

@@ -18,7 +18,7 @@ import { formatMatchLine } from './results.js';
 import { mediaType, parseArguments, parseCookies, splitUri } from './request-parts.js';
 import { processRequestBodyInto } from './request-body.js';
 import type { SharedValues } from './evaluate.js';
-import type { EngineContext } from './context.js';
+import type { EngineContext, ValueFacts } from './context.js';
 import type { RuleEngineMode } from '../seclang/model.js';
 import type { CompiledExclusion, CompiledRule, Phase } from './program.js';
 import type { VariableSource } from './variables.js';
@@ -79,8 +79,8 @@ export class WafTransaction implements VariableSource {
   phaseRun = 0;
   /** valuesKey -> the values of that target list, transformed; cleared at each phase (evaluate.ts). */
   readonly sharedValues = new Map<string, SharedValues>();
-  /** Value -> ids of the program's required literals it holds (evaluate.ts literalsIn). */
-  readonly literalsFound = new Map<string, readonly number[]>();
+  /** Value -> the literals it holds and the transformations that keep it (evaluate.ts factsOf). */
+  readonly valueFacts = new Map<string, ValueFacts>();
   /** MATCHED_VARS, held directly: every rule clears it (built only when read, see collections.ts). */
   readonly matchedVars = new MatchedVariables();
   /** The last value the link being evaluated matched, and its name (evaluate.ts recordMatch). */
@@ -230,7 +230,7 @@ export class WafTransaction implements VariableSource {
 
   private dropCaches(): void {
     this.transformCache.length = 0;
-    this.literalsFound.clear();
+    this.valueFacts.clear();
     this.clearPhaseCaches();
     this.context.scratch.release();
   }
