@@ -316,9 +316,6 @@ function internPipelinesAndTargets(program: RuleProgram, rules: CompiledRule[]):
             parent: step,
             transformation,
             path,
-            cached: false,
-            base: null,
-            run: [],
             bit,
             literalBits: 0,
           };
@@ -328,7 +325,6 @@ function internPipelinesAndTargets(program: RuleProgram, rules: CompiledRule[]):
         step = next;
       }
       link.pipeline = step;
-      if (step !== null) step.cached = true;
       for (const target of link.targets) {
         const key = (target.count ? `&${target.key ?? ''}&` : '') + keyText(target);
         let id = targetIds.get(key);
@@ -350,10 +346,6 @@ function internPipelinesAndTargets(program: RuleProgram, rules: CompiledRule[]):
     }
   }
   for (const step of steps.values()) {
-    let base = step.parent;
-    while (base !== null && !base.cached) base = base.parent;
-    step.base = base;
-    step.run = step.path.slice(base === null ? 0 : base.path.length).map((each) => each.transformation);
     let bits = 0;
     for (const each of step.path) {
       if (each.bit === 0) {

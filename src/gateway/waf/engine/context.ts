@@ -18,10 +18,12 @@ export interface ValueFacts {
   /** Bits checked so far, and among them those whose transformation returned the value unchanged. */
   known: number;
   unchanged: number;
+  /** By bit index (31 - clz32(bit)): what the transformations that changed the value made of it. */
+  results: Array<string | undefined> | null;
 }
 
 /** What a released buffer's facts slots hold until its next resolution (never read). */
-const RELEASED: ValueFacts = Object.freeze({ literals: null, known: 0, unchanged: 0 });
+const RELEASED: ValueFacts = Object.freeze({ literals: null, known: 0, unchanged: 0, results: null });
 
 /** A target's values in one phase run, with what the prefilter learned about all of them. */
 export class TargetValues extends ValueBuffer {

@@ -62,38 +62,65 @@ export function expand(tx: WafTransaction, macro: Macro): string {
 }
 
 /**
- * The value after a cached `step`, cached per transaction by step and value; pipelines that
- * start alike start from the same cached result.
+ * What one step's transformation makes of `value`, whose facts these are: run at most once per
+ * distinct value in a transaction, the facts keep whether it changed the value and into what.
+ * The step must have a bit.
  */
+function applyOnce(facts: ValueFacts, step: PipelineStep, value: string): string {
+  const bit = step.bit;
+  const index = 31 - Math.clz32(bit);
+  if ((facts.known & bit) !== 0) return (facts.unchanged & bit) !== 0 ? value : facts.results![index]!;
+  const next = step.transformation(value);
+  facts.known |= bit;
+  if (next === value) facts.unchanged |= bit;
+  else (facts.results ??= [])[index] = next;
+  return next;
+}
+
+/**
+ * Each value `step`'s path passes through, from the raw value: `visit` sees every value a
+ * transformation changed (the raw value is not visited). Pipelines that share transformations
+ * share the work: each transformation runs once per distinct input (applyOnce), and one that
+ * leaves a value as it is costs a bit test the next time.
+ */
+function walkPath(
+  tx: WafTransaction,
+  step: PipelineStep,
+  value: string,
+  visit: ((changed: string) => void) | null,
+): string {
+  const path = step.path;
+  let current = value;
+  let facts: ValueFacts | null = null;
+  for (let i = 0; i < path.length; i++) {
+    const each = path[i]!;
+    let next: string;
+    if (each.bit === 0) next = each.transformation(current);
+    else {
+      facts ??= factsOf(tx, current);
+      next = applyOnce(facts, each, current);
+    }
+    if (next === current) continue;
+    current = next;
+    facts = null;
+    if (visit !== null) visit(current);
+  }
+  return current;
+}
+
+/** The value after `step`'s path. */
 function transformedAt(tx: WafTransaction, step: PipelineStep, value: string): string {
-  let cache = tx.transformCache[step.id];
-  if (cache === undefined) {
-    cache = new Map();
-    tx.transformCache[step.id] = cache;
-  }
-  let result = cache.get(value);
-  if (result === undefined) {
-    result = step.base === null ? value : transformedAt(tx, step.base, value);
-    for (const transformation of step.run) result = transformation(result);
-    cache.set(value, result);
-  }
-  return result;
+  return walkPath(tx, step, value, null);
 }
 
 function transformed(tx: WafTransaction, rule: CompiledRule, value: string): string {
   return rule.pipeline === null ? value : transformedAt(tx, rule.pipeline, value);
 }
 
-/** multiMatch: the raw value and every step that changed it (not cached: fewer values kept alive). */
-function everyStep(rule: CompiledRule, value: string): string[] {
+/** multiMatch: the raw value and every value a step of the pipeline changed it into. */
+function everyStep(tx: WafTransaction, rule: CompiledRule, value: string): string[] {
   const steps = [value];
-  if (rule.pipeline === null) return steps;
-  let current = value;
-  for (const step of rule.pipeline.path) {
-    const next = step.transformation(current);
-    if (next !== current) steps.push(next);
-    current = next;
-  }
+  if (rule.pipeline !== null) walkPath(tx, rule.pipeline, value, (changed) => steps.push(changed));
   return steps;
 }
 
@@ -113,7 +140,7 @@ function operatorContext(tx: WafTransaction): OperatorContext {
 function factsOf(tx: WafTransaction, value: string): ValueFacts {
   let facts = tx.valueFacts.get(value);
   if (facts === undefined) {
-    facts = { literals: null, known: 0, unchanged: 0 };
+    facts = { literals: null, known: 0, unchanged: 0, results: null };
     tx.valueFacts.set(value, facts);
   }
   return facts;
@@ -140,8 +167,7 @@ function unchangedBits(facts: ValueFacts, value: string, step: PipelineStep, bit
       const bit = path[i]!.bit;
       if ((missing & bit) === 0) continue;
       missing &= ~bit;
-      facts.known |= bit;
-      if (path[i]!.transformation(value) === value) facts.unchanged |= bit;
+      applyOnce(facts, path[i]!, value);
     }
   }
   return facts.unchanged & bits;
@@ -218,7 +244,7 @@ function sharedItems(
       const name = values.names[i]!;
       const value = values.values[i]!;
       if (rule.multiMatch) {
-        for (const candidate of everyStep(rule, value)) items.push({ name, candidate, found: null });
+        for (const candidate of everyStep(tx, rule, value)) items.push({ name, candidate, found: null });
       } else
         items.push({ name, candidate: step === null ? value : transformedAt(tx, step, value), found: null });
     }
@@ -279,7 +305,7 @@ function targetLiterals(tx: WafTransaction, rule: CompiledRule, index: number): 
     for (let i = 0; i < values.size; i++) {
       const value = values.values[i]!;
       if (rule.multiMatch) {
-        for (const candidate of everyStep(rule, value)) lists[count++] = literalsIn(tx, candidate);
+        for (const candidate of everyStep(tx, rule, value)) lists[count++] = literalsIn(tx, candidate);
       } else if (bits >= 0 && (values.facts[i]!.unchanged & bits) === bits) {
         // keepsLiterals above checked every value for these bits.
         lists[count++] = ownLiterals(tx, values.facts[i]!, value);
@@ -401,7 +427,7 @@ function evaluateLink(tx: WafTransaction, rule: CompiledRule, starter: CompiledR
       if (matchCandidate(tx, rule, operator, context, name, transformed(tx, rule, value))) matched = true;
       continue;
     }
-    for (const candidate of everyStep(rule, value))
+    for (const candidate of everyStep(tx, rule, value))
       if (matchCandidate(tx, rule, operator, context, name, candidate)) matched = true;
   }
   return matched;

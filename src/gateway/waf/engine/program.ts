@@ -62,25 +62,19 @@ export type Effect =
   | { kind: 'initcol'; collection: string; key: Macro };
 
 /**
- * One step of a pipeline: the transformation applied to what the parent step gave. Only steps
- * that end some rule's pipeline are cached per transaction; the others are run through on the
- * way (`base` and `run`).
+ * One step of a pipeline: the transformation applied to what the parent step gave. Rules whose
+ * pipelines start alike share their first steps.
  */
 export interface PipelineStep {
-  /** Indexes the per-transaction transformation cache (0 .. RuleProgram.pipelineSteps - 1). */
+  /** Numbers the steps (0 .. RuleProgram.pipelineSteps - 1); part of a literal slot's key. */
   id: number;
   parent: PipelineStep | null;
   transformation: Transformation;
   /** From the first step to this one. */
   path: readonly PipelineStep[];
-  /** Whether this step ends some rule's pipeline (its results are cached). */
-  cached: boolean;
-  /** The nearest cached step before this one (null: the raw value) and the transformations from there. */
-  base: PipelineStep | null;
-  run: readonly Transformation[];
   /**
    * This step's transformation as one bit of a program-wide numbering (0 past the 30th distinct
-   * function): which transformations leave a value as it is, checked once per value (evaluate.ts).
+   * function): what it makes of a value is learnt once per value and transaction (evaluate.ts).
    */
   bit: number;
   /**

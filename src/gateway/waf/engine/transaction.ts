@@ -73,8 +73,6 @@ export interface TransactionControls {
 export class WafTransaction implements VariableSource {
   readonly collections = new Map<string, Collection>();
   readonly scalars = new Map<string, string>();
-  /** PipelineStep.id -> value -> the value after that step (evaluate.ts transformedAt). */
-  readonly transformCache: Array<Map<string, string> | undefined> = [];
   /** The stamp of this transaction's current phase run in context.scratch (evaluate.ts). */
   phaseRun = 0;
   /** valuesKey -> the values of that target list, transformed; cleared at each phase (evaluate.ts). */
@@ -229,7 +227,6 @@ export class WafTransaction implements VariableSource {
   }
 
   private dropCaches(): void {
-    this.transformCache.length = 0;
     this.valueFacts.clear();
     this.clearPhaseCaches();
     this.context.scratch.release();
