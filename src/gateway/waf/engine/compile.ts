@@ -311,14 +311,7 @@ function internPipelinesAndTargets(program: RuleProgram, rules: CompiledRule[]):
         if (next === undefined) {
           const path: PipelineStep[] = step ? [...step.path] : [];
           const bit = functionId < IDENTITY_BITS ? 1 << functionId : 0;
-          next = {
-            id: steps.size,
-            parent: step,
-            transformation,
-            path,
-            bit,
-            literalBits: 0,
-          };
+          next = { id: steps.size, parent: step, transformation, path, bit, literalBits: 0 };
           path.push(next);
           steps.set(key, next);
         }

@@ -146,11 +146,12 @@ function factsOf(tx: WafTransaction, value: string): ValueFacts {
   return facts;
 }
 
-/** Ids of the program's required literals in a value; each distinct value is scanned once per transaction. */
+/** The literals of a value whose facts these are, scanned on first use. */
 function ownLiterals(tx: WafTransaction, facts: ValueFacts, value: string): readonly number[] {
   return (facts.literals ??= tx.context.program.literals.scan(value));
 }
 
+/** Ids of the program's required literals in a value; each distinct value is scanned once per transaction. */
 function literalsIn(tx: WafTransaction, value: string): readonly number[] {
   return ownLiterals(tx, factsOf(tx, value), value);
 }
