@@ -18,8 +18,19 @@ export interface ValueFacts {
   /** Bits checked so far, and among them those whose transformation returned the value unchanged. */
   known: number;
   unchanged: number;
-  /** By bit index (31 - clz32(bit)): what the transformations that changed the value made of it. */
-  results: Array<string | undefined> | null;
+  /** What the transformations that changed the value made of it, one link per transformation. */
+  results: TransformResult | null;
+}
+
+/**
+ * One transformation's result for a value it changed. A short list, not an array by bit index:
+ * a value is changed by few transformations, and an array written at index 20 first would
+ * allocate room for 50 (V8's growth rule), for every value of every transaction.
+ */
+export interface TransformResult {
+  readonly bit: number;
+  readonly value: string;
+  readonly next: TransformResult | null;
 }
 
 /** What a released buffer's facts slots hold until its next resolution (never read). */
@@ -59,6 +70,8 @@ export class EvaluationScratch {
   readonly values = new ValueBuffer();
   /** A macro reference's values (macros may be expanded inside a rule). */
   readonly referenceValues = new ValueBuffer();
+  /** multiMatch: one value and each value its pipeline's steps changed it into (evaluate.ts everyStep). */
+  readonly steps = new ValueBuffer();
   readonly literalLists: Array<readonly number[]> = [];
   /**
    * CompiledRule.literalSlots slot -> the literal ids its values hold in the phase being run;
@@ -101,6 +114,7 @@ export class EvaluationScratch {
     for (const buffer of this.targetValues) buffer?.forget();
     this.values.forget();
     this.referenceValues.forget();
+    this.steps.forget();
   }
 }
 

@@ -68,26 +68,31 @@ export function expand(tx: WafTransaction, macro: Macro): string {
  */
 function applyOnce(facts: ValueFacts, step: PipelineStep, value: string): string {
   const bit = step.bit;
-  const index = 31 - Math.clz32(bit);
-  if ((facts.known & bit) !== 0) return (facts.unchanged & bit) !== 0 ? value : facts.results![index]!;
+  if ((facts.known & bit) !== 0) {
+    if ((facts.unchanged & bit) !== 0) return value;
+    let result = facts.results;
+    while (result!.bit !== bit) result = result!.next;
+    return result!.value;
+  }
   const next = step.transformation(value);
   facts.known |= bit;
   if (next === value) facts.unchanged |= bit;
-  else (facts.results ??= [])[index] = next;
+  else facts.results = { bit, value: next, next: facts.results };
   return next;
 }
 
 /**
- * Each value `step`'s path passes through, from the raw value: `visit` sees every value a
- * transformation changed (the raw value is not visited). Pipelines that share transformations
- * share the work: each transformation runs once per distinct input (applyOnce), and one that
- * leaves a value as it is costs a bit test the next time.
+ * Each value `step`'s path passes through, from the raw value: every value a transformation
+ * changed is added to `out` under `name` (the raw value is not). Pipelines that share
+ * transformations share the work: each transformation runs once per distinct input (applyOnce),
+ * and one that leaves a value as it is costs a bit test the next time.
  */
 function walkPath(
   tx: WafTransaction,
   step: PipelineStep,
   value: string,
-  visit: ((changed: string) => void) | null,
+  out: ValueBuffer | null,
+  name: string,
 ): string {
   const path = step.path;
   let current = value;
@@ -103,24 +108,30 @@ function walkPath(
     if (next === current) continue;
     current = next;
     facts = null;
-    if (visit !== null) visit(current);
+    if (out !== null) out.add(name, current);
   }
   return current;
 }
 
 /** The value after `step`'s path. */
 function transformedAt(tx: WafTransaction, step: PipelineStep, value: string): string {
-  return walkPath(tx, step, value, null);
+  return walkPath(tx, step, value, null, '');
 }
 
 function transformed(tx: WafTransaction, rule: CompiledRule, value: string): string {
   return rule.pipeline === null ? value : transformedAt(tx, rule.pipeline, value);
 }
 
-/** multiMatch: the raw value and every value a step of the pipeline changed it into. */
-function everyStep(tx: WafTransaction, rule: CompiledRule, value: string): string[] {
-  const steps = [value];
-  if (rule.pipeline !== null) walkPath(tx, rule.pipeline, value, (changed) => steps.push(changed));
+/**
+ * multiMatch: the raw value and every value a step of the pipeline changed it into, in the
+ * engine's scratch buffer (read it before the next call: nothing a caller runs per candidate,
+ * operators and setvars included, calls this again).
+ */
+function everyStep(tx: WafTransaction, rule: CompiledRule, name: string, value: string): ValueBuffer {
+  const steps = tx.context.scratch.steps;
+  steps.reset();
+  steps.add(name, value);
+  if (rule.pipeline !== null) walkPath(tx, rule.pipeline, value, steps, name);
   return steps;
 }
 
@@ -237,7 +248,9 @@ function sharedItems(
   exclusions: readonly CompiledExclusion[],
 ): SharedValue[] {
   if (shared.items === null) {
-    const values = new ValueBuffer();
+    // The engine's scratch buffer: evaluateLink only uses it for rules without a valuesKey.
+    const values = tx.context.scratch.values;
+    values.reset();
     for (const target of rule.targets) resolveTarget(tx, target, exclusions, values);
     const items: SharedValue[] = [];
     const step = rule.pipeline;
@@ -245,7 +258,8 @@ function sharedItems(
       const name = values.names[i]!;
       const value = values.values[i]!;
       if (rule.multiMatch) {
-        for (const candidate of everyStep(tx, rule, value)) items.push({ name, candidate, found: null });
+        const steps = everyStep(tx, rule, name, value);
+        for (let k = 0; k < steps.size; k++) items.push({ name, candidate: steps.values[k]!, found: null });
       } else
         items.push({ name, candidate: step === null ? value : transformedAt(tx, step, value), found: null });
     }
@@ -306,7 +320,8 @@ function targetLiterals(tx: WafTransaction, rule: CompiledRule, index: number): 
     for (let i = 0; i < values.size; i++) {
       const value = values.values[i]!;
       if (rule.multiMatch) {
-        for (const candidate of everyStep(tx, rule, value)) lists[count++] = literalsIn(tx, candidate);
+        const steps = everyStep(tx, rule, '', value);
+        for (let k = 0; k < steps.size; k++) lists[count++] = literalsIn(tx, steps.values[k]!);
       } else if (bits >= 0 && (values.facts[i]!.unchanged & bits) === bits) {
         // keepsLiterals above checked every value for these bits.
         lists[count++] = ownLiterals(tx, values.facts[i]!, value);
@@ -428,8 +443,9 @@ function evaluateLink(tx: WafTransaction, rule: CompiledRule, starter: CompiledR
       if (matchCandidate(tx, rule, operator, context, name, transformed(tx, rule, value))) matched = true;
       continue;
     }
-    for (const candidate of everyStep(tx, rule, value))
-      if (matchCandidate(tx, rule, operator, context, name, candidate)) matched = true;
+    const steps = everyStep(tx, rule, name, value);
+    for (let k = 0; k < steps.size; k++)
+      if (matchCandidate(tx, rule, operator, context, name, steps.values[k]!)) matched = true;
   }
   return matched;
 }
