@@ -22,6 +22,8 @@ import type {
 import type { OperatorContext } from '../types.js';
 import type { WafTransaction } from './transaction.js';
 
+const NO_EXCLUSIONS: readonly CompiledExclusion[] = Object.freeze([]);
+
 /** The value of a macro reference in this transaction. */
 export function resolveReference(tx: WafTransaction, reference: MacroReference): string {
   const { collection, key } = reference;
@@ -49,11 +51,12 @@ export function resolveReference(tx: WafTransaction, reference: MacroReference):
   }
   const values = tx.context.scratch.referenceValues;
   values.reset();
-  const target =
+  // Built once per reference: setvars and operator parameters expand theirs in every transaction.
+  const target = (reference.target ??=
     key === undefined
       ? { id: -1, collection, count: false }
-      : { id: -1, collection, key, keyLower: key.toLowerCase(), count: false };
-  resolveTarget(tx, target, [], values);
+      : { id: -1, collection, key, keyLower: key.toLowerCase(), count: false });
+  resolveTarget(tx, target, NO_EXCLUSIONS, values);
   return values.size > 0 ? (values.values[0] as string) : '';
 }
 
@@ -304,7 +307,7 @@ function targetLiterals(tx: WafTransaction, rule: CompiledRule, index: number): 
   const values = scratch.targetBuffer(target.id);
   if (values.run !== tx.phaseRun) {
     values.reset();
-    resolveTarget(tx, target, [], values);
+    resolveTarget(tx, target, NO_EXCLUSIONS, values);
     for (let i = 0; i < values.size; i++) values.facts[i] = factsOf(tx, values.values[i]!);
     values.run = tx.phaseRun;
   }

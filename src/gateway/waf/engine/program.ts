@@ -15,6 +15,8 @@ export const PHASES: readonly Phase[] = [1, 2, 3, 4, 5];
 export interface MacroReference {
   collection: string;
   key?: string;
+  /** The reference as a target, built on its first expansion (evaluate.ts resolveReference). */
+  target?: CompiledTarget;
 }
 
 /** Text with macros, parsed once; `constant` is set when there is no macro at all. */

@@ -40,7 +40,8 @@ export function fingerprintOf(input: string, flags: number): FingerprintPass {
   ) {
     last.type = T.comment;
   }
-  let fingerprint = tokens.map((t) => t.type).join('');
+  let fingerprint = '';
+  for (let i = 0; i < tokens.length; i++) fingerprint += tokens[i]!.type;
   if (fingerprint.includes(T.evil)) {
     fingerprint = T.evil;
     tokens.splice(0, tokens.length, {
@@ -110,6 +111,13 @@ function wantsMysqlPass(pass: FingerprintPass): boolean {
   return pass.tokenizer.dashDashNoSpaceComments > 0 || pass.tokenizer.hashComments > 0;
 }
 
+/** The contexts libinjection tries, in order: as is, then inside a '...' or "..." string when the input holds that quote. */
+const CONTEXTS: ReadonlyArray<{ quote: number; needs: string; ansiFirst: boolean }> = [
+  { quote: SqlFlag.quoteNone, needs: '', ansiFirst: true },
+  { quote: SqlFlag.quoteSingle, needs: "'", ansiFirst: true },
+  { quote: SqlFlag.quoteDouble, needs: '"', ansiFirst: false },
+];
+
 /**
  * Detects SQL injection in a byte string, as libinjection's libinjection_sqli() does.
  *
@@ -117,14 +125,9 @@ function wantsMysqlPass(pass: FingerprintPass): boolean {
  */
 export function detectSqli(input: string): SqliResult {
   if (input.length === 0) return { isInjection: false, fingerprint: '' };
-  const contexts: Array<{ quote: number; when: boolean; ansiFirst: boolean }> = [
-    { quote: SqlFlag.quoteNone, when: true, ansiFirst: true },
-    { quote: SqlFlag.quoteSingle, when: input.includes("'"), ansiFirst: true },
-    { quote: SqlFlag.quoteDouble, when: input.includes('"'), ansiFirst: false },
-  ];
   let fingerprint = '';
-  for (const ctx of contexts) {
-    if (!ctx.when) continue;
+  for (const ctx of CONTEXTS) {
+    if (ctx.needs !== '' && !input.includes(ctx.needs)) continue;
     const first = fingerprintOf(input, ctx.quote | (ctx.ansiFirst ? SqlFlag.sqlAnsi : SqlFlag.sqlMysql));
     fingerprint = first.fingerprint;
     if (isSqliPass(first, input)) return { isInjection: true, fingerprint };

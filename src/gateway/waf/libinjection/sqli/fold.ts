@@ -36,28 +36,29 @@ function isSkippedAtStart(token: SqlToken): boolean {
 
 /** Four token patterns that are safe to restart after, so long inputs keep folding. */
 function restartsAfterFive(v: SqlToken[]): boolean {
-  const t = v.map((tok) => tok.type);
+  // Types read in place: this runs for every token past the fifth of a long value.
+  const t = (i: number): string | undefined => v[i]?.type;
   return (
-    (t[0] === T.number &&
-      (t[1] === T.operator || t[1] === T.comma) &&
-      t[2] === T.leftParens &&
-      t[3] === T.number &&
-      t[4] === T.rightParens) ||
-    (t[0] === T.bareword &&
-      t[1] === T.operator &&
-      t[2] === T.leftParens &&
-      (t[3] === T.bareword || t[3] === T.number) &&
-      t[4] === T.rightParens) ||
-    (t[0] === T.number &&
-      t[1] === T.rightParens &&
-      t[2] === T.comma &&
-      t[3] === T.leftParens &&
-      t[4] === T.number) ||
-    (t[0] === T.bareword &&
-      t[1] === T.rightParens &&
-      t[2] === T.operator &&
-      t[3] === T.leftParens &&
-      t[4] === T.bareword)
+    (t(0) === T.number &&
+      (t(1) === T.operator || t(1) === T.comma) &&
+      t(2) === T.leftParens &&
+      t(3) === T.number &&
+      t(4) === T.rightParens) ||
+    (t(0) === T.bareword &&
+      t(1) === T.operator &&
+      t(2) === T.leftParens &&
+      (t(3) === T.bareword || t(3) === T.number) &&
+      t(4) === T.rightParens) ||
+    (t(0) === T.number &&
+      t(1) === T.rightParens &&
+      t(2) === T.comma &&
+      t(3) === T.leftParens &&
+      t(4) === T.number) ||
+    (t(0) === T.bareword &&
+      t(1) === T.rightParens &&
+      t(2) === T.operator &&
+      t(3) === T.leftParens &&
+      t(4) === T.bareword)
   );
 }
 

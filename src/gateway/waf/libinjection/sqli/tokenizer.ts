@@ -70,11 +70,20 @@ export class SqlTokenizer {
     c.strClose = strClose;
   }
 
-  /** The next token, or null at the end of input. */
+  /**
+   * The next token, or null at the end of input. The token object is the tokenizer's own and the
+   * next call rewrites it: copy it (copyToken) to keep it.
+   */
   next(): SqlToken | null {
     const s = this.input;
     if (s.length === 0) return null;
-    this.current = emptyToken();
+    const c = this.current;
+    c.type = TokenType.none;
+    c.pos = 0;
+    c.val = '';
+    c.strOpen = '';
+    c.strClose = '';
+    c.count = 0;
     if (this.pos === 0 && (this.flags & (SqlFlag.quoteSingle | SqlFlag.quoteDouble)) !== 0) {
       // The input is assumed to continue a string the query already opened.
       const quote = (this.flags & SqlFlag.quoteSingle) !== 0 ? "'" : '"';
