@@ -1,7 +1,8 @@
 /**
  * The WAF on worker threads (gateway/waf/pool), with real workers: verdicts, findings, match
- * lines and audit records come back as from the in-process inspector; exchanges spread over the
- * workers; per-client collections are one count across workers; reloads are all-or-nothing.
+ * lines and audit records come back as from the in-process inspector; exchanges go to the first
+ * idle worker and spread over the workers under load; per-client collections are one count
+ * across workers; reloads are all-or-nothing.
  */
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -153,6 +154,19 @@ describe('WAF worker pool', () => {
     // Ending twice (or after the last phase) changes nothing.
     await pool.inspector.onEnd?.(contexts[0] as InspectionContext);
     expect(pool.load().reduce((sum, worker) => sum + worker.exchanges, 0)).toBe(0);
+  });
+
+  it('gives work to the first worker while it is idle, and to the next one only while it is busy', async () => {
+    // One at a time (each phase answered before the next exchange starts): all on worker 1.
+    const oneByOne = Array.from({ length: 4 }, (_, i) => context(`/calm/${i}`));
+    for (const ctx of oneByOne) await pool.inspector.onRequestHeaders?.(ctx);
+    expect(pool.load().map((worker) => worker.exchanges)).toEqual([4, 0]);
+    // Two at once: the second starts while the first worker is still judging the first.
+    const together = [context('/busy/0'), context('/busy/1')];
+    await Promise.all(together.map((ctx) => pool.inspector.onRequestHeaders?.(ctx)));
+    expect(pool.load().map((worker) => worker.exchanges)).toEqual([5, 1]);
+    await Promise.all([...oneByOne, ...together].map((ctx) => pool.inspector.onEnd?.(ctx)));
+    expect(pool.load().map((worker) => worker.exchanges)).toEqual([0, 0]);
   });
 
   it('counts a client once across workers through the shared IP collection', async () => {
