@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { OperatorContext } from '../types.js';
 import { findOperator, OperatorParamError, OPERATORS } from './index.js';
+import { toModSecurityInt } from './param.js';
 
 interface OperatorCase {
   param: string;
@@ -80,6 +81,25 @@ describe('operator parameters', () => {
     expect(compile('ipMatch', 'not-an-ip')).toThrow(OperatorParamError);
     expect(compile('pm', '|3g|')).toThrow(/hex digit/);
     expect(compile('pmFromFile', 'missing.data')).toThrow(/cannot read data file missing.data/);
+  });
+
+  it('reads numbers as std::stoi does (the regular expression the integer parser replaced)', () => {
+    const reference = (text: string): number => {
+      const match = /^[\t\n\v\f\r ]*([+-]?\d+)/.exec(text);
+      const value = match ? Number(match[1]) : 0;
+      return value > 2147483647 || value < -2147483648 ? 0 : value;
+    };
+    // Seeded, so a failure repeats: blanks, signs, digits and a few other bytes, up to 14 long.
+    const alphabet = ' \t\n\u000b\f\r\u00a0+-0123456789aZ.';
+    let seed = 7;
+    const random = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    for (let i = 0; i < 20_000; i++) {
+      let text = '';
+      for (let length = random(15); length > 0; length--) text += alphabet[random(alphabet.length)];
+      expect(toModSecurityInt(text), JSON.stringify(text)).toBe(reference(text));
+    }
+    for (const edge of ['2147483647', '2147483648', '-2147483648', '-2147483649', '0000000000002147483647'])
+      expect(toModSecurityInt(edge), edge).toBe(reference(edge));
   });
 
   it('finds operators ignoring case and knows the aliases', () => {
