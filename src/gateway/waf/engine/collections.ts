@@ -20,15 +20,19 @@ export interface CollectionEntry {
 }
 
 export class Collection {
-  private list: CollectionEntry[] = [];
-  private readonly index = new Map<string, CollectionEntry[]>();
+  /**
+   * Built on the first value: a transaction opens ten collections (TX, ARGS, FILES...) and most
+   * stay empty, yet each waits with its transaction for the shop's answer (GC copies it).
+   */
+  private list: CollectionEntry[] | null = null;
+  private index: Map<string, CollectionEntry[]> | null = null;
 
   get size(): number {
-    return this.list.length;
+    return this.list === null ? 0 : this.list.length;
   }
 
   entries(): readonly CollectionEntry[] {
-    return this.list;
+    return this.list ?? EMPTY;
   }
 
   /** Adds a value, keeping the others of the same key. */
@@ -41,16 +45,17 @@ export class Collection {
       viewFor: undefined,
       viewName: undefined,
     };
-    this.list.push(entry);
+    (this.list ??= []).push(entry);
+    const index = (this.index ??= new Map());
     const lower = key.toLowerCase();
-    const same = this.index.get(lower);
+    const same = index.get(lower);
     if (same) same.push(entry);
-    else this.index.set(lower, [entry]);
+    else index.set(lower, [entry]);
   }
 
   /** Replaces every value of a key with one (setvar). */
   set(key: string, value: string): void {
-    const same = this.index.get(key.toLowerCase());
+    const same = this.index?.get(key.toLowerCase());
     if (same && same.length === 1 && same[0]) {
       same[0].value = value;
       return;
@@ -60,30 +65,29 @@ export class Collection {
   }
 
   clear(): void {
-    if (this.list.length === 0) return;
-    this.list = [];
-    this.index.clear();
+    this.list = null;
+    this.index = null;
   }
 
   delete(key: string): void {
     const lower = key.toLowerCase();
-    if (!this.index.delete(lower)) return;
-    this.list = this.list.filter((entry) => entry.key.toLowerCase() !== lower);
+    if (this.index === null || !this.index.delete(lower)) return;
+    this.list = (this.list ?? []).filter((entry) => entry.key.toLowerCase() !== lower);
   }
 
   /** Every value of a key, given in lower case. */
   getLower(keyLower: string): readonly CollectionEntry[] {
-    return this.index.get(keyLower) ?? EMPTY;
+    return this.index?.get(keyLower) ?? EMPTY;
   }
 
   /** The first value of a key (any case), for macros and numeric setvar. */
   first(key: string): string | undefined {
-    return this.index.get(key.toLowerCase())?.[0]?.value;
+    return this.index?.get(key.toLowerCase())?.[0]?.value;
   }
 
   toRecord(): Record<string, string> {
     const record: Record<string, string> = {};
-    for (const entry of this.list) record[entry.key] = entry.value;
+    for (const entry of this.entries()) record[entry.key] = entry.value;
     return record;
   }
 
