@@ -34,31 +34,20 @@ function isSkippedAtStart(token: SqlToken): boolean {
   );
 }
 
-/** Four token patterns that are safe to restart after, so long inputs keep folding. */
+/**
+ * Four token patterns that are safe to restart after, so long inputs keep folding: the types
+ * each of the five tokens may have.
+ */
+const RESTART_PATTERNS: ReadonlyArray<ReadonlyArray<readonly string[]>> = [
+  [[T.number], [T.operator, T.comma], [T.leftParens], [T.number], [T.rightParens]],
+  [[T.bareword], [T.operator], [T.leftParens], [T.bareword, T.number], [T.rightParens]],
+  [[T.number], [T.rightParens], [T.comma], [T.leftParens], [T.number]],
+  [[T.bareword], [T.rightParens], [T.operator], [T.leftParens], [T.bareword]],
+];
+
 function restartsAfterFive(v: SqlToken[]): boolean {
-  // Types read in place: this runs for every token past the fifth of a long value.
-  const t = (i: number): string | undefined => v[i]?.type;
-  return (
-    (t(0) === T.number &&
-      (t(1) === T.operator || t(1) === T.comma) &&
-      t(2) === T.leftParens &&
-      t(3) === T.number &&
-      t(4) === T.rightParens) ||
-    (t(0) === T.bareword &&
-      t(1) === T.operator &&
-      t(2) === T.leftParens &&
-      (t(3) === T.bareword || t(3) === T.number) &&
-      t(4) === T.rightParens) ||
-    (t(0) === T.number &&
-      t(1) === T.rightParens &&
-      t(2) === T.comma &&
-      t(3) === T.leftParens &&
-      t(4) === T.number) ||
-    (t(0) === T.bareword &&
-      t(1) === T.rightParens &&
-      t(2) === T.operator &&
-      t(3) === T.leftParens &&
-      t(4) === T.bareword)
+  return RESTART_PATTERNS.some((pattern) =>
+    pattern.every((types, i) => v[i] !== undefined && types.includes(v[i].type)),
   );
 }
 
