@@ -48,3 +48,33 @@ describe('MatchedVariables (MATCHED_VARS built only when read)', () => {
     expect(vars.size).toBe(plain.size);
   });
 });
+
+describe('Collection (a key of one value is held without a list)', () => {
+  it('keeps every value of a key in order as it grows from one value to several and back', () => {
+    const args = new Collection();
+    expect(args.lookup('a')).toBeUndefined();
+    expect(args.first('a')).toBeUndefined();
+    args.add('A', '1');
+    expect(args.lookup('a')).toMatchObject({ key: 'A', value: '1' });
+    expect(args.getLower('a').map((e) => e.value)).toEqual(['1']);
+    args.add('a', '2');
+    args.add('b', 'x');
+    args.add('A', '3');
+    expect((args.lookup('a') as Array<{ value: string }>).map((e) => e.value)).toEqual(['1', '2', '3']);
+    expect(args.first('A')).toBe('1');
+    expect(args.entries().map((e) => `${e.key}=${e.value}`)).toEqual(['A=1', 'a=2', 'b=x', 'A=3']);
+    // setvar on a key of several values replaces them with one.
+    args.set('a', '9');
+    expect(args.getLower('a').map((e) => e.value)).toEqual(['9']);
+    expect(args.entries().map((e) => `${e.key}=${e.value}`)).toEqual(['b=x', 'a=9']);
+    // setvar on a key of one value changes it in place, keeping its position.
+    args.set('B', 'y');
+    expect(args.entries().map((e) => `${e.key}=${e.value}`)).toEqual(['b=y', 'a=9']);
+    args.delete('A');
+    expect(args.lookup('a')).toBeUndefined();
+    expect(args.size).toBe(1);
+    args.clear();
+    expect(args.entries()).toEqual([]);
+    expect(args.getLower('b')).toEqual([]);
+  });
+});

@@ -19,13 +19,24 @@ export interface CollectionEntry {
   viewName?: string;
 }
 
+/** Array.isArray, as a type guard TypeScript also applies to readonly arrays. */
+export function isList(
+  found: CollectionEntry | readonly CollectionEntry[],
+): found is readonly CollectionEntry[] {
+  return Array.isArray(found);
+}
+
 export class Collection {
   /**
    * Built on the first value: a transaction opens ten collections (TX, ARGS, FILES...) and most
    * stay empty, yet each waits with its transaction for the shop's answer (GC copies it).
    */
   private list: CollectionEntry[] | null = null;
-  private index: Map<string, CollectionEntry[]> | null = null;
+  /**
+   * Lower-case key -> its entry, or its entries when the key holds several values (an array only
+   * then: TX alone holds some 60 keys of one value each, kept while the transaction waits).
+   */
+  private index: Map<string, CollectionEntry | CollectionEntry[]> | null = null;
 
   get size(): number {
     return this.list === null ? 0 : this.list.length;
@@ -49,15 +60,16 @@ export class Collection {
     const index = (this.index ??= new Map());
     const lower = key.toLowerCase();
     const same = index.get(lower);
-    if (same) same.push(entry);
-    else index.set(lower, [entry]);
+    if (same === undefined) index.set(lower, entry);
+    else if (Array.isArray(same)) same.push(entry);
+    else index.set(lower, [same, entry]);
   }
 
   /** Replaces every value of a key with one (setvar). */
   set(key: string, value: string): void {
     const same = this.index?.get(key.toLowerCase());
-    if (same && same.length === 1 && same[0]) {
-      same[0].value = value;
+    if (same !== undefined && !Array.isArray(same)) {
+      same.value = value;
       return;
     }
     if (same) this.delete(key);
@@ -77,12 +89,19 @@ export class Collection {
 
   /** Every value of a key, given in lower case. */
   getLower(keyLower: string): readonly CollectionEntry[] {
-    return this.index?.get(keyLower) ?? EMPTY;
+    const found = this.lookup(keyLower);
+    return found === undefined ? EMPTY : isList(found) ? found : [found];
+  }
+
+  /** The entry of a key given in lower case, or its entries when it has several; no allocation. */
+  lookup(keyLower: string): CollectionEntry | readonly CollectionEntry[] | undefined {
+    return this.index?.get(keyLower);
   }
 
   /** The first value of a key (any case), for macros and numeric setvar. */
   first(key: string): string | undefined {
-    return this.index?.get(key.toLowerCase())?.[0]?.value;
+    const found = this.lookup(key.toLowerCase());
+    return found === undefined ? undefined : isList(found) ? found[0]?.value : found.value;
   }
 
   toRecord(): Record<string, string> {
@@ -164,6 +183,11 @@ export class MatchedVariables extends Collection {
   override getLower(keyLower: string): readonly CollectionEntry[] {
     this.build();
     return super.getLower(keyLower);
+  }
+
+  override lookup(keyLower: string): CollectionEntry | readonly CollectionEntry[] | undefined {
+    this.build();
+    return super.lookup(keyLower);
   }
 
   override first(key: string): string | undefined {

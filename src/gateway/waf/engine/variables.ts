@@ -3,7 +3,7 @@
  * operator sees — `ARGS`, `ARGS:id`, `REQUEST_HEADERS:/^x-/`, `&TX:score`, `XML:/*` — minus the
  * rule's exclusions (`!ARGS:pwd`) and those ctl:ruleRemoveTarget* added for this transaction.
  */
-import type { Collection, CollectionEntry } from './collections.js';
+import { isList, type Collection, type CollectionEntry } from './collections.js';
 import type { CompiledExclusion, CompiledTarget, KeyMatcher } from './program.js';
 
 /**
@@ -96,6 +96,8 @@ export interface VariableSource {
   xml(): { text: string; attributes: string[] } | undefined;
 }
 
+const NO_ENTRIES: readonly CollectionEntry[] = Object.freeze([]);
+
 function keyMatches(matcher: KeyMatcher, key: string): boolean {
   if (matcher.keyRegex) return matcher.keyRegex.test(key);
   if (matcher.keyLower !== undefined) return matcher.keyLower === key.toLowerCase();
@@ -109,8 +111,13 @@ function excluded(collection: string, key: string, exclusions: readonly Compiled
   return false;
 }
 
-function selectEntries(collection: Collection, target: CompiledTarget): readonly CollectionEntry[] {
-  if (target.keyLower !== undefined && !target.keyRegex) return collection.getLower(target.keyLower);
+/** The entries a target selects: one entry (a key of one value) or a list. */
+function selectEntries(
+  collection: Collection,
+  target: CompiledTarget,
+): CollectionEntry | readonly CollectionEntry[] {
+  if (target.keyLower !== undefined && !target.keyRegex)
+    return collection.lookup(target.keyLower) ?? NO_ENTRIES;
   if (target.keyRegex) {
     const regex = target.keyRegex;
     return collection.entries().filter((entry) => regex.test(entry.key));
@@ -152,16 +159,21 @@ export function resolveTarget(
   const viewOf = NAMES_VIEWS[name];
   const collection = source.collection(viewOf ?? name);
   if (collection) {
-    const entries = selectEntries(collection, target);
+    const selected = selectEntries(collection, target);
+    // A key of one value is its entry, without a list around it (collections.ts).
+    const entries = isList(selected) ? selected : null;
+    const size = entries === null ? 1 : entries.length;
     if (target.count) {
       let count = 0;
-      for (let i = 0; i < entries.length; i++) if (!excluded(name, entries[i]!.key, exclusions)) count++;
+      for (let i = 0; i < size; i++)
+        if (!excluded(name, (entries === null ? (selected as CollectionEntry) : entries[i]!).key, exclusions))
+          count++;
       out.add(target.key === undefined ? name : `${name}:${target.key}`, String(count));
       return;
     }
     const noExclusions = exclusions.length === 0;
-    for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i]!;
+    for (let i = 0; i < size; i++) {
+      const entry = entries === null ? (selected as CollectionEntry) : entries[i]!;
       if (!noExclusions && excluded(name, entry.key, exclusions)) continue;
       out.add(qualifiedName(entry, name, viewOf !== undefined), viewOf ? entry.key : entry.value);
     }
