@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Collection, MatchedVariables } from './collections.js';
+import { Collection, MatchedVariables, type CollectionEntry } from './collections.js';
 
 describe('MatchedVariables (MATCHED_VARS built only when read)', () => {
   it('reads as a collection of the recorded matches, in order, keys case-insensitive', () => {
@@ -60,7 +60,7 @@ describe('Collection (a key of one value is held without a list)', () => {
     args.add('a', '2');
     args.add('b', 'x');
     args.add('A', '3');
-    expect((args.lookup('a') as Array<{ value: string }>).map((e) => e.value)).toEqual(['1', '2', '3']);
+    expect((args.lookup('a') as readonly CollectionEntry[]).map((e) => e.value)).toEqual(['1', '2', '3']);
     expect(args.first('A')).toBe('1');
     expect(args.entries().map((e) => `${e.key}=${e.value}`)).toEqual(['A=1', 'a=2', 'b=x', 'A=3']);
     // setvar on a key of several values replaces them with one.
