@@ -5,6 +5,10 @@
  *   `$(sleep N)` or a quote-breaking form in the value waits N seconds, output is never shown;
  * - `/pg-search?q=`: time-based SQL injection in a real PostgreSQL query (errors hidden), when
  *   `pgUrl` is given;
+ * - `/count?id=`: a simulated SQLite whose speed drifts (no database is run): a recursive CTE
+ *   counting N rows (`WITH RECURSIVE … n<N`) in the value takes N × 0.13 µs, then N × 0.12 µs,
+ *   in turn, so the scanner's first heavy payload slows the answer by about 0.5 s: on one side
+ *   of the required gap in one pair, on the other in the next (a fast machine under load);
  * - `/jitter?q=`: answers after a random 0-300 ms, whatever the value (a busy server);
  * - `/tarpit?q=`: a filter that waits 0.8 s whenever the value holds a quote (a slow WAF),
  *   so a payload and its control are equally slow.
@@ -14,6 +18,9 @@ import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 
 const SLEEP_IN_SHELL = /(?:^|[;|&\n`]|\$\()\s*sleep\s+(\d+)/;
+const COUNTED_ROWS = /with recursive.*\bn\s*<\s*(\d+)/i;
+/** µs a simulated row takes, used in turn by `/count`. */
+const DRIFTING_ROW_US = [0.13, 0.12];
 
 function page(res: ServerResponse, body: string): void {
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -26,6 +33,7 @@ export async function startBlindServer(
   options: { pgUrl?: string } = {},
 ): Promise<{ url: string; close(): Promise<void> }> {
   const pool = options.pgUrl ? new pg.Pool({ connectionString: options.pgUrl, max: 2 }) : null;
+  let heavyQueries = 0;
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://blind.test');
     const q = url.searchParams;
@@ -33,13 +41,21 @@ export async function startBlindServer(
       case '/':
         return page(
           res,
-          `<a href="/lookup?sku=AB12">stock</a> <a href="/jitter?q=kettle">busy</a> <a href="/tarpit?q=kettle">filtered</a>` +
+          `<a href="/lookup?sku=AB12">stock</a> <a href="/count?id=7">reviews</a> <a href="/jitter?q=kettle">busy</a> <a href="/tarpit?q=kettle">filtered</a>` +
             (pool ? ` <a href="/pg-search?q=kettle">search</a>` : ''),
         );
       case '/lookup': {
         const seconds = Number(SLEEP_IN_SHELL.exec(q.get('sku') ?? '')?.[1] ?? 0);
         await wait(Math.min(seconds, 5) * 1000);
         return page(res, '<p>Stock checked.</p>');
+      }
+      case '/count': {
+        const rows = Number(COUNTED_ROWS.exec(q.get('id') ?? '')?.[1] ?? 0);
+        if (rows > 1) {
+          const perRowUs = DRIFTING_ROW_US[heavyQueries++ % DRIFTING_ROW_US.length] ?? 0;
+          await wait(Math.min((rows * perRowUs) / 1000, 5000));
+        }
+        return page(res, '<p>7 reviews.</p>');
       }
       case '/jitter':
         await wait(Math.random() * 300);

@@ -50,10 +50,23 @@ describe('blind injection: found by timing only, never from a slow server', () =
 
   it('finds the PostgreSQL injection with pg_sleep (errors hidden)', (context) => {
     if (!pgUrl) context.skip('PostgreSQL is not reachable on 127.0.0.1:5432');
-    expect(found('sql-injection-time')).toEqual(['/pg-search?q']);
-    expect(report.findings.find((f) => f.checkId === 'sql-injection-time')?.data?.['dbms']).toBe(
-      'PostgreSQL',
+    expect(found('sql-injection-time').filter((p) => p !== '/count?id')).toEqual(['/pg-search?q']);
+    const finding = report.findings.find(
+      (f) => f.checkId === 'sql-injection-time' && new URL(f.url).pathname === '/pg-search',
     );
+    expect(finding?.data?.['dbms']).toBe('PostgreSQL');
+  });
+
+  it('finds the SQLite heavy-query injection whose delay drifts around the required gap', () => {
+    // The first payload (4 million rows) takes 0.52 s, then 0.48 s: one pair passes the 0.5 s
+    // gap, the next does not. The check retries heavier and confirms in every pair.
+    expect(found('sql-injection-time')).toContain('/count?id');
+    const finding = report.findings.find(
+      (f) => f.checkId === 'sql-injection-time' && new URL(f.url).pathname === '/count',
+    );
+    expect(finding?.data?.['dbms']).toBe('SQLite');
+    expect(String(finding?.data?.['payload'])).toContain('n<12000000');
+    expect(finding?.evidence.proof).toMatch(/in all 3 interleaved pairs/);
   });
 
   it('reports nothing on the jittery page nor behind the slow filter', () => {
