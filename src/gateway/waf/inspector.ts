@@ -21,6 +21,15 @@ export interface WafInspectorOptions {
   onResult?: (ctx: InspectionContext, result: WafResult) => void;
 }
 
+/** The gateway's Inspector, plus what the worker pool asks of an exchange between phases. */
+export interface WafInspector extends Inspector {
+  /**
+   * False when the exchange's phase 3 cannot interrupt it (WafTransaction.responseHeadersMayInterrupt):
+   * the pool then lets the response go on without waiting for phase 3's answer.
+   */
+  responseHeadersMayBlock(ctx: InspectionContext): boolean;
+}
+
 const TX_KEY = Symbol('waf-transaction');
 
 function headerPairs(
@@ -45,7 +54,7 @@ function hasRequestBody(headers: IncomingHttpHeaders): boolean {
   return Number(headers['content-length'] ?? 0) > 0 || headers['transfer-encoding'] !== undefined;
 }
 
-export function createWafInspector(engine: WafEngine, options: WafInspectorOptions = {}): Inspector {
+export function createWafInspector(engine: WafEngine, options: WafInspectorOptions = {}): WafInspector {
   const transactionOf = (ctx: InspectionContext) => (ctx.vars as Record<symbol, WafTransaction>)[TX_KEY];
 
   function finish(ctx: InspectionContext, tx: WafTransaction): void {
@@ -126,6 +135,9 @@ export function createWafInspector(engine: WafEngine, options: WafInspectorOptio
       // ModSecurity, so the matches of a request nobody waited for are logged.
       const tx = transactionOf(ctx);
       if (tx && ctx.findings === undefined) finish(ctx, tx);
+    },
+    responseHeadersMayBlock(ctx) {
+      return transactionOf(ctx)?.responseHeadersMayInterrupt() ?? true;
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import { compileMacro } from './macro.js';
 import type { BodyLimitAction, RuleEngineMode } from '../seclang/model.js';
+import type { Interrupter } from './interrupters.js';
 import type { PersistentCollections } from './persistent.js';
 import type { CompiledExclusion, Macro, RuleProgram } from './program.js';
 import { ValueBuffer } from './variables.js';
@@ -148,6 +149,8 @@ export interface EngineContext {
   /** ctl:ruleRemoveTarget* values compiled on first use. */
   ctlTargetCache: Map<string, { selector: string; exclusions: CompiledExclusion[] }>;
   scratch: EvaluationScratch;
+  /** Phase 3's rules that can interrupt (interrupters.ts), for WafTransaction.responseHeadersMayInterrupt. */
+  responseHeaderInterrupters: readonly Interrupter[];
 }
 
 export function cachedMacro(context: EngineContext, text: string): Macro {

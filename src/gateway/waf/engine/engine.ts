@@ -16,6 +16,7 @@ import { EvaluationScratch, type EngineContext, type ResolvedSettings } from './
 import type { LoadedRuleSet, RuleEngineMode } from '../seclang/model.js';
 import type { PersistentCollections } from './persistent.js';
 import type { RuleProgram } from './program.js';
+import { interruptersOf } from './interrupters.js';
 import { createUrlDecodeUni, type UnicodeMap } from '../transformations/index.js';
 import type { EngineRegistries } from './registries.js';
 
@@ -93,6 +94,7 @@ export function createWafEngine(ruleSet: LoadedRuleSet, options: WafEngineOption
     macroCache: new Map(),
     ctlTargetCache: new Map(),
     scratch: new EvaluationScratch(program.literalSlots, program.targetIds),
+    responseHeaderInterrupters: interruptersOf(program, 3),
   };
   return {
     program,

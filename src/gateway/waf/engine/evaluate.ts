@@ -139,7 +139,7 @@ function everyStep(tx: WafTransaction, rule: CompiledRule, name: string, value: 
 }
 
 /** The operator context of a transaction, built once (operators only read it during the call). */
-function operatorContext(tx: WafTransaction): OperatorContext {
+export function operatorContext(tx: WafTransaction): OperatorContext {
   if (tx.operatorContext === null) {
     tx.operatorContext = {
       expand: (text) => expand(tx, cachedMacro(tx.context, text)),

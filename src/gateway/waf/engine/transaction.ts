@@ -13,6 +13,7 @@
  */
 import { Collection, MatchedVariables } from './collections.js';
 import { runPhase } from './evaluate.js';
+import { mayInterrupt } from './interrupters.js';
 import { buildAuditRecord } from './audit.js';
 import { formatMatchLine } from './results.js';
 import { mediaType, parseArguments, parseCookies, splitUri } from './request-parts.js';
@@ -270,6 +271,17 @@ export class WafTransaction implements VariableSource {
     const headers = this.collections.get('RESPONSE_HEADERS');
     for (const [name, value] of response.headers) headers?.add(name, value);
     return this.run(3);
+  }
+
+  /**
+   * False when phase 3 cannot interrupt this transaction: phase 2 has run (phase 3 would run it
+   * first otherwise, and it can block) and no phase-3 rule that denies, drops or redirects can
+   * match it (see interrupters.ts).
+   */
+  responseHeadersMayInterrupt(): boolean {
+    if (this.phasesRun.has(3)) return false;
+    if (!this.phasesRun.has(2)) return true;
+    return mayInterrupt(this, this.context.responseHeaderInterrupters);
   }
 
   /** True when phase 4 wants the response body (SecResponseBodyAccess and the MIME filter). */

@@ -180,6 +180,24 @@ describe('WAF worker pool', () => {
     expect(writes).toContain('IP:203.0.113.50=1');
   });
 
+  it('sends response headers on without waiting when phase 3 cannot block, and still reports them', async () => {
+    const ctx = context('/brew', { 'x-note': 'hello' });
+    expect(await pool.inspector.onRequestHeaders?.(ctx)).toBeUndefined();
+    ctx.response = { status: 418, headers: { 'content-type': 'text/plain' } };
+    const linesBefore = lines.length;
+    // Not a Promise: the gateway writes the response at once.
+    expect(pool.inspector.onResponseHeaders?.(ctx)).toBeUndefined();
+    // The gateway ends the exchange (onEnd, as findings may not be there yet): the answer of
+    // phase 3 and the logging phase is applied first.
+    await pool.inspector.onEnd?.(ctx);
+    expect(ctx.findings?.ruleIds).toEqual(['101', '104']);
+    expect(lines.slice(linesBefore).some((line) => line.includes('[id "104"]'))).toBe(true);
+    expect(pool.load()).toEqual([
+      { exchanges: 0, queued: 0 },
+      { exchanges: 0, queued: 0 },
+    ]);
+  });
+
   it('keeps the running rules when a reload fails, and takes the new ones when it succeeds', async () => {
     writeFileSync(rules, 'SecRule ARGS "@noSuchOperator x" "id:1,phase:2,deny"\n');
     const failed = await pool.reload();
@@ -192,5 +210,26 @@ describe('WAF worker pool', () => {
     expect(await pool.reload()).toEqual({ ok: true, rules: 1 });
     expect(await exchange(pool, context('/?q=forbidden'))).toMatchObject({ ruleIds: ['7'] });
     expect(await exchange(pool, context('/?q=1%27%20OR%201=1--'))).toBeUndefined();
+  });
+});
+
+describe('WAF worker pool, a rule set whose phase 3 can block', () => {
+  let pool: WafWorkerPool;
+  beforeAll(async () => {
+    pool = await createWafWorkerPool({
+      ruleFiles: [join(import.meta.dirname, 'fixtures/pool-rules-phase3.conf')],
+      workers: 1,
+    });
+  }, 60_000);
+  afterAll(async () => pool.close());
+
+  it('waits for the answer to the response headers and blocks the response', async () => {
+    const ctx = context('/brew');
+    expect(await pool.inspector.onRequestHeaders?.(ctx)).toBeUndefined();
+    ctx.response = { status: 418, headers: { 'content-type': 'text/plain' } };
+    const answer = pool.inspector.onResponseHeaders?.(ctx);
+    expect(answer).toBeInstanceOf(Promise);
+    expect(await answer).toMatchObject({ action: 'block', status: 502, ruleIds: ['120'] });
+    expect(ctx.findings).toMatchObject({ ruleIds: ['120'], blockedBy: '120' });
   });
 });

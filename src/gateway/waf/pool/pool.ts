@@ -3,7 +3,8 @@
  * each with its own compiled rule set, judge the exchanges, so the WAF uses every core as
  * nginx's workers do. An exchange is assigned to the worker with the shortest queue at its
  * request headers and stays there to its logging phase (or its `end`); each inspection hook
- * becomes one message and its answer. Rule reloads are all-or-nothing across the workers: the
+ * becomes one message and its answer, which the exchange waits for, except response headers
+ * that phase 3 cannot block (the answer is applied when it comes, before the exchange's event). Rule reloads are all-or-nothing across the workers: the
  * first worker loads the new set, and only if it succeeds do the others.
  *
  * Persistent collections (initcol) written by one worker are passed to the others and to
@@ -57,11 +58,18 @@ export interface WafWorkerPool {
 interface PoolWorker {
   worker: Worker;
   inFlight: number;
-  pending: Map<number, (reply: PhaseReply) => void>;
+  /**
+   * Phases sent and not answered yet, per exchange id, oldest first: an exchange can have two
+   * (response headers not waited for, then its body), and a worker answers in order.
+   */
+  pending: Map<number, Array<(reply: PhaseReply) => void>>;
+  /** The number of phases in `pending`. */
+  queued: number;
 }
 
 const EXCHANGE = Symbol('waf-pool-exchange');
 const HELD = Symbol('waf-pool-held-headers');
+const LATE = Symbol('waf-pool-late-response-headers');
 
 /**
  * A request whose declared body is at most this size sends its headers to the worker together
@@ -78,6 +86,13 @@ function smallBody(ctx: InspectionContext): boolean {
   const declared = Number(ctx.headers['content-length'] ?? 0);
   return declared > 0 && declared <= SMALL_BODY_BYTES;
 }
+
+/**
+ * Response headers whose phase 3 cannot block the exchange (PhaseReply.responseHeadersCannotBlock)
+ * go on to the client without waiting for the worker's answer. BENCH_WAF_WAIT_RESPONSE_HEADERS=1
+ * waits for every answer, for measurements.
+ */
+const WAIT_RESPONSE_HEADERS = process.env['BENCH_WAF_WAIT_RESPONSE_HEADERS'] === '1';
 
 /**
  * A worker's young generation: V8's default (3 x 16 MB semi-spaces per isolate) multiplied by
@@ -180,7 +195,7 @@ export async function createWafWorkerPool(options: WafWorkerPoolOptions): Promis
 
   function spawn(): Promise<PoolWorker> {
     const worker = startWorker({ ruleFiles, collections: [...known.values()], collectionTimeoutSec });
-    const member: PoolWorker = { worker, inFlight: 0, pending: new Map() };
+    const member: PoolWorker = { worker, inFlight: 0, pending: new Map(), queued: 0 };
     return new Promise((resolve, reject) => {
       worker.on('message', (message: FromWorker) => {
         switch (message.type) {
@@ -193,9 +208,12 @@ export async function createWafWorkerPool(options: WafWorkerPoolOptions): Promis
             reject(new Error(message.error));
             return;
           case 'phase': {
-            const done = member.pending.get(message.id);
-            member.pending.delete(message.id);
-            done?.(message);
+            const waiting = member.pending.get(message.id);
+            const done = waiting?.shift();
+            if (waiting?.length === 0) member.pending.delete(message.id);
+            if (done === undefined) return;
+            member.queued--;
+            done(message);
             return;
           }
           case 'reloaded':
@@ -217,9 +235,10 @@ export async function createWafWorkerPool(options: WafWorkerPoolOptions): Promis
       });
       worker.once('exit', () => {
         // Exchanges in flight on a dead worker pass no further inspection; answer them as errors.
-        for (const done of member.pending.values())
-          done({ type: 'phase', id: 0, error: 'WAF worker stopped' });
+        for (const waiting of member.pending.values())
+          for (const done of waiting) done({ type: 'phase', id: 0, error: 'WAF worker stopped' });
         member.pending.clear();
+        member.queued = 0;
         const index = workers.indexOf(member);
         if (index === -1 || closing) return;
         void spawn().then(
@@ -236,7 +255,10 @@ export async function createWafWorkerPool(options: WafWorkerPoolOptions): Promis
 
   function call(member: PoolWorker, message: ToWorker & { id: number }): Promise<PhaseReply> {
     return new Promise((resolve) => {
-      member.pending.set(message.id, resolve);
+      const waiting = member.pending.get(message.id);
+      if (waiting === undefined) member.pending.set(message.id, [resolve]);
+      else waiting.push(resolve);
+      member.queued++;
       post(member, message);
     });
   }
@@ -246,6 +268,8 @@ export async function createWafWorkerPool(options: WafWorkerPoolOptions): Promis
   interface Assigned {
     member: PoolWorker;
     id: number;
+    /** The worker said phase 3 cannot interrupt this exchange (PhaseReply.responseHeadersCannotBlock). */
+    responseHeadersCannotBlock: boolean;
   }
 
   /**
@@ -257,9 +281,9 @@ export async function createWafWorkerPool(options: WafWorkerPoolOptions): Promis
    */
   function leastBusy(): PoolWorker {
     let member = workers[0] as PoolWorker;
-    for (let i = 1; i < workers.length && member.pending.size > 0; i++) {
+    for (let i = 1; i < workers.length && member.queued > 0; i++) {
       const candidate = workers[i] as PoolWorker;
-      if (candidate.pending.size < member.pending.size) member = candidate;
+      if (candidate.queued < member.queued) member = candidate;
     }
     return member;
   }
@@ -268,7 +292,7 @@ export async function createWafWorkerPool(options: WafWorkerPoolOptions): Promis
   function assign(ctx: InspectionContext): Assigned {
     const member = leastBusy();
     member.inFlight++;
-    const assigned: Assigned = { member, id: nextId++ };
+    const assigned: Assigned = { member, id: nextId++, responseHeadersCannotBlock: false };
     (ctx.vars as Record<symbol, Assigned>)[EXCHANGE] = assigned;
     return assigned;
   }
@@ -279,6 +303,14 @@ export async function createWafWorkerPool(options: WafWorkerPoolOptions): Promis
     const held = vars[HELD];
     if (held !== undefined) delete vars[HELD];
     return held;
+  }
+
+  /** The pending answer of response headers sent without waiting (undefined once it is taken). */
+  function takeLate(ctx: InspectionContext): Promise<unknown> | undefined {
+    const vars = ctx.vars as Record<symbol, Promise<unknown> | undefined>;
+    const late = vars[LATE];
+    if (late !== undefined) delete vars[LATE];
+    return late;
   }
 
   const assignedOf = (ctx: InspectionContext): Assigned | undefined =>
@@ -293,6 +325,7 @@ export async function createWafWorkerPool(options: WafWorkerPoolOptions): Promis
   ): InspectionResult {
     for (const line of reply.matchLines ?? []) options.onMatchLine?.(line, ctx.requestId);
     if (reply.auditLog !== undefined) options.onAuditLog?.(reply.auditLog);
+    if (reply.responseHeadersCannotBlock) assigned.responseHeadersCannotBlock = true;
     if (reply.findings !== undefined || reply.error !== undefined || last) {
       if (reply.findings !== undefined) ctx.findings = reply.findings;
       assigned.member.inFlight--;
@@ -346,14 +379,28 @@ export async function createWafWorkerPool(options: WafWorkerPoolOptions): Promis
         await call(assigned.member, { type: 'request', id: assigned.id, exchange, body }),
       );
     },
-    onResponseHeaders: (ctx) =>
-      ctx.response
-        ? phase(ctx, (id) => ({
-            type: 'responseHeaders',
-            id,
-            response: { status: ctx.response?.status ?? 0, headers: ctx.response?.headers ?? {} },
-          }))
-        : undefined,
+    onResponseHeaders(ctx) {
+      const assigned = assignedOf(ctx);
+      if (!ctx.response || !assigned) return undefined;
+      const message: ToWorker & { id: number } = {
+        type: 'responseHeaders',
+        id: assigned.id,
+        response: { status: ctx.response.status, headers: ctx.response.headers },
+      };
+      if (!assigned.responseHeadersCannotBlock || WAIT_RESPONSE_HEADERS)
+        return call(assigned.member, message).then((reply) => apply(ctx, assigned, reply));
+      // Phase 3 cannot block this exchange: the response goes on now, and its answer (match
+      // lines, and the findings when phase 5 ran with it) is applied when it comes. The worker
+      // answers in order, so a phase-4 message sent after it is answered after it; onEnd waits
+      // for it, so the exchange's event still carries the findings.
+      (ctx.vars as Record<symbol, Promise<unknown>>)[LATE] = call(assigned.member, message)
+        .then((reply) => {
+          apply(ctx, assigned, reply);
+          return undefined;
+        })
+        .catch((error: unknown) => error);
+      return undefined;
+    },
     wantsResponseBody(ctx) {
       const type = String(ctx.response?.headers['content-type'] ?? '')
         .split(';')[0]
@@ -363,6 +410,14 @@ export async function createWafWorkerPool(options: WafWorkerPoolOptions): Promis
     },
     onResponseBody: (ctx, body) => phase(ctx, (id) => ({ type: 'responseBody', id, body })),
     async onEnd(ctx) {
+      // Response headers sent without waiting: their answer first (an engine failure there is
+      // reported here, the response having gone on).
+      const late = takeLate(ctx);
+      if (late !== undefined) {
+        const failure = await late;
+        if (failure !== undefined) throw failure;
+        if (ctx.findings !== undefined) return;
+      }
       // Headers held for a body that never came run phase 1 first.
       const exchange = takeHeld(ctx);
       if (exchange !== undefined) {
@@ -406,7 +461,7 @@ export async function createWafWorkerPool(options: WafWorkerPoolOptions): Promis
       settings = outcome.settings;
       return { ok: true, rules: outcome.rules };
     },
-    load: () => workers.map((member) => ({ exchanges: member.inFlight, queued: member.pending.size })),
+    load: () => workers.map((member) => ({ exchanges: member.inFlight, queued: member.queued })),
     async close() {
       closing = true;
       await Promise.all(workers.map((member) => member.worker.terminate()));

@@ -58,6 +58,11 @@ export interface PhaseReply {
   auditLog?: unknown;
   /** The engine failed on this exchange: the gateway treats it as it treats a throwing inspector. */
   error?: string;
+  /**
+   * The exchange's phase 3 cannot interrupt it (WafInspector.responseHeadersMayBlock): the
+   * gateway sends the response headers on without waiting for their answer.
+   */
+  responseHeadersCannotBlock?: true;
 }
 
 export type FromWorker =

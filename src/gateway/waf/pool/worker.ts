@@ -7,10 +7,10 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { InspectionContext, Inspector } from '../../inspection.js';
+import type { InspectionContext } from '../../inspection.js';
 import { createWafEngine } from '../engine/engine.js';
 import type { PersistentCollections } from '../engine/persistent.js';
-import { createWafInspector } from '../inspector.js';
+import { createWafInspector, type WafInspector } from '../inspector.js';
 import { loadRuleFiles } from '../seclang/loader.js';
 import type {
   CollectionRecord,
@@ -30,7 +30,7 @@ const ABANDONED_AFTER_MS = 10 * 60_000;
 
 interface Exchange {
   ctx: InspectionContext;
-  inspector: Inspector;
+  inspector: WafInspector;
   startedMs: number;
 }
 
@@ -73,7 +73,7 @@ const exchanges = new Map<number, Exchange>();
 /** What the inspector's callbacks produced during the current call. */
 let collected: { matchLines: string[]; auditLog?: unknown } = { matchLines: [] };
 
-function build(ruleFiles: string[]): { inspector: Inspector; rules: number; settings: WorkerSettings } {
+function build(ruleFiles: string[]): { inspector: WafInspector; rules: number; settings: WorkerSettings } {
   const ruleSet = loadRuleFiles(ruleFiles);
   const timeoutSec = ruleSet.settings.collectionTimeoutSec ?? init.collectionTimeoutSec;
   const engine = createWafEngine(ruleSet, { persistent: collections.view(timeoutSec) });
@@ -141,6 +141,12 @@ function runPhase(id: number, phase: (exchange: Exchange) => unknown): void {
   if (exchange.ctx.findings !== undefined || reply.error !== undefined) {
     if (exchange.ctx.findings !== undefined) reply.findings = exchange.ctx.findings;
     exchanges.delete(id);
+  } else if (
+    reply.verdict === undefined &&
+    exchange.ctx.response === undefined &&
+    !exchange.inspector.responseHeadersMayBlock(exchange.ctx)
+  ) {
+    reply.responseHeadersCannotBlock = true;
   }
   send(reply);
 }
