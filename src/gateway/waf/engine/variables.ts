@@ -140,6 +140,11 @@ function qualifiedName(entry: CollectionEntry, name: string, view: boolean): str
   return entry.qualifiedName;
 }
 
+/** The i-th of selected entries: a key of one value is its entry, without a list around it (collections.ts). */
+function entryAt(selected: CollectionEntry | readonly CollectionEntry[], i: number): CollectionEntry {
+  return isList(selected) ? selected[i]! : selected;
+}
+
 /** Appends the values of one target to `out`. */
 export function resolveTarget(
   source: VariableSource,
@@ -160,20 +165,16 @@ export function resolveTarget(
   const collection = source.collection(viewOf ?? name);
   if (collection) {
     const selected = selectEntries(collection, target);
-    // A key of one value is its entry, without a list around it (collections.ts).
-    const entries = isList(selected) ? selected : null;
-    const size = entries === null ? 1 : entries.length;
+    const size = isList(selected) ? selected.length : 1;
     if (target.count) {
       let count = 0;
-      for (let i = 0; i < size; i++)
-        if (!excluded(name, (entries === null ? (selected as CollectionEntry) : entries[i]!).key, exclusions))
-          count++;
+      for (let i = 0; i < size; i++) if (!excluded(name, entryAt(selected, i).key, exclusions)) count++;
       out.add(target.key === undefined ? name : `${name}:${target.key}`, String(count));
       return;
     }
     const noExclusions = exclusions.length === 0;
     for (let i = 0; i < size; i++) {
-      const entry = entries === null ? (selected as CollectionEntry) : entries[i]!;
+      const entry = entryAt(selected, i);
       if (!noExclusions && excluded(name, entry.key, exclusions)) continue;
       out.add(qualifiedName(entry, name, viewOf !== undefined), viewOf ? entry.key : entry.value);
     }
