@@ -218,8 +218,11 @@ function ownTargetLiterals(tx: WafTransaction, values: TargetValues): readonly n
 }
 
 /** False when none of the literal ids is flagged in the operator's prefilter: it cannot accept the value. */
-function anyFlagged(found: readonly number[], prefilter: Uint8Array): boolean {
-  for (let i = 0; i < found.length; i++) if (prefilter[found[i]!] === 1) return true;
+function anyFlagged(found: readonly number[], prefilter: Uint32Array): boolean {
+  for (let i = 0; i < found.length; i++) {
+    const id = found[i]!;
+    if ((prefilter[id >>> 5]! & (1 << (id & 31))) !== 0) return true;
+  }
   return false;
 }
 
@@ -341,7 +344,7 @@ function targetLiterals(tx: WafTransaction, rule: CompiledRule, index: number): 
  * False when no value of the rule's targets holds a literal its operator needs: the rule cannot
  * match. Unknown (true) when a target is a count (its text, a number of values, is not scanned).
  */
-function mayMatch(tx: WafTransaction, rule: CompiledRule, prefilter: Uint8Array): boolean {
+function mayMatch(tx: WafTransaction, rule: CompiledRule, prefilter: Uint32Array): boolean {
   const targets = rule.targets;
   for (let i = 0; i < targets.length; i++) if (targets[i]!.count || targets[i]!.id < 0) return true;
   for (let i = 0; i < targets.length; i++)

@@ -92,10 +92,10 @@ export interface CompiledOperator {
   negated: boolean;
   matcher: OperatorMatcher;
   /**
-   * The prefilter: flags by literal id of RuleProgram.literals, set for the literals one of which
+   * The prefilter: one bit per literal id of RuleProgram.literals, set for the literals one of which
    * every value the operator accepts contains; null when the operator always runs.
    */
-  prefilter: Uint8Array | null;
+  prefilter: Uint32Array | null;
 }
 
 export interface CompiledRule {
