@@ -4,8 +4,9 @@
  * nginx's workers do. An exchange is assigned to the worker with the shortest queue at its
  * request headers and stays there to its logging phase (or its `end`); each inspection hook
  * becomes one message and its answer, which the exchange waits for, except response headers
- * that phase 3 cannot block (the answer is applied when it comes, before the exchange's event). Rule reloads are all-or-nothing across the workers: the
- * first worker loads the new set, and only if it succeeds do the others.
+ * that phase 3 cannot block (the answer is applied when it comes, before the exchange's event).
+ * Rule reloads are all-or-nothing across the workers: the first worker loads the new set, and
+ * only if it succeeds do the others.
  *
  * Persistent collections (initcol) written by one worker are passed to the others and to
  * `onCollectionWrite` (the store), so per-client counters stay one count per gateway.
