@@ -6,6 +6,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import type { Duplex, Readable } from 'node:stream';
+import { setFlagsFromString } from 'node:v8';
 import { Pool } from 'undici';
 import { AdmissionControl } from './admission.js';
 import { DecisionSync } from './decisions.js';
@@ -24,6 +25,21 @@ import type { ResolvedOptions } from './options.js';
 import type { ConnectionFront } from './connections/front.js';
 
 const isIp = (value: string): boolean => isIP(value) !== 0;
+
+/**
+ * undici reads the shop's answers with llhttp compiled to WebAssembly, and V8 compiles that
+ * module on the gateway's first upstream request. Its optimising tier (TurboFan) then holds
+ * about 36 MB of native memory for a moment on llhttp's one large state-machine function: a
+ * plain gateway went from 84 to 120 MB RSS right after its first request, and that moment was
+ * the peak RSS of bench:waf's gateway with the CRS. V8's baseline wasm compiler (Liftoff) alone
+ * stays at 84 MB, and the gateway's CPU per request did not change measurably (plain gateway under
+ * wrk, 3 alternating pairs: GET 83/65/80 against 75/65/79 µs, form POST 110/81/89 against
+ * 85/82/103). A process-wide V8 setting read when a module compiles, so it is set before the
+ * pool's first connection; BENCH_WASM_OPTIMISING=1 keeps V8's default, for measurements.
+ */
+export function keepWasmOnBaselineTier(): void {
+  if (process.env['BENCH_WASM_OPTIMISING'] !== '1') setFlagsFromString('--liftoff-only');
+}
 // One id per request: core's newId costs a crypto call per id, see fast-id.ts.
 const nextRequestId = fastIdGenerator('req');
 
@@ -47,6 +63,7 @@ export class GatewayCore {
   front: ConnectionFront | null = null;
 
   constructor(readonly options: ResolvedOptions) {
+    keepWasmOnBaselineTier();
     // The upstream timeouts live on the pool, so no per-request timer or option object:
     // undici's own headers/body timers answer them (UND_ERR_*_TIMEOUT -> 504).
     this.pool = new Pool(options.upstream.origin, {
