@@ -6,7 +6,7 @@
  * hardly changes how much CPU the server spends on each request.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { FixedRateResult } from './fixed-rate.js';
 
 export interface WrkResult {
@@ -98,6 +98,39 @@ export function ticksToUs(ticks: number): number {
 export function peakRssMb(pid: number | undefined): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN) / 1024;
+}
+
+/**
+ * Where a process's peak RSS happens: `step(name)` reads the peak (VmHWM) since the last step
+ * and resets it to the current RSS (Linux's clear_refs, value 5), so each step of a benchmark
+ * gets its own peak. Where the reset is refused (another user's process), the steps report the
+ * peak so far. `peak` is the highest over all steps, the process's peak since the first read.
+ */
+export class PeakRssSteps {
+  readonly steps: Array<{ name: string; mb: number }> = [];
+  private canReset = true;
+
+  constructor(private readonly pid: number) {}
+
+  step(name: string): void {
+    this.steps.push({ name, mb: peakRssMb(this.pid) });
+    if (!this.canReset) return;
+    try {
+      writeFileSync(`/proc/${this.pid}/clear_refs`, '5');
+    } catch {
+      this.canReset = false;
+    }
+  }
+
+  get peak(): number {
+    return Math.max(...this.steps.map((s) => s.mb));
+  }
+
+  /** The steps in order, `name peak`, the highest marked. */
+  describe(): string {
+    const peak = this.peak;
+    return this.steps.map((s) => `${s.name} ${s.mb.toFixed(1)}${s.mb === peak ? ' (peak)' : ''}`).join(', ');
+  }
 }
 
 /** Runs an open-loop generator entry point in its own process and reads its one JSON line. */

@@ -9,7 +9,8 @@
  * p50, p99, server CPU per request) and then the open-loop generator at a fixed rate (p99 added
  * latency); targets are interleaved and each column keeps its best round (shared machine). Then,
  * with the anchor, one open-loop run of every target at half the anchor's req/s: the p99 each WAF
- * adds to its own proxy at a rate both sustain.
+ * adds to its own proxy at a rate both sustain. The gateway+CRS's peak RSS is read (and reset, see
+ * PeakRssSteps in bench/measure.ts) after each step, so the output says where the peak happened.
  * Env: BENCH_DURATION_S (10), BENCH_CONNECTIONS (50), BENCH_THREADS (2), BENCH_ROUNDS (3),
  * BENCH_WAF_NODE_FLAGS (Node flags of both gateways; default: the `ensuresec` launcher's),
  * BENCH_WAF_RATE (cap of the open-loop rate, 400 req/s; each workload runs at half the gateway+CRS's
@@ -24,7 +25,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { FixedRateResult } from './fixed-rate.js';
-import { cpuTicks, peakRssMb, runWrk, ticksToUs, warmUp } from './measure.js';
+import { cpuTicks, peakRssMb, PeakRssSteps, runWrk, ticksToUs, warmUp } from './measure.js';
 import { ANCHOR_PORTS, startAnchor, stopAnchor, type Anchor } from './waf-anchor.js';
 import { runOpenLoop, SQLI_PATH, statusOf, WORKLOADS, writeWorkloadFiles } from './waf-load.js';
 
@@ -254,6 +255,8 @@ async function main(): Promise<void> {
     const gateway = [...nodeFlags, ...commands.wafServer];
     const crsGateway = await startChild(gateway, ['gateway-crs', upstreamUrl, CRS_DIR, dir], CRS_GATEWAY);
     children.push(crsGateway);
+    const crsPeaks = new PeakRssSteps(crsGateway.pid);
+    crsPeaks.step('start (rules compiled)');
     const plainGateway = await startChild(gateway, ['gateway', upstreamUrl], PLAIN_GATEWAY);
     children.push(plainGateway);
     const targets: Target[] = [
@@ -283,8 +286,11 @@ async function main(): Promise<void> {
         const { lua, json } = files[w] as { lua: string; json: string };
         for (const target of targets) {
           if (round === 1) warmUp(target.port, lua);
+          const crs = target.name === CRS_GATEWAY;
+          if (round === 1 && crs) crsPeaks.step(`${workload.name} warm-up`);
           const ticksBefore = cpuTicks(target.pid);
           const wrk = runWrk(target.port, WRK, lua);
+          if (crs) crsPeaks.step(`r${round} ${workload.name} wrk`);
           const cpuUsPerRequest = ticksToUs(cpuTicks(target.pid) - ticksBefore) / wrk.requests;
           if (wrk.non2xx > 0) console.warn(`  warning: ${wrk.non2xx} non-2xx responses from ${target.name}`);
           if (round === 1 && target.name === CRS_GATEWAY)
@@ -296,6 +302,7 @@ async function main(): Promise<void> {
               : null;
           if (fixed && fixed.errors > 0)
             console.warn(`  warning: ${fixed.errors} failed open-loop requests to ${target.name}`);
+          if (crs && fixed) crsPeaks.step(`r${round} ${workload.name} @${rate}/s`);
           const row: Row = { name: target.name, ...wrk, cpuUsPerRequest, fixed };
           const byTarget = rows[w] as Map<string, Row>;
           byTarget.set(target.name, keepBest(byTarget.get(target.name), row));
@@ -323,12 +330,14 @@ async function main(): Promise<void> {
           FIXED_DURATION_S,
         );
         (shared[w] as Map<string, FixedRateResult>).set(target.name, fixed);
+        if (target.name === CRS_GATEWAY) crsPeaks.step(`${workload.name} @${rate}/s shared`);
         console.log(
           `  ${workload.name} @${rate}/s (every target): ${target.name}: p99 ${ms(fixed.p99Ms)} ms`,
         );
       }
     }
-    const rssCrs = peakRssMb(crsGateway.pid);
+    crsPeaks.step('end');
+    const rssCrs = crsPeaks.peak;
     const rssPlain = peakRssMb(plainGateway.pid);
     const auditAfter = existsSync(auditLog) ? readFileSync(auditLog).length : 0;
     for (const [w, workload] of WORKLOADS.entries()) {
@@ -348,6 +357,7 @@ async function main(): Promise<void> {
     console.log(
       `gateway+CRS peak RSS (VmHWM): ${rssCrs.toFixed(1)} MB (target <= 200 MB) ${rssCrs <= 200 ? 'OK' : 'ABOVE TARGET'}; gateway without WAF: ${rssPlain.toFixed(1)} MB`,
     );
+    console.log(`  gateway+CRS peak RSS by step (MB): ${crsPeaks.describe()}`);
     console.log(
       `WAF audit log written during the benign load: ${auditAfter - auditBytes} bytes (0 = no rule fired)`,
     );
