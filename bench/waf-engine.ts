@@ -5,7 +5,8 @@
  * in interleaved rounds, N transactions (phases 1-5) of a benign GET with ~10 headers and of a
  * 2 KB urlencoded form POST with 40 fields. Prints compile time, CPU µs per transaction (best
  * round and median), transactions/s and RSS.
- * Env: WAF_BENCH_N (transactions per round, default 2000), WAF_BENCH_ROUNDS (default 5).
+ * Env: WAF_BENCH_N (transactions per round, default 2000), WAF_BENCH_ROUNDS (default 5),
+ * WAF_BENCH_ONLY (get, post40 or postWaf: time that workload alone, e.g. for a CPU profile).
  */
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -17,6 +18,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const crsDir = process.env['WAF_CRS_DIR'] ?? path.resolve(here, '../../shared/crs');
 const N = Number(process.env['WAF_BENCH_N'] ?? 2000);
 const ROUNDS = Number(process.env['WAF_BENCH_ROUNDS'] ?? 5);
+const ONLY = process.env['WAF_BENCH_ONLY'];
 
 const commonHeaders: Array<[string, string]> = [
   ['Host', 'shop.example'],
@@ -87,6 +89,15 @@ function timeRound(engine: WafEngine, run: (engine: WafEngine) => void): number 
 const median = (values: number[]): number =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
+const workloads: Record<string, (engine: WafEngine) => void> = {
+  get: runGet,
+  post40: (e) => runPost(e, shortFieldsBody),
+  postWaf: (e) => runPost(e, benchWafBody),
+};
+if (ONLY !== undefined && !(ONLY in workloads)) {
+  console.error(`WAF_BENCH_ONLY must be one of ${Object.keys(workloads).join(', ')}`);
+  process.exit(2);
+}
 const compileStart = performance.now();
 const engine = createWafEngine(
   loadRuleFiles([path.join(crsDir, 'crs-setup.conf.example'), path.join(crsDir, 'rules', '*.conf')]),
@@ -112,11 +123,11 @@ for (let i = 0; i < 200; i++) {
   runPost(engine, shortFieldsBody);
   runPost(engine, benchWafBody);
 }
-const results = { get: [] as number[], post40: [] as number[], postWaf: [] as number[] };
+const results: Record<string, number[]> = {};
 for (let round = 0; round < ROUNDS; round++) {
-  results.get.push(timeRound(engine, runGet));
-  results.post40.push(timeRound(engine, (e) => runPost(e, shortFieldsBody)));
-  results.postWaf.push(timeRound(engine, (e) => runPost(e, benchWafBody)));
+  for (const [name, run] of Object.entries(workloads)) {
+    if (ONLY === undefined || ONLY === name) (results[name] ??= []).push(timeRound(engine, run));
+  }
 }
 const rssMb = process.memoryUsage().rss / 1_048_576;
 console.log(`rules ${engine.ruleCount}, compile ${compileMs.toFixed(0)} ms, RSS ${rssMb.toFixed(0)} MB`);
