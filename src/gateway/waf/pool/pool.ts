@@ -142,17 +142,57 @@ const PRETENURING = process.env['BENCH_WAF_PRETENURING'] === '1';
 const PARALLEL_SCAVENGE = process.env['BENCH_WAF_PARALLEL_SCAVENGE'] === '1';
 
 /**
+ * The same holds for the ArrayBuffers a collection frees: V8 sweeps them in a background job,
+ * and a full collection first waits for that job to finish. Under 500 GET/s on 2 cores (open
+ * loop, 16 s), the workers' full collections waited 2.7-6.7 ms on average for it (up to 14.9);
+ * swept on the collecting thread instead, 1.1-3.3 ms in 6 runs of 7. p99 through the gateway,
+ * V8's default against this (7 alternating pairs, same minutes): GET at 500/s 13.3-42.2 ms
+ * against 8.9-19.0 (lower in every pair), form POST at 200/s 13.2-27.1 against 12.8-18.1 (lower
+ * in 2 of 3), the form's CPU per request 2-8 % lower in all 3; saturated under wrk the req/s
+ * were within the machine's noise (GET ahead in 2 of 3 pairs, form in 3 of 6). Same condition
+ * as above (BENCH_WAF_CONCURRENT_AB_SWEEP=1 keeps V8's default for measurements).
+ */
+const CONCURRENT_AB_SWEEP = process.env['BENCH_WAF_CONCURRENT_AB_SWEEP'] === '1';
+
+/**
  * `--max-semi-space-size` (the launcher sets a small one for the gateway's own thread, see
  * src/cli/main.ts) would also override every worker's `resourceLimits`: V8 reads the flag when it
  * creates an isolate and prefers it to the limits asked for. Cleared here, before any worker
  * starts, so workers get WORKER_LIMITS; the gateway's thread keeps the size it started with.
+ * What V8 is told before the workers start; V8's own defaults where a BENCH_WAF_* switch asks.
  */
+export interface HeapTuning {
+  growingPercent: number;
+  workers: number;
+  cores: number;
+  pretenuring?: boolean;
+  parallelScavenge?: boolean;
+  concurrentArrayBufferSweep?: boolean;
+}
+
+/** The V8 flags the pool sets for these threads and cores, in order (see the notes above). */
+export function heapFlags(tuning: HeapTuning): string[] {
+  const flags = ['--max-semi-space-size=0'];
+  if (tuning.growingPercent > 0) flags.push(`--heap-growing-percent=${Math.round(tuning.growingPercent)}`);
+  if (tuning.pretenuring !== true) flags.push('--no-allocation-site-pretenuring');
+  // Helper threads only help when a core is left for them.
+  const coresTaken = tuning.workers + 1 >= tuning.cores;
+  if (coresTaken && tuning.parallelScavenge !== true) flags.push('--no-parallel-scavenge');
+  if (coresTaken && tuning.concurrentArrayBufferSweep !== true)
+    flags.push('--no-concurrent-array-buffer-sweeping');
+  return flags;
+}
+
 function tuneHeaps(growingPercent: number, workers: number): void {
-  setFlagsFromString('--max-semi-space-size=0');
-  if (growingPercent > 0) setFlagsFromString(`--heap-growing-percent=${Math.round(growingPercent)}`);
-  if (!PRETENURING) setFlagsFromString('--no-allocation-site-pretenuring');
-  if (!PARALLEL_SCAVENGE && workers + 1 >= availableParallelism())
-    setFlagsFromString('--no-parallel-scavenge');
+  const flags = heapFlags({
+    growingPercent,
+    workers,
+    cores: availableParallelism(),
+    pretenuring: PRETENURING,
+    parallelScavenge: PARALLEL_SCAVENGE,
+    concurrentArrayBufferSweep: CONCURRENT_AB_SWEEP,
+  });
+  for (const flag of flags) setFlagsFromString(flag);
 }
 
 /**
