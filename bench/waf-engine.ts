@@ -118,16 +118,11 @@ const compileMs = performance.now() - compileStart;
   if (matched.length > 0) console.log(`warning: benign GET matched ${matched.join(',')}`);
 }
 
-for (let i = 0; i < 200; i++) {
-  runGet(engine);
-  runPost(engine, shortFieldsBody);
-  runPost(engine, benchWafBody);
-}
+const selected = Object.entries(workloads).filter(([name]) => ONLY === undefined || ONLY === name);
+for (let i = 0; i < 200; i++) for (const [, run] of selected) run(engine);
 const results: Record<string, number[]> = {};
 for (let round = 0; round < ROUNDS; round++) {
-  for (const [name, run] of Object.entries(workloads)) {
-    if (ONLY === undefined || ONLY === name) (results[name] ??= []).push(timeRound(engine, run));
-  }
+  for (const [name, run] of selected) (results[name] ??= []).push(timeRound(engine, run));
 }
 const rssMb = process.memoryUsage().rss / 1_048_576;
 console.log(`rules ${engine.ruleCount}, compile ${compileMs.toFixed(0)} ms, RSS ${rssMb.toFixed(0)} MB`);

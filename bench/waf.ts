@@ -293,8 +293,7 @@ async function main(): Promise<void> {
           if (crs) crsPeaks.step(`r${round} ${workload.name} wrk`);
           const cpuUsPerRequest = ticksToUs(cpuTicks(target.pid) - ticksBefore) / wrk.requests;
           if (wrk.non2xx > 0) console.warn(`  warning: ${wrk.non2xx} non-2xx responses from ${target.name}`);
-          if (round === 1 && target.name === CRS_GATEWAY)
-            rates[w] = Math.max(10, Math.min(RATE_CAP, Math.floor(wrk.rps / 20) * 10));
+          if (round === 1 && crs) rates[w] = Math.max(10, Math.min(RATE_CAP, Math.floor(wrk.rps / 20) * 10));
           const rate = rates[w] as number;
           const fixed =
             wrk.rps >= rate * 1.5

@@ -154,13 +154,7 @@ const PARALLEL_SCAVENGE = process.env['BENCH_WAF_PARALLEL_SCAVENGE'] === '1';
  */
 const CONCURRENT_AB_SWEEP = process.env['BENCH_WAF_CONCURRENT_AB_SWEEP'] === '1';
 
-/**
- * `--max-semi-space-size` (the launcher sets a small one for the gateway's own thread, see
- * src/cli/main.ts) would also override every worker's `resourceLimits`: V8 reads the flag when it
- * creates an isolate and prefers it to the limits asked for. Cleared here, before any worker
- * starts, so workers get WORKER_LIMITS; the gateway's thread keeps the size it started with.
- * What V8 is told before the workers start; V8's own defaults where a BENCH_WAF_* switch asks.
- */
+/** What V8 is told before the workers start; V8's own defaults where a BENCH_WAF_* switch asks. */
 export interface HeapTuning {
   growingPercent: number;
   workers: number;
@@ -172,6 +166,10 @@ export interface HeapTuning {
 
 /** The V8 flags the pool sets for these threads and cores, in order (see the notes above). */
 export function heapFlags(tuning: HeapTuning): string[] {
+  // `--max-semi-space-size` (the launcher sets a small one for the gateway's own thread, see
+  // src/cli/main.ts) would also override every worker's `resourceLimits`: V8 reads the flag when
+  // it creates an isolate and prefers it to the limits asked for. Cleared before any worker
+  // starts, so workers get WORKER_LIMITS; the gateway's thread keeps the size it started with.
   const flags = ['--max-semi-space-size=0'];
   if (tuning.growingPercent > 0) flags.push(`--heap-growing-percent=${Math.round(tuning.growingPercent)}`);
   if (tuning.pretenuring !== true) flags.push('--no-allocation-site-pretenuring');
