@@ -6,10 +6,11 @@
 import type { FoldOutcome, FoldState } from './fold.js';
 import {
   asciiUpper,
-  copyToken,
   isArithmeticOperator,
   isUnaryOperator,
   lookupWord,
+  mayBeKeyword,
+  setToken,
   TOKEN_VALUE_MAX_BYTES,
 } from './token.js';
 import { TokenType as T, type SqlToken } from './token.js';
@@ -53,8 +54,10 @@ const AFTER_SQLTYPE_DROPPED = new Set<string>([
 /** `UNION` + `ALL` -> `UNION ALL` when the pair is itself a keyword. */
 function mergeWords(a: SqlToken, b: SqlToken): boolean {
   if (!MERGE_FIRST.has(a.type) || !MERGE_SECOND.has(b.type)) return false;
+  // Most pairs are too long to be a keyword: build the merged word only when it could be one.
+  const length = a.val.length + 1 + b.val.length;
+  if (length > TOKEN_VALUE_MAX_BYTES || !mayBeKeyword(length)) return false;
   const merged = `${a.val} ${b.val}`;
-  if (merged.length > TOKEN_VALUE_MAX_BYTES) return false;
   const type = lookupWord(merged);
   if (type === '') return false;
   a.type = type;
@@ -66,6 +69,14 @@ function mergeWords(a: SqlToken, b: SqlToken): boolean {
  * Drops the newest token. Usually that is `left + 1`; after a rewind (left = 0) it is the last
  * one pulled, exactly as libinjection's folder behaves, which the fingerprints depend on.
  */
+/** True when the token's value is one of two words, ignoring ASCII case. */
+function isWord(t: SqlToken, one: string, other: string): boolean {
+  const n = t.val.length;
+  if (n !== one.length && n !== other.length) return false;
+  const upper = asciiUpper(t.val);
+  return upper === one || upper === other;
+}
+
 function dropSecond(st: FoldState): void {
   st.pos--;
 }
@@ -90,32 +101,36 @@ export function foldPair(st: FoldState): FoldOutcome {
     if (st.left > 0) st.left--;
     return 'again';
   }
-  const bUpper = b.val.length >= 2 ? asciiUpper(b.val.slice(0, 2)) : '';
-  if (a.type === T.semicolon && b.type === T.function && bUpper === 'IF') {
+  if (
+    a.type === T.semicolon &&
+    b.type === T.function &&
+    b.val.length >= 2 &&
+    asciiUpper(b.val.slice(0, 2)) === 'IF'
+  ) {
     // T-SQL's control-flow IF after a statement end, not the IF() function.
     b.type = T.tsql;
     return 'again';
   }
-  const aUpper = asciiUpper(a.val);
+  // The upper-cased value only matters to the next three rules; most tokens reach none of them.
   if (
     (a.type === T.bareword || a.type === T.variable) &&
     b.type === T.leftParens &&
-    FUNCTION_WHEN_CALLED.has(aUpper)
+    FUNCTION_WHEN_CALLED.has(asciiUpper(a.val))
   ) {
     a.type = T.function;
     return 'again';
   }
-  if (a.type === T.keyword && (aUpper === 'IN' || aUpper === 'NOT IN')) {
+  if (a.type === T.keyword && isWord(a, 'IN', 'NOT IN')) {
     // `x IN (...)` compares; `IN BOOLEAN MODE` is just words.
     a.type = b.type === T.leftParens ? T.operator : T.bareword;
     return 'again';
   }
-  if (a.type === T.operator && (aUpper === 'LIKE' || aUpper === 'NOT LIKE')) {
+  if (a.type === T.operator && isWord(a, 'LIKE', 'NOT LIKE')) {
     if (b.type === T.leftParens) a.type = T.function;
     return 'none';
   }
   if (a.type === T.sqlType && AFTER_SQLTYPE_DROPPED.has(b.type)) {
-    st.tokens[left] = copyToken(b);
+    setToken(a, b);
     dropSecond(st);
     st.left = 0;
     return 'again';
@@ -133,7 +148,7 @@ export function foldPair(st: FoldState): FoldOutcome {
     if (isArithmeticOperator(b)) {
       a.type = T.number;
     } else {
-      st.tokens[left] = copyToken(b);
+      setToken(a, b);
       dropSecond(st);
     }
     st.left = 0;

@@ -73,6 +73,16 @@ export function copyToken(from: SqlToken): SqlToken {
   return { ...from };
 }
 
+/** Copies `from` into `to`, field by field: the folder keeps its tokens in reused slots. */
+export function setToken(to: SqlToken, from: SqlToken): void {
+  to.type = from.type;
+  to.pos = from.pos;
+  to.val = from.val;
+  to.strOpen = from.strOpen;
+  to.strClose = from.strClose;
+  to.count = from.count;
+}
+
 function isAscii(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
   return true;
@@ -89,10 +99,15 @@ export function asciiUpper(text: string): string {
 let longestKeyword = 0;
 for (const keyword of keywordTypes.keys()) longestKeyword = Math.max(longestKeyword, keyword.length);
 
+/** False when no keyword is this long: a word that long needs no lookup (nor its upper case). */
+export function mayBeKeyword(length: number): boolean {
+  return length <= longestKeyword;
+}
+
 /** Keyword type of a word (case-insensitive), or '' when the word is not in the table. */
 export function lookupWord(word: string): string {
   // No keyword is longer than longestKeyword: a long word (a 1 KB value) is never upper-cased.
-  if (word.length > longestKeyword) return '';
+  if (!mayBeKeyword(word.length)) return '';
   return keywordTypes.get(asciiUpper(word)) ?? '';
 }
 

@@ -72,7 +72,7 @@ export class SqlTokenizer {
 
   /**
    * The next token, or null at the end of input. The token object is the tokenizer's own and the
-   * next call rewrites it: copy it (copyToken) to keep it.
+   * next call rewrites it: copy it (copyToken or setToken) to keep it.
    */
   next(): SqlToken | null {
     const s = this.input;
