@@ -97,7 +97,23 @@ export function asciiUpper(text: string): string {
 }
 
 let longestKeyword = 0;
-for (const keyword of keywordTypes.keys()) longestKeyword = Math.max(longestKeyword, keyword.length);
+/** The table again with lower-case keys: most words in requests are lower case, and need no upper-cased copy. */
+const lowerKeywordTypes = new Map<string, string>();
+for (const [keyword, type] of keywordTypes) {
+  longestKeyword = Math.max(longestKeyword, keyword.length);
+  lowerKeywordTypes.set(keyword.toLowerCase(), type);
+}
+
+/** Which ASCII letter cases a word holds: bit 1 upper, bit 2 lower. */
+function letterCases(word: string): number {
+  let cases = 0;
+  for (let i = 0; i < word.length; i++) {
+    const code = word.charCodeAt(i);
+    if (code >= 65 && code <= 90) cases |= 1;
+    else if (code >= 97 && code <= 122) cases |= 2;
+  }
+  return cases;
+}
 
 /** False when no keyword is this long: a word that long needs no lookup (nor its upper case). */
 export function mayBeKeyword(length: number): boolean {
@@ -108,7 +124,10 @@ export function mayBeKeyword(length: number): boolean {
 export function lookupWord(word: string): string {
   // No keyword is longer than longestKeyword: a long word (a 1 KB value) is never upper-cased.
   if (!mayBeKeyword(word.length)) return '';
-  return keywordTypes.get(asciiUpper(word)) ?? '';
+  // Keywords are ASCII, so a one-case word is looked up as it is; only mixed case is copied.
+  const cases = letterCases(word);
+  if (cases === 3) return keywordTypes.get(asciiUpper(word)) ?? '';
+  return (cases === 2 ? lowerKeywordTypes : keywordTypes).get(word) ?? '';
 }
 
 export function isUnaryOperator(token: SqlToken): boolean {
