@@ -6,21 +6,14 @@
  * @example parseArguments('a=1&b=%27x') // [['a', '1'], ['b', "'x"]]
  */
 
-const HEX = /^[0-9A-Fa-f]{2}$/;
+import { percentDecode } from '../transformations/url-decode.js';
 
-/** ModSecurity's lenient URL decoding of arguments: `+` is a space, a bad `%` stays as it is. */
+/**
+ * ModSecurity's lenient URL decoding of arguments: `+` is a space, a bad `%` stays as it is
+ * (the `t:urlDecode` decoding, which builds no string per character).
+ */
 export function decodeArgument(text: string): string {
-  if (!text.includes('%') && !text.includes('+')) return text;
-  let out = '';
-  for (let index = 0; index < text.length; index++) {
-    const char = text[index];
-    if (char === '+') out += ' ';
-    else if (char === '%' && HEX.test(text.slice(index + 1, index + 3))) {
-      out += String.fromCharCode(parseInt(text.slice(index + 1, index + 3), 16));
-      index += 2;
-    } else out += char;
-  }
-  return out;
+  return percentDecode(text, true);
 }
 
 /** `a=1&b&c=` -> [['a','1'], ['b',''], ['c','']]; empty pieces are skipped. */
@@ -62,16 +55,7 @@ export interface UriParts {
 
 /** ModSecurity v3's uri_decode: valid `%XX` become bytes, anything else stays; `+` stays. */
 export function uriDecode(text: string): string {
-  if (!text.includes('%')) return text;
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const pair = text.slice(i + 1, i + 3);
-    if (text[i] === '%' && HEX.test(pair)) {
-      out += String.fromCharCode(parseInt(pair, 16));
-      i += 2;
-    } else out += text[i];
-  }
-  return out;
+  return percentDecode(text, false);
 }
 
 /**

@@ -10,7 +10,15 @@ import { allocBytes, isHexDigit, toByteString, x2c } from './bytes.js';
  * `%uHHHH` (see `urlDecodeUni`). Example: `SecRule REQUEST_URI_RAW "@contains <" "id:1,t:urlDecode"`.
  */
 export function urlDecode(input: string): string {
-  if (input.indexOf('%') === -1 && input.indexOf('+') === -1) return input;
+  return percentDecode(input, true);
+}
+
+/**
+ * The decoding behind `urlDecode`, with `+` left alone when `plusIsSpace` is false (ModSecurity's
+ * uri_decode for the request line). The request parser decodes every argument with it too.
+ */
+export function percentDecode(input: string, plusIsSpace: boolean): string {
+  if (input.indexOf('%') === -1 && (!plusIsSpace || input.indexOf('+') === -1)) return input;
   const n = input.length;
   const out = allocBytes(n);
   let i = 0;
@@ -26,7 +34,7 @@ export function urlDecode(input: string): string {
         continue;
       }
     }
-    out[j++] = c === 0x2b ? 0x20 : c;
+    out[j++] = c === 0x2b && plusIsSpace ? 0x20 : c;
     i++;
   }
   return toByteString(out, j);
