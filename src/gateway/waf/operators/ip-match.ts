@@ -28,11 +28,18 @@ export function buildIpList(operator: string, entries: string[]): OperatorMatche
     }
     list.addSubnet(address, prefix, type);
   }
+  // BlockList.check builds a SocketAddress per call (a few µs); CRS asks twice per transaction
+  // about the same REMOTE_ADDR, and a client sends many: the last answer is kept.
+  let lastValue: string | null = null;
+  let lastResult = false;
   return (value) => {
+    if (value === lastValue) return lastResult;
     const address = value.trim();
     const family = isIP(address);
-    if (family === 0) return false;
-    return list.check(address, family === 4 ? 'ipv4' : 'ipv6');
+    const result = family !== 0 && list.check(address, family === 4 ? 'ipv4' : 'ipv6');
+    lastValue = value;
+    lastResult = result;
+    return result;
   };
 }
 

@@ -83,6 +83,15 @@ describe('operator parameters', () => {
     expect(compile('pmFromFile', 'missing.data')).toThrow(/cannot read data file missing.data/);
   });
 
+  it('answers @ipMatch alike when one matcher sees a value again after others (its last-answer cache)', () => {
+    const matcher = findOperator('ipMatch')!.compile('127.0.0.1,10.0.0.0/8', { resolveFile });
+    const { context } = contextFor({ param: '', input: '', expected: false });
+    const answers = ['10.1.2.3', '10.1.2.3', '192.0.2.1', '192.0.2.1', 'not-ip', '127.0.0.1', '10.1.2.3'].map(
+      (value) => matcher(value, context),
+    );
+    expect(answers).toEqual([true, true, false, false, false, true, true]);
+  });
+
   it('reads numbers as std::stoi does (the regular expression the integer parser replaced)', () => {
     const reference = (text: string): number => {
       const match = /^[\t\n\v\f\r ]*([+-]?\d+)/.exec(text);
