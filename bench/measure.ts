@@ -133,8 +133,11 @@ export class PeakRssSteps {
   }
 }
 
-/** Runs an open-loop generator entry point in its own process and reads its one JSON line. */
-export function runGenerator(command: string[], args: string[]): Promise<FixedRateResult> {
+/**
+ * Runs a measuring entry point (an open-loop generator, bench/jitter.ts) in its own process and
+ * reads its one JSON line.
+ */
+export function runGenerator<T = FixedRateResult>(command: string[], args: string[]): Promise<T> {
   const child = spawn(process.execPath, [...command, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.setEncoding('utf8');
@@ -142,8 +145,8 @@ export function runGenerator(command: string[], args: string[]): Promise<FixedRa
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`open-loop generator exited with ${code}`));
-      resolve(JSON.parse(out.trim()) as FixedRateResult);
+      if (code !== 0) return reject(new Error(`${command.at(-1) ?? 'generator'} exited with ${code}`));
+      resolve(JSON.parse(out.trim()) as T);
     });
   });
 }

@@ -11,6 +11,8 @@
  * with the anchor, one open-loop run of every target at half the anchor's req/s: the p99 each WAF
  * adds to its own proxy at a rate both sustain. The gateway+CRS's peak RSS is read (and reset, see
  * PeakRssSteps in bench/measure.ts) after each step, so the output says where the peak happened.
+ * Before and after the load, bench/jitter.ts measures the machine's own p99 for ~1 ms of CPU, the
+ * floor under every p99 this run prints (a shared VM stalls even a bare compute loop).
  * Env: BENCH_DURATION_S (10), BENCH_CONNECTIONS (50), BENCH_THREADS (2), BENCH_ROUNDS (3),
  * BENCH_WAF_NODE_FLAGS (Node flags of both gateways; default: the `ensuresec` launcher's),
  * BENCH_WAF_RATE (cap of the open-loop rate, 400 req/s; each workload runs at half the gateway+CRS's
@@ -25,7 +27,8 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { FixedRateResult } from './fixed-rate.js';
-import { cpuTicks, peakRssMb, PeakRssSteps, runWrk, ticksToUs, warmUp } from './measure.js';
+import { describeJitter, type JitterResult } from './jitter.js';
+import { cpuTicks, peakRssMb, PeakRssSteps, runGenerator, runWrk, ticksToUs, warmUp } from './measure.js';
 import { ANCHOR_PORTS, startAnchor, stopAnchor, type Anchor } from './waf-anchor.js';
 import { runOpenLoop, SQLI_PATH, statusOf, WORKLOADS, writeWorkloadFiles } from './waf-load.js';
 
@@ -45,6 +48,7 @@ const ENTRY_POINTS = {
   wafServer: fileURLToPath(new URL('./waf-server.ts', import.meta.url)),
   openLoop: fileURLToPath(new URL('./waf-open-loop.ts', import.meta.url)),
   server: fileURLToPath(new URL('./server.ts', import.meta.url)),
+  jitter: fileURLToPath(new URL('./jitter.ts', import.meta.url)),
   // The WAF worker threads' entry point: the pool looks for worker.mjs beside the bundle.
   worker: fileURLToPath(new URL('../src/gateway/waf/pool/worker.ts', import.meta.url)),
 };
@@ -272,7 +276,10 @@ async function main(): Promise<void> {
     const auditLog = join(dir, 'waf', 'audit.log');
     const auditBytes = existsSync(auditLog) ? readFileSync(auditLog).length : 0;
 
-    console.log(`\nload average before: ${load()}`);
+    // The machine's own jitter, before and after the load: what a p99 in milliseconds can mean here.
+    const jitterBefore = await runGenerator<JitterResult>(commands.jitter, []);
+    console.log(`\nmachine jitter before the load: ${describeJitter(jitterBefore)}`);
+    console.log(`load average before: ${load()}`);
     console.log(
       `wrk -t${WRK.threads} -c${WRK.connections} -d${WRK.durationSec}s --latency -s <workload.lua>, then open-loop ` +
         `(<= ${RATE_CAP} req/s) for ${FIXED_DURATION_S} s; ${ROUNDS} interleaved rounds, best of each column kept`,
@@ -336,6 +343,7 @@ async function main(): Promise<void> {
       }
     }
     crsPeaks.step('end');
+    const jitterAfter = await runGenerator<JitterResult>(commands.jitter, []);
     const rssCrs = crsPeaks.peak;
     const rssPlain = peakRssMb(plainGateway.pid);
     const auditAfter = existsSync(auditLog) ? readFileSync(auditLog).length : 0;
@@ -359,6 +367,14 @@ async function main(): Promise<void> {
     console.log(`  gateway+CRS peak RSS by step (MB): ${crsPeaks.describe()}`);
     console.log(
       `WAF audit log written during the benign load: ${auditAfter - auditBytes} bytes (0 = no rule fired)`,
+    );
+    console.log(`machine jitter after the load:  ${describeJitter(jitterAfter)}`);
+    const machineP99 = Math.max(jitterBefore.p99Ms, jitterAfter.p99Ms);
+    console.log(
+      `  this machine's own p99 for ~1 ms of CPU: ${machineP99.toFixed(2)} ms ` +
+        (machineP99 > 2 * Math.max(jitterBefore.taskMs, jitterAfter.taskMs)
+          ? '(the machine stalls a bare compute loop by itself; every p99 here includes such stalls, see docs/waf.md)'
+          : "(quiet: p99 latencies here are the servers' own)"),
     );
     console.log(`load average after: ${load()}`);
   } finally {
