@@ -31,13 +31,14 @@ function spin(iterations: number): number {
   return x;
 }
 
+/** Every spin() result folds into this, printed at the end, so no run can be optimised away. */
+let sink = 0;
+
 function timed(iterations: number): number {
   const start = performance.now();
   sink ^= spin(iterations);
   return performance.now() - start;
 }
-
-let sink = 0;
 
 /** Iterations that take about `taskMs` at this machine's best speed (the minimum of 20 tries). */
 function calibrate(taskMs: number): number {
